@@ -1,0 +1,5 @@
+"""`python -m connectlang`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,133 @@
+"""The checked rule tree: names resolved, built-ins expanded, every node typed.
+
+This is what the evaluator compiles and the linter reasons about. Built-ins are
+expanded into their definitions (`shared_group` is `count(shared_groups) > 0`), so
+every consumer handles a handful of node kinds. Spans point back at the source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from .source import Source, Span
+from .types import Type
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    span: Span
+    ty: Type
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRef:
+    """A standard field or a declared `field`."""
+
+    span: Span
+    ty: Type
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LetRef:
+    span: Span
+    ty: Type
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    span: Span
+    operand: Expr
+    ty: Type = Type.BOOL
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    span: Span
+    operands: tuple[Expr, ...]
+    ty: Type = Type.BOOL
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    span: Span
+    operands: tuple[Expr, ...]
+    ty: Type = Type.BOOL
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """A test or function on typed operands; `op` names the operation exactly.
+
+    eq ne lt le gt ge (operands of one type); contains (string, string);
+    has (list, string); contains_any (string, list); has_any (list, list);
+    starts_with ends_with (string, string); in (string, list); matches (string,
+    regex); within (time, duration); count length age (one operand);
+    is_missing is_not_missing (one operand, never unknown).
+    """
+
+    span: Span
+    ty: Type
+    op: str
+    args: tuple[Expr, ...]
+
+
+Expr = Union[Const, FieldRef, LetRef, Not, And, Or, Op]
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    if isinstance(expr, Not):
+        return (expr.operand,)
+    if isinstance(expr, (And, Or)):
+        return expr.operands
+    if isinstance(expr, Op):
+        return expr.args
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """An `ask` reply: literal text and `{name}` values, in order."""
+
+    parts: tuple[str | FieldRef | LetRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    span: Span
+    line: int
+    action: str
+    condition: Expr | None  # None for the default
+    reason: str | None
+    template: Template | None
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    span: Span
+    name: str
+    ty: Type
+    default: object
+
+
+@dataclass(frozen=True, slots=True)
+class Let:
+    span: Span
+    name: str
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class Policy:
+    source: Source
+    name: str | None
+    fields: tuple[Field, ...]
+    lets: tuple[Let, ...]
+    rules: tuple[Rule, ...]
+    default: Rule
+
+    def let(self, name: str) -> Let:
+        return next(let for let in self.lets if let.name == name)

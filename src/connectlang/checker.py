@@ -1,0 +1,436 @@
+"""Checking: syntax tree -> checked rule tree, with every error of the spec's §9.
+
+One pass, top to bottom, as a reader goes: a `let` or `field` exists from its
+definition on. An expression with an error gets the type ERROR and takes part in
+no further checks, so one mistake gives one diagnostic; independent mistakes are
+all reported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from . import checked as c
+from . import nodes as n
+from .builtins import BUILTIN_VALUES, FUNCTIONS, PREDEFINED, STANDARD_FIELDS
+from .diagnostics import Diagnostic
+from .literals import unescape
+from .regex import RegexError, compile_regex
+from .source import Source, Span
+from .types import FIELD_TYPES, Type
+
+_ORDERED = (Type.INT, Type.DURATION, Type.TIME)
+_COMPARISONS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+_ERROR_SPAN = Span(0, 0)
+
+
+@dataclass(frozen=True)
+class _Symbol:
+    kind: str  # "field" | "let"
+    ty: Type
+    span: Span
+
+
+def check(module: n.Module, source: Source) -> tuple[c.Policy | None, list[Diagnostic]]:
+    """Check a parsed file. The policy is None when there is any error."""
+    checker = _Checker(source, module)
+    policy = checker.run()
+    return (None if checker.diagnostics else policy), checker.diagnostics
+
+
+def check_expression(expr: n.Expr, policy: c.Policy | None,
+                     source: Source) -> tuple[c.Expr, list[Diagnostic]]:
+    """Check an expression against a policy's names (the REPL's input)."""
+    checker = _Checker(source, n.Module((), ()))
+    if policy is not None:
+        for field in policy.fields:
+            checker.scope[field.name] = _Symbol("field", field.ty, field.span)
+        for let in policy.lets:
+            checker.scope[let.name] = _Symbol("let", let.expr.ty, let.span)
+    return checker.expr(expr), checker.diagnostics
+
+
+class _Checker:
+    def __init__(self, source: Source, module: n.Module) -> None:
+        self.source = source
+        self.module = module
+        self.diagnostics: list[Diagnostic] = []
+        self.scope: dict[str, _Symbol] = {}
+        # Every name defined anywhere, to tell "used before its definition".
+        self.later: dict[str, Span] = {
+            item.name.id: item.name.span for item in module.items
+            if isinstance(item, (n.LetDecl, n.FieldDecl))}
+
+    def error(self, code: str, message: str, span: Span, help: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic.error(code, message, span, help))
+
+    def line(self, span: Span) -> int:
+        return self.source.line(span.start)
+
+    # -- structure -----------------------------------------------------------
+
+    def run(self) -> c.Policy:
+        name: str | None = None
+        fields: list[c.Field] = []
+        lets: list[c.Let] = []
+        rules: list[c.Rule] = []
+        default: c.Rule | None = None
+        after_default_reported = False
+        for index, item in enumerate(self.module.items):
+            if default is not None and not after_default_reported:
+                after_default_reported = True
+                self.error("E204", "nothing may follow the default: `else ...` must be the last "
+                           "rule", item.span, f"move this above the `else` on line {default.line}")
+            if isinstance(item, n.PolicyDecl):
+                if index != 0 or name is not None:
+                    self.error("E204", "`policy \"NAME\"` may only be the first line of a policy",
+                               item.span, "keep one `policy` line, at the top")
+                name = item.name.value
+            elif isinstance(item, n.FieldDecl):
+                field = self.field(item)
+                if field is not None:
+                    fields.append(field)
+            elif isinstance(item, n.LetDecl):
+                let = self.let(item)
+                if let is not None:
+                    lets.append(let)
+            elif isinstance(item, n.Rule):
+                rules.append(self.rule(item.action, item.span, self.condition(item.condition),
+                                       item.reason))
+            elif default is not None:
+                self.error("E204", f"a policy has one default, and it is on line {default.line}",
+                           item.span, "remove one of the `else` lines")
+            else:
+                default = self.rule(item.action, item.span, None, item.reason)
+        if default is None:
+            last = self.module.items[-1].span if self.module.items else Span(0, 0)
+            self.error("E204", "a policy ends with a default, `else ACTION`, and this one has "
+                       "none", Span(last.end, last.end),
+                       "add a last line such as `else archive` for the records no rule decides")
+            default = c.Rule(_ERROR_SPAN, 0, "archive", None, None, None)
+        return c.Policy(self.source, name, tuple(fields), tuple(lets), tuple(rules), default)
+
+    def define(self, name: n.Name, kind: str, ty: Type, span: Span) -> bool:
+        if not name.id.islower() and name.id.lower().isidentifier() and name.id != name.id.lower():
+            self.error("E202", f"`{name.id}` has upper-case letters: names are lower-case",
+                       name.span, f"write `{name.id.lower()}`")
+        if name.id in PREDEFINED:
+            what = "a standard field" if name.id in STANDARD_FIELDS else "a built-in name"
+            self.error("E203", f"`{name.id}` is {what}: a `{kind}` cannot take its name",
+                       name.span, "choose another name")
+            return False
+        if name.id in self.scope:
+            first = self.line(self.scope[name.id].span)
+            self.error("E203", f"`{name.id}` is already defined on line {first}", name.span,
+                       "choose another name, or remove one of the definitions")
+            return False
+        self.scope[name.id] = _Symbol(kind, ty, span)
+        return True
+
+    def field(self, item: n.FieldDecl) -> c.Field | None:
+        ty = FIELD_TYPES.get(item.type_name.id)
+        if ty is None:
+            self.error("E301", f"`{item.type_name.id}` is not a type", item.type_name.span,
+                       self.suggest(item.type_name.id, FIELD_TYPES, "the types are "
+                                    + ", ".join(FIELD_TYPES)))
+        default = None
+        if item.default is not None and ty is not None:
+            value = self.expr(item.default)
+            if value.ty not in (ty, Type.ERROR):
+                self.error("E301", f"the default of a {ty} field must be a {ty}, not a {value.ty}",
+                           item.default.span)
+            elif isinstance(value, c.Const):
+                default = value.value
+        if not self.define(item.name, "field", ty or Type.ERROR, item.span) or ty is None:
+            return None
+        return c.Field(item.span, item.name.id, ty, default)
+
+    def let(self, item: n.LetDecl) -> c.Let | None:
+        value = self.expr(item.value)
+        if value.ty is Type.REGEX:
+            self.error("E301", "a regex is not a value: use it with `matches`", item.value.span,
+                       f"write `let {item.name.id} = message matches {self.text(item.value)}`")
+            value = c.Const(value.span, Type.ERROR, None)
+        if not self.define(item.name, "let", value.ty, item.span):
+            return None
+        return c.Let(item.span, item.name.id, value)
+
+    def rule(self, action: n.Action, span: Span, condition: c.Expr | None,
+             reason: n.StringLit | None) -> c.Rule:
+        template = self.template(action.template) if action.template is not None else None
+        return c.Rule(span, self.line(span), action.kind, condition,
+                      reason.value if reason is not None else None, template)
+
+    def condition(self, expr: n.Expr) -> c.Expr:
+        return self.expect_bool(self.expr(expr), expr, "a condition must be a bool (true or false)")
+
+    def expect_bool(self, value: c.Expr, expr: n.Expr, message: str) -> c.Expr:
+        if value.ty in (Type.BOOL, Type.ERROR):
+            return value
+        hints = {
+            Type.INT: f"compare it, as in `{self.text(expr)} > 0`",
+            Type.STRING: f"test it, as in `{self.text(expr)} contains \"...\"` or "
+                         f"`{self.text(expr)} is not missing`",
+            Type.LIST: f"test it, as in `count({self.text(expr)}) > 0`",
+            Type.TIME: f"test it, as in `{self.text(expr)} within 90d`",
+        }
+        self.error("E302", f"{message}, but this is {_a(value.ty)}", expr.span, hints.get(value.ty))
+        return c.Const(value.span, Type.ERROR, None)
+
+    # -- templates -----------------------------------------------------------
+
+    def template(self, literal: n.StringLit) -> c.Template | None:
+        if literal.value is None:
+            return None
+        value, offsets = unescape(literal.raw)
+
+        def at(i: int, j: int) -> Span:
+            start = literal.span.start + offsets[i]
+            end = literal.span.start + (offsets[j] if j < len(offsets) else len(literal.raw) - 1)
+            return Span(start, end)
+
+        parts: list[str | c.FieldRef | c.LetRef] = []
+        text: list[str] = []
+        ok = True
+        i = 0
+        while i < len(value):
+            char = value[i]
+            if value.startswith(("{{", "}}"), i):
+                text.append(char)
+                i += 2
+                continue
+            if char == "}":
+                self.error("E106", "a lone `}` in a reply", at(i, i + 1), "write `}}` for a brace")
+                ok = False
+                i += 1
+                continue
+            if char != "{":
+                text.append(char)
+                i += 1
+                continue
+            close = value.find("}", i)
+            if close == -1:
+                self.error("E106", "a lone `{` in a reply", at(i, i + 1),
+                           "write `{{` for a brace, or close the placeholder with `}`")
+                ok = False
+                break
+            inside = value[i + 1:close]
+            ref = self.placeholder(inside, at(i, close + 1))
+            if ref is None:
+                ok = False
+            else:
+                parts.append("".join(text))
+                text = []
+                parts.append(ref)
+            i = close + 1
+        parts.append("".join(text))
+        return c.Template(tuple(p for p in parts if p != "")) if ok else None
+
+    def placeholder(self, inside: str, span: Span) -> c.FieldRef | c.LetRef | None:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", inside):
+            self.error("E106", f"`{{{inside}}}` is not a placeholder: a reply may only hold "
+                       "`{NAME}` of a field or `let`", span,
+                       "write `{{` and `}}` for literal braces")
+            return None
+        ref = self.name(n.Name(span, inside))
+        if ref.ty is Type.ERROR:
+            return None
+        if ref.ty not in (Type.STRING, Type.INT) or not isinstance(ref, (c.FieldRef, c.LetRef)):
+            self.error("E106", f"`{{{inside}}}` is a {ref.ty}: a reply may only show strings and "
+                       "ints", span)
+            return None
+        return ref
+
+    # -- expressions ---------------------------------------------------------
+
+    def text(self, expr: n.Expr | n.Name) -> str:
+        return self.source.text[expr.span.start:expr.span.end]
+
+    def suggest(self, word: str, candidates: Iterable[str], fallback: str | None = None) -> str | None:
+        names = list(candidates)
+        if word.lower() != word and word.lower() in names:
+            return f"names are lower-case: write `{word.lower()}`"
+        close = difflib.get_close_matches(word.lower(), names, n=1, cutoff=0.6)
+        return f"did you mean `{close[0]}`?" if close else fallback
+
+    def expr(self, expr: n.Expr) -> c.Expr:
+        if isinstance(expr, n.Name):
+            return self.name(expr)
+        if isinstance(expr, n.Group):
+            return self.expr(expr.expr)
+        if isinstance(expr, n.Not):
+            operand = self.expect_bool(self.expr(expr.operand), expr.operand,
+                                       "`not` needs a bool condition")
+            if operand.ty is Type.ERROR:
+                return operand
+            return c.Not(expr.span, operand)
+        if isinstance(expr, n.BoolOp):
+            operands = [self.expect_bool(self.expr(o), o, f"`{expr.op}` needs bool conditions")
+                        for o in expr.operands]
+            if any(o.ty is Type.ERROR for o in operands):
+                return c.Const(expr.span, Type.ERROR, None)
+            return (c.And if expr.op == "and" else c.Or)(expr.span, tuple(operands))
+        if isinstance(expr, n.Binary):
+            return self.binary(expr)
+        if isinstance(expr, n.IsMissing):
+            return self.is_missing(expr)
+        if isinstance(expr, n.Call):
+            return self.call(expr)
+        return self.literal(expr)
+
+    def literal(self, lit: n.Literal) -> c.Expr:
+        if isinstance(lit, n.RegexLit):
+            try:
+                return c.Const(lit.span, Type.REGEX, compile_regex(lit.pattern, lit.flags))
+            except RegexError as exc:
+                self.error("E105", f"invalid regex: {exc}", lit.span,
+                           "connectlang regexes follow RE2 syntax (no backreferences, no "
+                           "lookaround)")
+                return c.Const(lit.span, Type.ERROR, None)
+        if isinstance(lit, n.ListLit):
+            values = [item.value for item in lit.items]
+            if any(v is None for v in values):
+                return c.Const(lit.span, Type.ERROR, None)
+            return c.Const(lit.span, Type.LIST, tuple(values))
+        ty = {n.IntLit: Type.INT, n.DurationLit: Type.DURATION, n.TimeLit: Type.TIME,
+              n.StringLit: Type.STRING, n.BoolLit: Type.BOOL}[type(lit)]
+        if lit.value is None:  # already reported while parsing
+            return c.Const(lit.span, Type.ERROR, None)
+        return c.Const(lit.span, ty, lit.value)
+
+    def name(self, name: n.Name) -> c.Expr:
+        ident = name.id
+        symbol = self.scope.get(ident)
+        if symbol is not None:
+            ref = c.FieldRef if symbol.kind == "field" else c.LetRef
+            return ref(name.span, symbol.ty, ident)
+        if ident in STANDARD_FIELDS:
+            return c.FieldRef(name.span, STANDARD_FIELDS[ident].type, ident)
+        if ident == "has_message":
+            message = c.FieldRef(name.span, Type.STRING, "message")
+            length = c.Op(name.span, Type.INT, "length", (message,))
+            return c.Op(name.span, Type.BOOL, "gt", (length, c.Const(name.span, Type.INT, 0)))
+        if ident == "shared_group":
+            groups = c.FieldRef(name.span, Type.LIST, "shared_groups")
+            count = c.Op(name.span, Type.INT, "count", (groups,))
+            return c.Op(name.span, Type.BOOL, "gt", (count, c.Const(name.span, Type.INT, 0)))
+        if ident in FUNCTIONS:
+            function = FUNCTIONS[ident]
+            example = f"{ident} 90d" if function.prefix else f"{ident}(...)"
+            self.error("E303", f"`{ident}` is a function and needs an argument", name.span,
+                       f"write `{example}`")
+        elif ident in self.later:
+            self.error("E201", f"`{ident}` is used before its definition on line "
+                       f"{self.line(self.later[ident])}", name.span,
+                       "move the definition above its first use")
+        else:
+            known = [*self.scope, *STANDARD_FIELDS, *BUILTIN_VALUES]
+            self.error("E201", f"unknown name `{ident}`", name.span, self.suggest(ident, known))
+        return c.Const(name.span, Type.ERROR, None)
+
+    def call(self, call: n.Call) -> c.Expr:
+        ident = call.func.id
+        function = FUNCTIONS.get(ident)
+        if function is None:
+            if ident in self.scope or ident in STANDARD_FIELDS or ident in BUILTIN_VALUES:
+                help = ("did you forget `and` or `or` between two conditions?" if call.prefix
+                        else None)
+                self.error("E205", f"`{ident}` is a value, not a function", call.func.span, help)
+            else:
+                self.error("E205", f"unknown function `{ident}`", call.func.span,
+                           self.suggest(ident, FUNCTIONS, "the functions are "
+                                        + ", ".join(FUNCTIONS)))
+            return c.Const(call.span, Type.ERROR, None)
+        if call.prefix and not function.prefix:
+            self.error("E303", f"`{ident}` needs parentheses", call.span,
+                       f"write `{ident}({self.text(call.args[0])})`")
+            return c.Const(call.span, Type.ERROR, None)
+        args = [self.expr(a) for a in call.args]
+        if any(a.ty is Type.ERROR for a in args):
+            return c.Const(call.span, Type.ERROR, None)
+        if len(args) != len(function.params):
+            self.error("E303", f"`{ident}` takes {len(function.params)} argument, "
+                       f"not {len(args)}", call.span)
+            return c.Const(call.span, Type.ERROR, None)
+        for arg, node, param in zip(args, call.args, function.params):
+            if arg.ty is not param:
+                help = None
+                if param is Type.DURATION and arg.ty is Type.INT:
+                    help = f"give the number a unit, as in `{self.text(node)}d`"
+                self.error("E301", f"`{ident}` takes a {param}, not a {arg.ty}", node.span, help)
+                return c.Const(call.span, Type.ERROR, None)
+        if ident in ("interacted_within", "sent_within"):
+            field = "last_interaction" if ident == "interacted_within" else "sent_at"
+            when = c.FieldRef(call.func.span, Type.TIME, field)
+            return c.Op(call.span, Type.BOOL, "within", (when, args[0]))
+        return c.Op(call.span, function.result, ident, tuple(args))
+
+    def is_missing(self, expr: n.IsMissing) -> c.Expr:
+        operand = expr.operand
+        while isinstance(operand, n.Group):
+            operand = operand.expr
+        if not isinstance(operand, n.Name):
+            self.error("E301", "`is missing` applies to a field or `let` name", expr.operand.span)
+            return c.Const(expr.span, Type.ERROR, None)
+        value = self.name(operand)
+        if value.ty is Type.ERROR:
+            return value
+        op = "is_not_missing" if expr.negated else "is_missing"
+        return c.Op(expr.span, Type.BOOL, op, (value,))
+
+    def binary(self, expr: n.Binary) -> c.Expr:
+        left, right = self.expr(expr.left), self.expr(expr.right)
+        if Type.ERROR in (left.ty, right.ty):
+            return c.Const(expr.span, Type.ERROR, None)
+        op = self.resolve_op(expr, left.ty, right.ty)
+        if op is None:
+            return c.Const(expr.span, Type.ERROR, None)
+        return c.Op(expr.span, Type.BOOL, op, (left, right))
+
+    def resolve_op(self, expr: n.Binary, lt: Type, rt: Type) -> str | None:
+        """The operation for these operand types, or None after reporting why not."""
+        op = expr.op
+        if op in _COMPARISONS:
+            if lt is rt and lt is not Type.REGEX and (op in ("==", "!=") or lt in _ORDERED):
+                return _COMPARISONS[op]
+            if lt is rt:
+                self.error("E301", f"`{op}` orders numbers, durations and times, not {lt}s",
+                           expr.op_span, "use `==` or `!=`" if lt is not Type.REGEX else None)
+            else:
+                help = ("give the number a unit, as in `90d`"
+                        if {lt, rt} == {Type.INT, Type.DURATION} else None)
+                self.error("E301", f"cannot compare {_a(lt)} with {_a(rt)}: `{op}` needs two values "
+                           "of the same type", expr.span, help)
+            return None
+        if op == "matches":
+            if rt is Type.REGEX and lt is Type.STRING:
+                return "matches"
+            if rt is not Type.REGEX:
+                self.error("E301", f"`matches` takes a regex like /free/, not {_a(rt)}",
+                           expr.right.span, "write the pattern between slashes, or use `contains`")
+            else:
+                self.error("E301", f"`matches` tests a string, not {_a(lt)}", expr.left.span)
+            return None
+        table = {
+            "contains": {(Type.STRING, Type.STRING): "contains", (Type.LIST, Type.STRING): "has"},
+            "contains_any": {(Type.STRING, Type.LIST): "contains_any",
+                             (Type.LIST, Type.LIST): "has_any"},
+            "starts_with": {(Type.STRING, Type.STRING): "starts_with"},
+            "ends_with": {(Type.STRING, Type.STRING): "ends_with"},
+            "in": {(Type.STRING, Type.LIST): "in"},
+            "within": {(Type.TIME, Type.DURATION): "within"},
+        }[op]
+        resolved = table.get((lt, rt))
+        if resolved is None:
+            wanted = " or ".join(f"{_a(a)} and {_a(b)}" for a, b in table)
+            help = ("give the number a unit, as in `90d`"
+                    if op == "within" and rt is Type.INT else None)
+            self.error("E301", f"`{op}` takes {wanted}, not {_a(lt)} and {_a(rt)}", expr.span, help)
+        return resolved
+
+
+def _a(ty: Type) -> str:
+    return f"an {ty}" if str(ty)[0] in "aeiou" else f"a {ty}"

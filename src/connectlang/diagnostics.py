@@ -1,0 +1,131 @@
+"""Diagnostics: the one type every stage reports problems with, and its renderings.
+
+Stages return lists of diagnostics; only the API boundary raises (`PolicyError`).
+Codes are stable: `E0xx` syntax, `E1xx` literals, `E2xx` names and structure,
+`E3xx` types. Lint codes (warnings) have their own catalog.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from .source import Source, Span
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+# code -> short name; the name is what documentation and `--select` users read.
+CODES: dict[str, str] = {
+    "E001": "syntax-error",
+    "E002": "invalid-character",
+    "E003": "unterminated-literal",
+    "E004": "nesting-too-deep",
+    "E005": "invalid-utf8",
+    "E101": "invalid-escape",
+    "E102": "invalid-duration",
+    "E103": "invalid-integer",
+    "E104": "invalid-time",
+    "E105": "invalid-regex",
+    "E106": "invalid-template",
+    "E201": "unknown-name",
+    "E202": "upper-case-name",
+    "E203": "duplicate-definition",
+    "E204": "policy-structure",
+    "E205": "unknown-function",
+    "E301": "type-mismatch",
+    "E302": "condition-not-bool",
+    "E303": "wrong-arguments",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem at a place in a source: what is wrong, and how to fix it if we know."""
+
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    help: str | None = None
+
+    @classmethod
+    def error(cls, code: str, message: str, span: Span, help: str | None = None) -> Diagnostic:
+        return cls(code, Severity.ERROR, message, span, help)
+
+
+def sort_key(diagnostic: Diagnostic) -> tuple[int, int, str]:
+    return diagnostic.span.start, diagnostic.span.end, diagnostic.code
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+class PolicyError(Exception):
+    """Raised by `connectlang.compile` when a policy has errors."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], source: Source) -> None:
+        self.diagnostics = list(diagnostics)
+        self.source = source
+        first = self.diagnostics[0] if self.diagnostics else None
+        summary = "" if first is None else f": {format_location(first, source)}: {first.message}"
+        super().__init__(f"{len(self.diagnostics)} error(s) in {source.name}{summary}")
+
+
+def format_location(diagnostic: Diagnostic, source: Source) -> str:
+    line, column = source.position(diagnostic.span.start)
+    return f"{source.name}:{line}:{column}"
+
+
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def render_text(diagnostic: Diagnostic, source: Source, colour: bool = False) -> str:
+    """The block users read: location, message, the source line with carets, help."""
+
+    def style(text: str, **kwargs: Any) -> str:
+        return click.style(text, **kwargs) if colour else text
+
+    line, column = source.position(diagnostic.span.start)
+    kind = style(f"{diagnostic.severity.value}[{diagnostic.code}]",
+                 fg=_COLOURS[diagnostic.severity], bold=True)
+    out = [f"{style(format_location(diagnostic, source), bold=True)}: {kind}: {diagnostic.message}"]
+    text = source.line_text(line)
+    end_line, end_column = source.position(diagnostic.span.end)
+    last = end_column if end_line == line else len(text) + 1
+    width = max(1, last - column)
+    gutter = " " * len(str(line))
+    shown = text.expandtabs(4)
+    pad = len(text[: column - 1].expandtabs(4))
+    out.append(f"  {style(str(line), fg='blue')} | {shown}")
+    carets = style("^" * width, fg=_COLOURS[diagnostic.severity], bold=True)
+    out.append(f"  {gutter} | {' ' * pad}{carets}")
+    if diagnostic.help:
+        out.append(f"  {gutter} = {style('help', bold=True)}: {diagnostic.help}")
+    return "\n".join(out)
+
+
+def to_json(diagnostic: Diagnostic, source: Source) -> dict[str, Any]:
+    """The `--format json` object of cli.md."""
+    line, column = source.position(diagnostic.span.start)
+    end_line, end_column = source.position(diagnostic.span.end)
+    return {
+        "file": source.name,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "severity": diagnostic.severity.value,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "help": diagnostic.help,
+    }

@@ -1,0 +1,145 @@
+"""Reading literal text: integers, durations, times and strings.
+
+Shared by the parser (literals in a policy) and the record readers (cells of a CSV,
+strings in JSON), so `90d` or `2026-10-01` mean the same in both places.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+INT64_MAX = 2**63 - 1
+
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
+_UNIT_WORDS = {"sec": "s", "secs": "s", "second": "s", "seconds": "s", "min": "m",
+               "mins": "m", "minute": "m", "minutes": "m", "hr": "h", "hrs": "h",
+               "hour": "h", "hours": "h", "day": "d", "days": "d", "week": "w",
+               "weeks": "w", "yr": "y", "yrs": "y", "year": "y", "years": "y"}
+MONTH_WORDS = frozenset({"mo", "mos", "mon", "mth", "mths", "month", "months"})
+
+
+@dataclass(frozen=True)
+class LiteralError(Exception):
+    """Why a literal cannot be read; offsets are relative to the literal's text."""
+
+    message: str
+    start: int = 0
+    end: int | None = None
+    help: str | None = None
+
+
+def parse_int(text: str) -> int:
+    if text.startswith("_") or text.endswith("_") or "__" in text:
+        raise LiteralError(f"`{text}` is not a number: `_` may only stand between digits",
+                           help=f"write `{text.strip('_').replace('__', '_')}`")
+    value = int(text.replace("_", ""))
+    if value > INT64_MAX:
+        raise LiteralError(f"`{text}` is too large: integers must fit in 64 bits",
+                           help=f"the largest integer is {INT64_MAX:_}")
+    return value
+
+
+def months_help(count: int) -> str:
+    """How to say `COUNT` months in days or weeks (there is no month unit)."""
+    days = count * 30
+    weeks = round(days / 7)
+    return f"use days or weeks: `{days}d` (30 days a month) or `{weeks}w`"
+
+
+def parse_duration(text: str) -> timedelta:
+    """`90d`, `12h`, `2w`, `1_000s`: an integer glued to one unit."""
+    match = re.fullmatch(r"([0-9][0-9_]*)([A-Za-z][A-Za-z0-9_]*)", text)
+    if match is None:
+        raise LiteralError(f"`{text}` is not a duration", help="write an integer and a unit, like `90d`")
+    digits, unit = match.groups()
+    count = parse_int(digits)
+    unit_start = len(digits)
+    if unit in UNIT_SECONDS:
+        seconds = count * UNIT_SECONDS[unit]
+        if seconds > INT64_MAX:
+            raise LiteralError(f"`{text}` is too long a duration")
+        return timedelta(seconds=seconds)
+    if unit.lower() in MONTH_WORDS:
+        raise LiteralError("months are not a duration unit: they have no fixed length",
+                           unit_start, help=months_help(count))
+    known = _UNIT_WORDS.get(unit.lower()) or (unit.lower() if unit.lower() in UNIT_SECONDS else None)
+    hint = (f"write `{count}{known}`" if known else
+            "units are s (seconds), m (minutes), h (hours), d (days), w (weeks), y (years)")
+    raise LiteralError(f"`{unit}` is not a duration unit", unit_start, help=hint)
+
+
+def parse_time(text: str) -> datetime:
+    """ISO 8601: `2025-01-31` (midnight UTC) or with a time and optional offset (UTC)."""
+    iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        value = datetime.fromisoformat(iso)
+    except ValueError as exc:
+        reason = str(exc) if "out of range" in str(exc) else "expected a form like 2025-01-31T09:30:00Z"
+        raise LiteralError(f"`{text}` is not a valid time: {reason}") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+# Forms found in LinkedIn exports and in files re-saved by spreadsheets.
+_EXPORT_TIME_FORMATS = ("%m/%d/%y, %I:%M %p", "%m/%d/%Y, %I:%M %p", "%d %b %Y", "%d-%b-%y",
+                        "%d-%b-%Y", "%Y-%m-%d %H:%M:%S UTC")
+
+
+def parse_time_cell(text: str) -> datetime:
+    """A time as found in input files: ISO 8601 or a LinkedIn export form."""
+    try:
+        return parse_time(text)
+    except LiteralError:
+        pass
+    for form in _EXPORT_TIME_FORMATS:
+        try:
+            return datetime.strptime(text, form).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+    raise LiteralError(f"`{text}` is not a time: expected ISO 8601 like 2026-07-08T21:34:00Z "
+                       "or a LinkedIn form like `7/8/26, 9:34 PM`")
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r"}
+_UNICODE_ESCAPE = re.compile(r"u\{([0-9A-Fa-f]{1,6})\}")
+
+
+def unescape(raw: str) -> tuple[str, list[int]]:
+    """Decode a string literal's text (quotes included).
+
+    Returns the value and, for each character of it, its offset in `raw`, so a
+    `{placeholder}` of an `ask` template can be pointed at exactly.
+    """
+    body_end = len(raw) - 1
+    out: list[str] = []
+    offsets: list[int] = []
+    i = 1
+    while i < body_end:
+        char = raw[i]
+        if char != "\\":
+            out.append(char)
+            offsets.append(i)
+            i += 1
+            continue
+        nxt = raw[i + 1] if i + 1 < body_end else ""
+        if nxt in _ESCAPES and nxt:
+            out.append(_ESCAPES[nxt])
+            offsets.append(i)
+            i += 2
+            continue
+        match = _UNICODE_ESCAPE.match(raw, i + 1, body_end)
+        if match:
+            code = int(match.group(1), 16)
+            if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                raise LiteralError(f"`\\u{{{match.group(1)}}}` is not a Unicode scalar value",
+                                   i, match.end())
+            out.append(chr(code))
+            offsets.append(i)
+            i = match.end()
+            continue
+        shown = "\\" + nxt
+        hint = ('escapes are \\" \\\\ \\n \\t \\r and \\u{1F600}'
+                if not nxt.startswith("u") else "write a Unicode escape as `\\u{1F600}`")
+        raise LiteralError(f"unknown escape `{shown}` in a string", i, i + 1 + len(nxt), hint)
+    return "".join(out), offsets

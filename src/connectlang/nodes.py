@@ -1,0 +1,200 @@
+"""The syntax tree: what the user wrote, with a span on every node.
+
+Built by `lower.py` from the parser's reductions; read by the checker, the
+formatter and the linter. Literals hold their decoded value, or None when the
+literal itself is invalid (its diagnostic was already reported while lowering).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Union
+
+from .source import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    span: Span
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IntLit:
+    span: Span
+    value: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DurationLit:
+    span: Span
+    text: str
+    value: timedelta | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimeLit:
+    span: Span
+    text: str
+    value: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StringLit:
+    span: Span
+    raw: str  # as written, quotes included
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BoolLit:
+    span: Span
+    value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RegexLit:
+    span: Span
+    pattern: str  # with `\/` already turned into `/`
+    flags: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListLit:
+    span: Span
+    items: tuple[StringLit, ...]
+
+
+Literal = Union[IntLit, DurationLit, TimeLit, StringLit, BoolLit, RegexLit, ListLit]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """`f(a, b)`, or `f a` (`prefix=True`) as in `interacted_within 90d`."""
+
+    span: Span
+    func: Name
+    args: tuple[Expr, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    span: Span
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    """`a and b and c` or `a or b`: one node for a whole chain."""
+
+    span: Span
+    op: str  # "and" | "or"
+    operands: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    """A test: a comparison, `contains`, `in`, `within`, `matches`, ..."""
+
+    span: Span
+    op: str
+    op_span: Span
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class IsMissing:
+    span: Span
+    operand: Expr
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Parentheses, kept so the formatter can keep them."""
+
+    span: Span
+    expr: Expr
+
+
+Expr = Union[Name, Literal, Call, Not, BoolOp, Binary, IsMissing, Group]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDecl:
+    span: Span
+    name: StringLit
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDecl:
+    span: Span
+    name: Name
+    type_name: Name
+    default: Literal | None
+
+
+@dataclass(frozen=True, slots=True)
+class LetDecl:
+    span: Span
+    name: Name
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    span: Span
+    kind: str  # accept archive decline report review ask
+    template: StringLit | None  # the reply of `ask`
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    span: Span
+    action: Action
+    condition: Expr
+    reason: StringLit | None
+
+
+@dataclass(frozen=True, slots=True)
+class Default:
+    span: Span
+    action: Action
+    reason: StringLit | None
+
+
+Item = Union[PolicyDecl, FieldDecl, LetDecl, Rule, Default]
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    span: Span
+    text: str  # with the leading `#`
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """A parsed file: its items in order, and every comment (the parser skips them)."""
+
+    items: tuple[Item, ...]
+    comments: tuple[Comment, ...]
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """The sub-expressions of an expression, in source order."""
+    if isinstance(expr, Call):
+        return expr.args
+    if isinstance(expr, Not):
+        return (expr.operand,)
+    if isinstance(expr, BoolOp):
+        return expr.operands
+    if isinstance(expr, Binary):
+        return (expr.left, expr.right)
+    if isinstance(expr, IsMissing):
+        return (expr.operand,)
+    if isinstance(expr, Group):
+        return (expr.expr,)
+    return ()

@@ -1,0 +1,243 @@
+"""Parsing: source text -> syntax tree and syntax diagnostics.
+
+The Lark parser is built once per process and cached on disk by Lark, so start-up
+does not compile the grammar. The file is lexed once; it is then cut into items at
+the words that can only start one (`let`, `accept`, `else`, ...) and each item is
+parsed on its own. A syntax error therefore costs one item, not the file: every
+broken item gets its own diagnostic in one run, and the rest is still checked.
+Lark's exceptions never leave this module: they become diagnostics in plain words.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import threading
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedToken
+
+from . import nodes as n
+from .diagnostics import Diagnostic
+from .keywords import RESERVED
+from .literals import MONTH_WORDS, UNIT_SECONDS, months_help
+from .lower import Lowering, span_of
+from .source import Source, Span
+
+# Deeper expressions are refused: the checker and the evaluator recurse, and no
+# real policy comes near this.
+MAX_NESTING = 64
+
+_ITEM_START = {"POLICY", "FIELD", "LET", "ELSE", "ACCEPT", "ARCHIVE", "DECLINE", "REPORT",
+               "REVIEW", "ASK"}
+_ACTIONS = {"ACCEPT", "ARCHIVE", "DECLINE", "REPORT", "REVIEW", "ASK"}
+_EXPR_START = {"NAME", "LPAR", "NOT", "INT", "STRING"}
+_TEST_OPS = {"==", "!=", "<", "<=", ">", ">=", "contains", "contains_any", "starts_with",
+             "ends_with", "in", "within", "matches", "is"}
+_WORDS = {
+    "NAME": "a name", "STRING": "a string", "INT": "a number", "DURATION": "a duration",
+    "TIME": "a time", "REGEX": "a regex", "$END": "the end of the file",
+}
+
+
+def _grammar_text() -> str:
+    packaged = resources.files("connectlang").joinpath("grammar/connectlang.lark")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    # A source checkout (editable install): the grammar sits at the repository top.
+    return (Path(__file__).resolve().parents[2] / "grammar" / "connectlang.lark").read_text(
+        encoding="utf-8")
+
+
+_lowering = Lowering()
+_lock = threading.Lock()
+
+
+@functools.cache
+def _parser() -> Lark:
+    return Lark(_grammar_text(), parser="lalr", lexer="basic", start=["item", "expr"],
+                transformer=_lowering, cache=True)
+
+
+def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
+    """Parse a whole file into its items; syntax errors are diagnostics, never raised."""
+    with _lock, _gc_paused():
+        _lowering.diagnostics = diagnostics = []
+        tokens, comments = _lex(source, diagnostics)
+        items: list[n.Item] = []
+        chunks = list(_items(tokens))
+        for index, chunk in enumerate(chunks):
+            following = chunks[index + 1][0] if index + 1 < len(chunks) else None
+            item = _parse_chunk(chunk, "item", following, source, diagnostics)
+            if item is not None:
+                items.append(item)
+        return n.Module(tuple(items), tuple(comments)), diagnostics
+
+
+def parse_expression(source: Source) -> tuple[n.Expr | None, list[Diagnostic]]:
+    """Parse a lone expression (the REPL's input)."""
+    with _lock:
+        _lowering.diagnostics = diagnostics = []
+        tokens, _ = _lex(source, diagnostics)
+        if not tokens:
+            diagnostics.append(Diagnostic.error("E001", "expected an expression", source.end))
+            return None, diagnostics
+        return _parse_chunk(tokens, "expr", None, source, diagnostics), diagnostics
+
+
+class _gc_paused:
+    """Parsing allocates many small objects that all live: the collector only costs."""
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.was_enabled:
+            gc.enable()
+
+
+def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], list[n.Comment]]:
+    tokens: list[Token] = []
+    comments: list[n.Comment] = []
+    for token in _parser().lex(source.text, dont_ignore=True):
+        kind = token.type
+        if kind == "WS":
+            continue
+        if kind == "COMMENT":
+            comments.append(n.Comment(span_of(token), token.value))
+        elif kind == "BAD_STRING":
+            diagnostics.append(Diagnostic.error(
+                "E003", "this string is not closed on its line", span_of(token),
+                'end it with `"`; write a quote inside a string as `\\"`'))
+        elif kind == "BAD_REGEX":
+            diagnostics.append(Diagnostic.error(
+                "E003", "this regex is not closed on its line", span_of(token),
+                "a regex is written `/pattern/flags` on one line; write `/` inside it as `\\/`"))
+        elif kind == "BAD_CHAR":
+            shown = token.value if token.value.isprintable() else repr(token.value)[1:-1]
+            diagnostics.append(Diagnostic.error(
+                "E002", f"unexpected character `{shown}`", span_of(token),
+                "remove it" if not token.value.isprintable() else None))
+        else:
+            tokens.append(token)
+    return tokens, comments
+
+
+def _items(tokens: list[Token]) -> Iterator[list[Token]]:
+    """Cut the token stream where an item must start (an action after `else` does not)."""
+    chunk: list[Token] = []
+    for token in tokens:
+        starts = token.type in _ITEM_START and not (
+            token.type in _ACTIONS and chunk and chunk[-1].type == "ELSE")
+        if starts and chunk:
+            yield chunk
+            chunk = []
+        chunk.append(token)
+    if chunk:
+        yield chunk
+
+
+def _parse_chunk(chunk: list[Token], start: str, following: Token | None, source: Source,
+                 diagnostics: list[Diagnostic]) -> n.Item | None:
+    parser = _parser().parse_interactive(start=start)
+    index = 0
+    try:
+        for index, token in enumerate(chunk):  # noqa: B007 (index is read on error)
+            parser.feed_token(token)
+        index = len(chunk)
+        result = parser.feed_eof(chunk[-1])
+    except UnexpectedToken as error:
+        diagnostics.append(_syntax_error(error, chunk, index, following, source))
+        return None
+    too_deep = _too_deep(result)
+    if too_deep is not None:
+        diagnostics.append(Diagnostic.error(
+            "E004", f"this expression is nested more than {MAX_NESTING} levels deep", too_deep,
+            "name parts of it with `let` and combine the names"))
+        return None
+    return result  # type: ignore[no-any-return]
+
+
+def _too_deep(item: object) -> Span | None:
+    roots = [getattr(item, attr) for attr in ("condition", "value") if hasattr(item, attr)]
+    stack = [(root, 1) for root in roots if not isinstance(item, n.Module)]
+    if isinstance(item, (n.Name, n.Call, n.Not, n.BoolOp, n.Binary, n.IsMissing, n.Group)):
+        stack.append((item, 1))
+    while stack:
+        expr, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return expr.span  # type: ignore[no-any-return]
+        stack.extend((child, depth + 1) for child in n.children(expr))
+    return None
+
+
+def _describe(token: Token | None) -> str:
+    if token is None or token.type == "$END":
+        return "the end of the file"
+    if token.type == "NAME":
+        return f"the name `{token.value}`"
+    if token.type in ("STRING", "INT", "DURATION", "TIME", "REGEX"):
+        return f"{_WORDS[token.type]} `{token.value}`"
+    return f"`{token.value}`"
+
+
+def _expected_words(expected: set[str]) -> str:
+    words = sorted({_WORDS.get(name, f"`{name.lower()}`") for name in expected
+                    if not name.startswith("__")})
+    if not words:
+        return "something else"
+    return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1]
+
+
+def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
+                  following: Token | None, source: Source) -> Diagnostic:
+    at_end = error.token.type == "$END"
+    found = following if at_end else error.token
+    span = span_of(found) if found is not None else source.end
+    previous = chunk[index - 1] if index > 0 else None
+    expected = set(error.expected)
+    found_text = _describe(found)
+
+    def fail(message: str, help: str | None = None) -> Diagnostic:
+        return Diagnostic.error("E001", message, span, help)
+
+    if previous is None:
+        help = None
+        if error.token.type == "NAME":
+            word = error.token.value
+            if word.lower() in RESERVED:
+                help = f"keywords are lower-case: write `{word.lower()}`"
+            else:
+                help = "a rule starts with an action: `accept if ...`, `archive if ...`"
+        return fail(f"expected a rule, `let`, `field` or `else` here, found {found_text}", help)
+    prev = previous.value
+    if previous.type == "INT" and not at_end and error.token.type == "NAME":
+        word = error.token.value.lower()
+        if word in MONTH_WORDS:
+            return fail("months are not a duration unit: they have no fixed length",
+                        months_help(int(prev.replace("_", ""))))
+        unit = word[0] if word[:1] in UNIT_SECONDS and word.rstrip("s") in (
+            "sec", "second", "min", "minute", "hour", "day", "week", "year") else None
+        if unit:
+            return fail("a duration is written with its unit glued to the number",
+                        f"write `{prev}{unit}`")
+    if not at_end and error.token.value in _TEST_OPS and previous.type not in _ITEM_START:
+        return fail(f"{found_text} cannot follow a test: comparisons do not chain",
+                    "join two tests with `and`, as in `a < b and b < c`")
+    if _EXPR_START <= expected:
+        what = "a condition" if prev in ("if", "and", "or", "not") else "a value"
+        return fail(f"expected {what} after `{prev}`, found {found_text}")
+    if expected == {"IF"} or ("IF" in expected and previous.type in _ACTIONS | {"STRING"}):
+        return fail(f"expected `if` after `{prev}`, found {found_text}",
+                    "a rule reads `accept if CONDITION`; the default reads `else archive`")
+    if previous.type == "ELSE":
+        return fail(f"expected an action after `else`, found {found_text}",
+                    "the actions are accept, archive, decline, report, review and ask \"...\"")
+    if "STRING" in expected and prev in ("ask", "because", "policy"):
+        what = {"ask": "the reply", "because": "the reason", "policy": "the policy's name"}[prev]
+        return fail(f"expected {what}, a string in double quotes, after `{prev}`, found {found_text}")
+    return fail(f"unexpected {found_text}: expected {_expected_words(expected)}")
