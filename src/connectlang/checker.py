@@ -80,7 +80,8 @@ class _Checker:
         default: c.Rule | None = None
         after_default_reported = False
         for index, item in enumerate(self.module.items):
-            if default is not None and not after_default_reported:
+            if default is not None and not after_default_reported and not isinstance(
+                    item, n.Default):
                 after_default_reported = True
                 self.error("E204", "nothing may follow the default: `else ...` must be the last "
                            "rule", item.span, f"move this above the `else` on line {default.line}")
@@ -105,11 +106,12 @@ class _Checker:
                            item.span, "remove one of the `else` lines")
             else:
                 default = self.rule(item.action, item.span, None, item.reason)
-        if default is None:
+        if default is None and not self.module.broken_default:
             last = self.module.items[-1].span if self.module.items else Span(0, 0)
             self.error("E204", "a policy ends with a default, `else ACTION`, and this one has "
                        "none", Span(last.end, last.end),
                        "add a last line such as `else archive` for the records no rule decides")
+        if default is None:
             default = c.Rule(_ERROR_SPAN, 0, "archive", None, None, None)
         return c.Policy(self.source, name, tuple(fields), tuple(lets), tuple(rules), default)
 
@@ -284,7 +286,8 @@ class _Checker:
     def literal(self, lit: n.Literal) -> c.Expr:
         if isinstance(lit, n.RegexLit):
             try:
-                return c.Const(lit.span, Type.REGEX, compile_regex(lit.pattern, lit.flags))
+                flags = "".join(f for f in lit.flags if f in "ims")  # others: reported
+                return c.Const(lit.span, Type.REGEX, compile_regex(lit.pattern, flags))
             except RegexError as exc:
                 self.error("E105", f"invalid regex: {exc}", lit.span,
                            "connectlang regexes follow RE2 syntax (no backreferences, no "
@@ -322,6 +325,8 @@ class _Checker:
             example = f"{ident} 90d" if function.prefix else f"{ident}(...)"
             self.error("E303", f"`{ident}` is a function and needs an argument", name.span,
                        f"write `{example}`")
+        elif ident in self.module.broken_names:
+            pass  # its definition has a syntax error, reported already
         elif ident in self.later:
             self.error("E201", f"`{ident}` is used before its definition on line "
                        f"{self.line(self.later[ident])}", name.span,
@@ -360,7 +365,8 @@ class _Checker:
                 help = None
                 if param is Type.DURATION and arg.ty is Type.INT:
                     help = f"give the number a unit, as in `{self.text(node)}d`"
-                self.error("E301", f"`{ident}` takes a {param}, not a {arg.ty}", node.span, help)
+                self.error("E301", f"`{ident}` takes {_a(param)}, not {_a(arg.ty)}", node.span,
+                           help)
                 return c.Const(call.span, Type.ERROR, None)
         if ident in ("interacted_within", "sent_within"):
             field = "last_interaction" if ident == "interacted_within" else "sent_at"

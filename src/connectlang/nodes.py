@@ -177,10 +177,17 @@ class Comment:
 
 @dataclass(frozen=True, slots=True)
 class Module:
-    """A parsed file: its items in order, and every comment (the parser skips them)."""
+    """A parsed file: its items in order, and every comment (the parser skips them).
+
+    Items with a syntax error are left out; `broken_names` holds the names they would
+    have defined and `broken_default` whether one was the default, so the checker
+    does not report a follow-on error for what was already reported.
+    """
 
     items: tuple[Item, ...]
     comments: tuple[Comment, ...]
+    broken_names: frozenset[str] = frozenset()
+    broken_default: bool = False
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:

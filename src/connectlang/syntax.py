@@ -34,12 +34,13 @@ MAX_NESTING = 64
 _ITEM_START = {"POLICY", "FIELD", "LET", "ELSE", "ACCEPT", "ARCHIVE", "DECLINE", "REPORT",
                "REVIEW", "ASK"}
 _ACTIONS = {"ACCEPT", "ARCHIVE", "DECLINE", "REPORT", "REVIEW", "ASK"}
-_EXPR_START = {"NAME", "LPAR", "NOT", "INT", "STRING"}
+_EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
 _TEST_OPS = {"==", "!=", "<", "<=", ">", ">=", "contains", "contains_any", "starts_with",
              "ends_with", "in", "within", "matches", "is"}
 _WORDS = {
     "NAME": "a name", "STRING": "a string", "INT": "a number", "DURATION": "a duration",
-    "TIME": "a time", "REGEX": "a regex", "$END": "the end of the file",
+    "TIME": "a time", "REGEX": "a regex", "$END": "the end of the file", "LPAR": "`(`",
+    "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COMMA": "`,`", "COLON": "`:`", "EQUAL": "`=`",
 }
 
 
@@ -67,14 +68,27 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
     with _lock, _gc_paused():
         _lowering.diagnostics = diagnostics = []
         tokens, comments = _lex(source, diagnostics)
+        lexical_errors = [d.span.start for d in diagnostics]
         items: list[n.Item] = []
+        broken_names: set[str] = set()
+        broken_default = False
         chunks = list(_items(tokens))
         for index, chunk in enumerate(chunks):
             following = chunks[index + 1][0] if index + 1 < len(chunks) else None
-            item = _parse_chunk(chunk, "item", following, source, diagnostics)
-            if item is not None:
+            end = following.start_pos if following is not None else len(source.text)
+            # A lexical error inside the item was reported already: parsing what is
+            # left of it could only add a follow-on error.
+            damaged = any(chunk[0].start_pos <= at < end for at in lexical_errors)
+            item = _parse_chunk(chunk, "item", following, source,
+                                [] if damaged else diagnostics)
+            if item is None or damaged:
+                broken_default = broken_default or chunk[0].type == "ELSE"
+                if chunk[0].type in ("LET", "FIELD") and len(chunk) > 1:
+                    broken_names.add(chunk[1].value)
+            else:
                 items.append(item)
-        return n.Module(tuple(items), tuple(comments)), diagnostics
+        module = n.Module(tuple(items), tuple(comments), frozenset(broken_names), broken_default)
+        return module, diagnostics
 
 
 def parse_expression(source: Source) -> tuple[n.Expr | None, list[Diagnostic]]:

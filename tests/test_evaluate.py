@@ -1,0 +1,173 @@
+"""Decisions: one table of (policy, record, decision) run against both backends, and
+property tests that the compiled evaluator and the interpreter always agree."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import NOW, utc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import connectlang
+from connectlang.evaluate import interpret_decision
+from connectlang.regex import compile_regex
+
+# (policy, record, expected action, expected line)
+CASES = [
+    ("accept if mutual_connections > 5\nelse archive", {"mutual_connections": 6}, "accept", 1),
+    ("accept if mutual_connections > 5\nelse archive", {}, "archive", 2),
+    ("accept if not (mutual_connections > 5)\nelse archive", {}, "archive", 2),
+    ("accept if did_business or mutual_connections > 5\nelse archive", {"did_business": True},
+     "accept", 1),
+    ("accept if did_business and mutual_connections > 5\nelse archive",
+     {"did_business": False}, "archive", 2),
+    ("accept if not (did_business and mutual_connections > 5)\nelse archive",
+     {"did_business": False}, "accept", 1),
+    ("accept if not (did_business or mutual_connections > 5)\nelse archive",
+     {"did_business": False}, "archive", 2),
+    ("accept if last_interaction is missing\nelse archive", {}, "accept", 1),
+    ("accept if not has_message\nelse archive", {}, "accept", 1),
+    ("accept if shared_group\nelse archive", {"shared_groups": []}, "archive", 2),
+    ("accept if company == \"STRASSE\"\nelse archive", {"company": "Straße"}, "accept", 1),
+    ("accept if message matches /straße/i\nelse archive", {"message": "STRASSE"}, "archive", 2),
+    ("accept if message matches /^Buy/\nelse archive", {"message": "buy now"}, "archive", 2),
+    ("accept if message matches /^Buy/\nelse archive", {"message": "Buy now"}, "accept", 1),
+    ("accept if location in [\"Berlin\"]\nelse archive", {"location": "BERLIN"}, "accept", 1),
+    ("accept if shared_groups contains \"py\"\nelse archive", {"shared_groups": ["python"]},
+     "archive", 2),
+    ("accept if headline contains \"py\"\nelse archive", {"headline": "Happy"}, "accept", 1),
+    ("accept if shared_groups contains_any [\"A\", \"b\"]\nelse archive",
+     {"shared_groups": ["x", "B"]}, "accept", 1),
+    ("accept if sent_at within 2d\nelse archive", {"sent_at": utc("2026-12-01T00:00:00Z")},
+     "accept", 1),
+    ("accept if age(sent_at) > 4w\nelse archive", {"sent_at": utc("2026-09-01T00:00:00Z")},
+     "accept", 1),
+    ("field vip: bool = true\naccept if vip\nelse archive", {}, "accept", 2),
+    ("field vip: bool = true\naccept if vip\nelse archive", {"vip": False}, "archive", 3),
+    ("field wait: duration\naccept if sent_at within wait\nelse archive",
+     {"wait": timedelta(days=3), "sent_at": utc("2026-10-30T00:00:00Z")}, "accept", 2),
+    ("let w = 30d\naccept if interacted_within(w)\nelse archive",
+     {"last_interaction": utc("2026-10-20T00:00:00Z")}, "accept", 2),
+    ("accept if direction == \"incoming\"\nelse archive", {}, "accept", 1),
+    ("accept if first_name == \"ann\"\nelse archive", {"name": "Ann Lee"}, "accept", 1),
+]
+
+
+@pytest.mark.parametrize(("source", "record", "action", "line"), CASES,
+                         ids=[c[0].split("\n")[-2][:50] for c in CASES])
+def test_decision_table_on_both_backends(source: str, record: dict, action: str,
+                                         line: int) -> None:
+    policy = connectlang.compile(source)
+    compiled = policy.evaluate(record, now=NOW)
+    assert (compiled.action, compiled.line) == (action, line)
+    assert interpret_decision(policy.checked, record, NOW) == compiled
+
+
+def test_ask_reply_and_reason() -> None:
+    policy = connectlang.compile(
+        'ask "Hi {first_name}, {{braces}} {mutual_connections}" if has_message because "unsure"\n'
+        "else archive")
+    decision = policy.evaluate({"name": "Ann Lee", "message": "hi"}, now=NOW)
+    assert decision.reply == "Hi Ann, {braces} "
+    assert decision.reason == "unsure"
+
+
+def test_explain_lists_each_rule_and_the_missing_fields() -> None:
+    policy = connectlang.compile("accept if did_business\nreview if mutual_connections > 3\n"
+                                 "else archive")
+    decision = policy.evaluate({"did_business": False}, now=NOW, explain=True)
+    assert decision.trace is not None
+    assert [(s.line, s.result, s.missing) for s in decision.trace] == [
+        (1, "false", ()), (2, "unknown", ("mutual_connections",))]
+
+
+def test_a_let_is_computed_at_most_once_per_record() -> None:
+    policy = connectlang.compile("let k = company contains \"x\"\naccept if k and did_business\n"
+                                 "review if k\nelse archive")
+    source = policy._factory.__doc__ or ""
+    assert source.count("l_k =") == 1
+
+
+def test_wrong_python_types_raise_a_record_error_naming_the_field() -> None:
+    policy = connectlang.compile("accept if mutual_connections > 3\nelse archive")
+    with pytest.raises(connectlang.RecordError, match="mutual_connections"):
+        policy.evaluate({"mutual_connections": "many"}, now=NOW)
+
+
+def test_a_policy_with_errors_raises_policy_error_with_diagnostics() -> None:
+    with pytest.raises(connectlang.PolicyError) as info:
+        connectlang.compile("accept if shared_grp\nelse archive", filename="me.conn")
+    assert info.value.diagnostics[0].code == "E201"
+    assert "me.conn:1:11" in str(info.value)
+
+
+# -- property: both backends agree on random policies and records -------------
+
+FIELDS = {
+    "mutual_connections": st.integers(0, 12),
+    "did_business": st.booleans(),
+    "same_school": st.booleans(),
+    "company": st.sampled_from(["Acme", "ACME", "Straße", "strasse", "", "Initech"]),
+    "message": st.sampled_from(["", "free stuff", "Click HERE", "hello", "Buy now"]),
+    "shared_groups": st.lists(st.sampled_from(["Py", "py", "Rust", "Go"]), max_size=3),
+    "last_interaction": st.sampled_from(
+        [utc("2026-10-30T00:00:00Z"), utc("2026-01-01T00:00:00Z"), utc("2027-01-01T00:00:00Z")]),
+}
+
+TESTS = st.sampled_from([
+    "mutual_connections > 3", "mutual_connections <= 5", "mutual_connections == 0",
+    "did_business", "same_school", "did_business == false", "company == \"acme\"",
+    "company != \"strasse\"", "company in [\"ACME\", \"Initech\"]", "company starts_with \"st\"",
+    "message contains \"free\"", "message matches /free|click here/i", "message matches /^Buy/",
+    "message contains_any [\"hello\", \"buy\"]", "shared_groups contains \"py\"",
+    "shared_groups contains_any [\"go\", \"rust\"]", "shared_group", "has_message",
+    "interacted_within 30d", "last_interaction is missing", "company is not missing",
+    "count(shared_groups) >= 2", "length(company) > 4", "age(last_interaction) > 1w",
+    "known", "true", "false",
+])
+
+
+@st.composite
+def conditions(draw: st.DrawFn, depth: int = 0) -> str:
+    if depth >= 3 or draw(st.booleans()):
+        return draw(TESTS)
+    kind = draw(st.sampled_from(["and", "or", "not"]))
+    if kind == "not":
+        return f"not ({draw(conditions(depth + 1))})"
+    parts = draw(st.lists(conditions(depth + 1), min_size=2, max_size=3))
+    return "(" + f" {kind} ".join(parts) + ")"
+
+
+@st.composite
+def policies(draw: st.DrawFn) -> str:
+    known = draw(conditions(1)).replace("known", "did_business")
+    rules = draw(st.lists(conditions(), min_size=1, max_size=4))
+    actions = ["accept", "archive", "review", "report", 'ask "hi {first_name} {mutual_connections}"']
+    lines = [f"let known = {known}"]
+    lines += [f"{draw(st.sampled_from(actions))} if {rule}" for rule in rules]
+    return "\n".join([*lines, "else archive"])
+
+
+records = st.fixed_dictionaries({}, optional={**FIELDS, "name": st.sampled_from(["Ann Lee", "Bo"])})
+
+
+@settings(max_examples=300, deadline=None)
+@given(policies(), st.lists(records, min_size=1, max_size=5))
+def test_compiled_and_interpreted_evaluation_agree(source: str, batch: list[dict]) -> None:
+    policy = connectlang.compile(source)
+    for record in batch:
+        assert policy.evaluate(record, now=NOW) == interpret_decision(policy.checked, record, NOW)
+
+
+PATTERNS = st.sampled_from(["free|click here", r"\bfree\b|click\s+here", "^Buy", "colou?r",
+                            "ab+c", "x{0,3}yz", "a.c|def", "in/bot-[0-9]+/", "k", "ss"])
+TEXT = st.text(alphabet="abcdefklorsuxyzBFCKS ſK\u212a/-0123456789ßẞ\n", max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(PATTERNS, st.sampled_from(["", "i", "is", "m"]), TEXT)
+def test_regex_prefilter_never_hides_a_match(pattern: str, flags: str, text: str) -> None:
+    regex = compile_regex(pattern, flags)
+    assert regex.matches(text) == regex.search(text)
