@@ -29,6 +29,12 @@ REPORT_BUG = ("connectlang: internal error. This is a bug in connectlang, not in
               "please report it with the traceback above.")
 
 
+class CannotRun(click.ClickException):
+    """The command could not run (an unreadable file): exit code 2, as for bad options."""
+
+    exit_code = 2
+
+
 def main() -> None:
     """Console entry point: a bug prints its traceback and a line asking to report it."""
     try:
@@ -62,7 +68,7 @@ def read_source(path: str) -> tuple[Source, list[Diagnostic]]:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise click.FileError(path, hint=exc.strerror or str(exc)) from None
+        raise CannotRun(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         return Source(raw.decode("utf-8"), path), []
     except UnicodeDecodeError as exc:
@@ -201,7 +207,7 @@ def eval_command(rules: str, inputs: tuple[str, ...], fmt: str, now: datetime, e
         except InputError as exc:
             raise click.UsageError(str(exc)) from None
         if path != "-" and not Path(path).is_file():
-            raise click.FileError(path, hint="no such file")
+            raise CannotRun(f"cannot read {path}: no such file")
     wanted = fields_read(policy.checked) | set(ALWAYS_READ)
     schema = {name: ty for name, ty in policy.field_types.items() if name in wanted}
     with _output(output) as out:
@@ -318,7 +324,7 @@ class _JsonlWriter(_Writer):
 
 class _CsvWriter(_Writer):
     COLUMNS = ["record", "source", "name", "profile_url", "action", "line", "reason", "reply",
-               "error"]
+               "error", "input_line"]
 
     def __init__(self, out: IO[str], explain: bool, colour: bool) -> None:
         super().__init__(out, explain, colour)

@@ -1,0 +1,199 @@
+"""The command line, through click's CliRunner and as real processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from connectlang.cli import cli
+
+POLICY = """policy "test"
+report if message matches /free|click here/i because "sales pitch"
+accept if shared_group and interacted_within 90d
+ask "Hi {first_name}, where did we meet?" if has_message
+review if mutual_connections >= 10
+else archive because "we have not met"
+"""
+CSV = """Name,Message,Shared Groups,Last Interaction,Mutual Connections
+Ann Lee,,PyData,2026-10-20T00:00:00Z,3
+Bob Stone,Get FREE leads,,,1
+Cy Young,"Hello, we met at PyCon",,,
+Di Ng,,,,many
+Eve Moss,,,,
+"""
+NOW = ["--now", "2026-11-01T00:00:00Z"]
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    policy = tmp_path / "me.conn"
+    policy.write_text(POLICY, encoding="utf-8")
+    data = tmp_path / "in.csv"
+    data.write_text(CSV, encoding="utf-8")
+    return policy, data
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_clean_file_exits_0(files: tuple[Path, Path]) -> None:
+    code, out, _ = run("check", str(files[0]))
+    assert code == 0 and "no problems" in out
+
+
+def test_check_reports_every_file_and_exits_1(tmp_path: Path, files: tuple[Path, Path]) -> None:
+    bad = tmp_path / "bad.conn"
+    bad.write_text("accept if shared_grp\nreview if mutual_connections > \"x\"\nelse archive\n")
+    code, out, _ = run("check", str(files[0]), str(bad))
+    assert code == 1
+    assert f"{bad}:1:11: error[E201]: unknown name `shared_grp`" in out
+    assert "= help: did you mean `shared_group`?" in out
+    assert out.strip().endswith("2 files checked: 2 errors")
+
+
+def test_check_json_has_the_fields_of_the_spec(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.conn"
+    bad.write_text("accept if shared_grp\nelse archive\n")
+    code, out, _ = run("check", str(bad), "--format", "json")
+    (item,) = json.loads(out)["diagnostics"]
+    assert code == 1
+    assert item == {"file": str(bad), "line": 1, "column": 11, "end_line": 1, "end_column": 21,
+                    "severity": "error", "code": "E201", "message": "unknown name `shared_grp`",
+                    "help": "did you mean `shared_group`?"}
+
+
+def test_check_github_format(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.conn"
+    bad.write_text("accept if shared_grp\nelse archive\n")
+    _, out, _ = run("check", str(bad), "--format", "github")
+    assert out.startswith(f"::error file={bad},line=1,col=11,endLine=1,endColumn=21,title=E201::")
+
+
+def test_check_a_missing_file_exits_2(tmp_path: Path) -> None:
+    code, _, err = run("check", str(tmp_path / "nope.conn"))
+    assert code == 2 and "nope.conn" in err
+
+
+def test_eval_jsonl_one_line_per_record_in_order(files: tuple[Path, Path]) -> None:
+    code, out, _ = run("eval", str(files[0]), str(files[1]), *NOW, "--format", "jsonl")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 1  # Di's mutual_connections cannot be read
+    assert [r["record"] for r in rows] == [1, 2, 3, 4, 5]
+    assert [r.get("action") for r in rows] == ["accept", "report", "ask", None, "archive"]
+    assert rows[1]["reason"] == "sales pitch" and rows[1]["line"] == 2
+    assert rows[2]["reply"] == "Hi Cy, where did we meet?"
+    assert rows[3]["error"] == "line 5: field `mutual_connections`: `many` is not a whole number"
+    assert rows[0]["source"] == str(files[1]) and rows[0]["profile_url"] is None
+
+
+def test_eval_csv_has_the_same_columns(files: tuple[Path, Path]) -> None:
+    _, out, _ = run("eval", str(files[0]), str(files[1]), *NOW, "--format", "csv")
+    lines = out.splitlines()
+    assert lines[0] == "record,source,name,profile_url,action,line,reason,reply,error,input_line"
+    assert len(lines) == 6
+
+
+def test_eval_table_has_reasons_and_a_summary(files: tuple[Path, Path]) -> None:
+    _, out, _ = run("eval", str(files[0]), str(files[1]), *NOW)
+    assert "report    " in out and "sales pitch" in out
+    assert "5 records: " in out and "1 unreadable" in out
+    assert "line 2    report        1" in out
+
+
+def test_eval_types_only_the_columns_the_policy_reads(tmp_path: Path, files: tuple[Path, Path]) -> None:
+    simple = tmp_path / "simple.conn"
+    simple.write_text("accept if did_business\nelse archive\n")
+    code, out, _ = run("eval", str(simple), str(files[1]), *NOW, "--format", "jsonl")
+    assert code == 0 and len(out.splitlines()) == 5
+
+
+def test_eval_explain_adds_traces(files: tuple[Path, Path]) -> None:
+    _, out, _ = run("eval", str(files[0]), str(files[1]), *NOW, "--format", "jsonl", "--explain")
+    last = json.loads(out.splitlines()[-1])
+    assert last["trace"] == [
+        {"line": 2, "action": "report", "result": "false"},
+        {"line": 3, "action": "accept", "result": "unknown",
+         "missing": ["shared_groups", "last_interaction"]},
+        {"line": 4, "action": "ask", "result": "false"},
+        {"line": 5, "action": "review", "result": "unknown", "missing": ["mutual_connections"]}]
+
+
+def test_eval_output_is_written_whole(files: tuple[Path, Path], tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    run("eval", str(files[0]), str(files[1]), *NOW, "--format", "jsonl", "-o", str(target))
+    assert len(target.read_text().splitlines()) == 5
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_eval_policy_with_errors_is_not_evaluated(tmp_path: Path, files: tuple[Path, Path]) -> None:
+    bad = tmp_path / "bad.conn"
+    bad.write_text("accept if shared_grp\nelse archive\n")
+    code, out, err = run("eval", str(bad), str(files[1]))
+    assert code == 1 and out == "" and "unknown name `shared_grp`" in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--now", "yesterday"], "is not a valid time"),
+    (["--format", "xml"], "xml"),
+])
+def test_eval_bad_options_exit_2(files: tuple[Path, Path], args: list[str], message: str) -> None:
+    code, _, err = run("eval", str(files[0]), str(files[1]), *args)
+    assert code == 2 and message in err
+
+
+def test_eval_unknown_input_format_exits_2(files: tuple[Path, Path], tmp_path: Path) -> None:
+    other = tmp_path / "in.txt"
+    other.write_text("x")
+    code, _, err = run("eval", str(files[0]), str(other))
+    assert code == 2 and "--input-format" in err
+
+
+def test_eval_reads_stdin(files: tuple[Path, Path]) -> None:
+    result = CliRunner().invoke(cli, ["eval", str(files[0]), "-", "--input-format", "jsonl",
+                                      *NOW, "--format", "jsonl"],
+                                input='{"name": "A", "did_business": true}\n')
+    assert json.loads(result.stdout)["action"] == "archive"
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for command in ("check", "eval"):
+        code, out, _ = run(command, "--help")
+        assert code == 0 and "Example:" in out
+
+
+# -- real processes ----------------------------------------------------------------
+
+def process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("connectlang")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "connectlang"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=60)
+
+
+def test_process_check_and_eval(files: tuple[Path, Path]) -> None:
+    check = process("check", str(files[0]))
+    assert check.returncode == 0, check.stderr
+    result = process("eval", str(files[0]), str(files[1]), *NOW, "--format", "jsonl")
+    assert result.returncode == 1 and len(result.stdout.splitlines()) == 5
+    assert "Traceback" not in result.stderr
+
+
+def test_python_dash_m_and_help() -> None:
+    result = subprocess.run([sys.executable, "-m", "connectlang", "--help"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0 and "check" in result.stdout and "eval" in result.stdout
+
+
+def test_help_does_not_load_the_parser() -> None:
+    code = ("import sys; from connectlang.cli import cli\n"
+            "try: cli(['--help'])\nexcept SystemExit: pass\n"
+            "print('lark' in sys.modules, 're2' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "False False"
