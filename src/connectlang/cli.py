@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:  # the heavy modules load only for the commands that need them
+    from . import checked as c
     from .diagnostics import Diagnostic
     from .evaluate import Decision
     from .policy import Policy
@@ -79,11 +80,11 @@ def read_source(path: str) -> tuple[Source, list[Diagnostic]]:
             "character", Span(offset, offset + 1), "save the file as UTF-8")]
 
 
-def diagnose(path: str) -> tuple[Source, list[Diagnostic], Policy | None]:
-    """Parse and check one file: its source, every diagnostic, and the policy if clean."""
+def diagnose(path: str) -> tuple[Source, list[Diagnostic], c.Policy | None]:
+    """Parse and check one file: its source, every diagnostic, and the checked policy
+    when it has no error (compiling it is left to the commands that evaluate)."""
     from .checker import check
     from .diagnostics import has_errors, sort_key
-    from .policy import Policy
     from .syntax import parse
     source, diagnostics = read_source(path)
     if diagnostics:
@@ -91,8 +92,7 @@ def diagnose(path: str) -> tuple[Source, list[Diagnostic], Policy | None]:
     module, diagnostics = parse(source)
     checked, more = check(module, source)
     diagnostics = sorted(diagnostics + more, key=sort_key)
-    policy = Policy(checked) if checked is not None and not has_errors(diagnostics) else None
-    return source, diagnostics, policy
+    return source, diagnostics, None if has_errors(diagnostics) else checked
 
 
 def colour_for(stream: IO[str]) -> bool:
@@ -191,15 +191,16 @@ def eval_command(rules: str, inputs: tuple[str, ...], fmt: str, now: datetime, e
       connectlang eval me.conn export.csv --format jsonl --now 2026-11-01 -o out.jsonl
     """
     from .diagnostics import render_text
-    from .policy import fields_read
+    from .policy import Policy, fields_read
     from .records import ALWAYS_READ, InputError, detect_format
-    source, diagnostics, policy = diagnose(rules)
-    if policy is None:
+    source, diagnostics, checked = diagnose(rules)
+    if checked is None:
         colour = colour_for(sys.stderr)
         for d in diagnostics:
             click.echo(render_text(d, source, colour) + "\n", err=True)
         click.echo(f"{rules}: the policy has errors, so nothing was evaluated", err=True)
         sys.exit(1)
+    policy = Policy(checked)
     for path in inputs:
         try:
             if path != "-" and input_format is None:

@@ -112,6 +112,8 @@ def unescape(raw: str) -> tuple[str, list[int]]:
     `{placeholder}` of an `ask` template can be pointed at exactly.
     """
     body_end = len(raw) - 1
+    if "\\" not in raw:
+        return raw[1:body_end], list(range(1, body_end))
     out: list[str] = []
     offsets: list[int] = []
     i = 1

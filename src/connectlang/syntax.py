@@ -55,12 +55,17 @@ def _grammar_text() -> str:
 
 _lowering = Lowering()
 _lock = threading.Lock()
+# The lexer hands ignored tokens worth keeping (comments, bad input) to callbacks;
+# whitespace is skipped without building a token.
+_kept: list[Token] = []
+_KEPT = ("COMMENT", "BAD_STRING", "BAD_REGEX", "BAD_CHAR")
 
 
 @functools.cache
 def _parser() -> Lark:
     return Lark(_grammar_text(), parser="lalr", lexer="basic", start=["item", "expr"],
-                transformer=_lowering, cache=True)
+                transformer=_lowering, cache=True,
+                lexer_callbacks={name: _kept.append for name in _KEPT})
 
 
 def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
@@ -115,12 +120,11 @@ class _gc_paused:
 
 
 def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], list[n.Comment]]:
-    tokens: list[Token] = []
+    _kept.clear()
+    tokens = list(_parser().lex(source.text))
     comments: list[n.Comment] = []
-    for token in _parser().lex(source.text, dont_ignore=True):
+    for token in _kept:
         kind = token.type
-        if kind == "WS":
-            continue
         if kind == "COMMENT":
             comments.append(n.Comment(span_of(token), token.value))
         elif kind == "BAD_STRING":
@@ -131,13 +135,12 @@ def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], li
             diagnostics.append(Diagnostic.error(
                 "E003", "this regex is not closed on its line", span_of(token),
                 "a regex is written `/pattern/flags` on one line; write `/` inside it as `\\/`"))
-        elif kind == "BAD_CHAR":
+        else:
             shown = token.value if token.value.isprintable() else repr(token.value)[1:-1]
             diagnostics.append(Diagnostic.error(
                 "E002", f"unexpected character `{shown}`", span_of(token),
                 "remove it" if not token.value.isprintable() else None))
-        else:
-            tokens.append(token)
+    _kept.clear()
     return tokens, comments
 
 

@@ -1,0 +1,84 @@
+"""Hostile input: each gives a clear error or works; never a traceback, nothing lost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from connectlang.cli import cli
+
+
+def check(tmp_path: Path, content: bytes) -> tuple[int, str]:
+    path = tmp_path / "p.conn"
+    path.write_bytes(content)
+    result = CliRunner().invoke(cli, ["check", str(path), "--format", "json"],
+                                catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+def codes(out: str) -> list[str]:
+    return [d["code"] for d in json.loads(out)["diagnostics"]]
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"", ["E204"]),
+    (b"# only a comment\n# and another\n", ["E204"]),
+    (b"accept if " + b"(" * 10_000 + b"did_business" + b")" * 10_000 + b"\nelse archive\n",
+     ["E004"]),
+    (b"accept if " + b"not " * 10_000 + b"did_business\nelse archive\n", ["E004"]),
+    (b"accept if did_business\x00\nelse archive\n", ["E002"]),
+    (b'accept if company == "caf\xe9"\nelse archive\n', ["E005"]),
+    (b"accept if did_business\nelse archive\n\xff\xfe", ["E005"]),
+], ids=["empty", "only-comments", "10k-parentheses", "10k-nots", "nul-byte", "latin-1",
+        "trailing-garbage"])
+def test_bad_files_get_one_clear_error(tmp_path: Path, content: bytes,
+                                       expected: list[str]) -> None:
+    code, out = check(tmp_path, content)
+    assert code == 1 and codes(out) == expected
+
+
+@pytest.mark.parametrize("content", [
+    b"".join(b'review if mutual_connections == %d because "r%d"\n' % (i, i)
+             for i in range(50_000)) + b"else archive\n",
+    b'report if message contains "' + b"x" * 1_000_000 + b'"\nelse archive\n',
+    b"accept if " + b" and ".join([b"did_business"] * 10_000) + b"\nelse archive\n",
+], ids=["50k-rules", "1MB-string", "10k-and-chain"])
+def test_huge_files_work(tmp_path: Path, content: bytes) -> None:
+    code, out = check(tmp_path, content)
+    assert code == 0 and codes(out) == []
+
+
+def test_a_50k_rule_policy_evaluates(tmp_path: Path) -> None:
+    policy = tmp_path / "p.conn"
+    policy.write_text("".join(f"review if mutual_connections == {i}\n" for i in range(50_000))
+                      + "else archive\n")
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"mutual_connections": 49999}\n{}\n')
+    result = CliRunner().invoke(cli, ["eval", str(policy), str(data), "--format", "jsonl"])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["action"], r["line"]) for r in rows] == [("review", 50_000), ("archive", 50_001)]
+
+
+def test_a_hostile_message_is_matched_in_linear_time(tmp_path: Path) -> None:
+    policy = tmp_path / "p.conn"
+    policy.write_text("report if message matches /(a+)+$/\nelse archive\n")
+    data = tmp_path / "in.jsonl"
+    data.write_text(json.dumps({"message": "a" * 100_000 + "!"}) + "\n")
+    result = CliRunner().invoke(cli, ["eval", str(policy), str(data), "--format", "jsonl"])
+    assert json.loads(result.stdout)["action"] == "archive"
+
+
+def test_broken_csv_loses_nothing(tmp_path: Path) -> None:
+    policy = tmp_path / "p.conn"
+    policy.write_text("accept if mutual_connections > 3\nelse archive\n")
+    data = tmp_path / "in.csv"
+    data.write_bytes(b'name,mutual_connections\nAnn,4\nBob,1,extra,cells\nCy,"5\nDi,\xff\n'
+                     b"\x00Eve,9\n")
+    result = CliRunner().invoke(cli, ["eval", str(policy), str(data), "--format", "jsonl"])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 1
+    assert [r["record"] for r in rows] == [1, 2, 3, 4, 5]
+    assert [("error" in r) for r in rows] == [False, True, True, True, False]
