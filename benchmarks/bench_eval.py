@@ -311,13 +311,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     records = generate(args.records, args.seed)
     print(f"generated {len(records):,} records in {time.perf_counter() - start:.1f} s")
-    incomplete = sum(1 for r in records if len(r) < 10 or None in r.values())
-    with_note = sum(1 for r in records if r.get("message"))
-    print(f"  {incomplete / len(records):.0%} lack a field, {with_note / len(records):.0%} have a note")
+    incomplete = sum(1 for r in records if any(r.get(k) is None for k in OPTIONAL))
+    notes = [len(r["message"]) for r in records if r.get("message")]
+    print(f"  {incomplete / len(records):.0%} lack a field (absent or None); "
+          f"{len(notes) / len(records):.0%} have a note, "
+          f"{statistics.mean(notes) if notes else 0:.0f} characters on average")
 
     actions = check(records, decide, hand)
     check(records, decide, hand_pre)
-    print("same decision on every record (action, line, reason, reply): "
+    print("same decision from connectlang and both hand-written versions on every record:\n  "
           + ", ".join(f"{a} {n / len(records):.1%}" for a, n in actions.most_common()))
 
     # name -> (function, the `now` argument it takes after the record, if any)
@@ -338,17 +340,23 @@ def main(argv: Sequence[str] | None = None) -> int:
               + ", ".join(f"{name} {times[name][-1]:.3f} s" for name in contenders), flush=True)
 
     n = len(records)
-    base = times["hand-written Python"]
-    print(f"\nmedian of {args.repeat} passes over {n:,} records (gc paused):")
-    print(f"  {'':22} {'records/s':>12} {'ns/record':>10} {'vs hand':>8} {'paired':>7}")
+    medians = {name: statistics.median(ts) for name, ts in times.items()}
+    hand_t, pre_t = times["hand-written Python"], times["hand + prefilter"]
+    print(f"\nmedian of {args.repeat} passes over {n:,} records (gc paused); speed ratios, "
+          ">1 is faster:")
+    print(f"  {'':22} {'records/s':>11} {'ns/record':>9} {'vs hand':>8} {'paired':>7} "
+          f"{'vs hand+prefilter':>18}")
     for name, ts in times.items():
-        med = statistics.median(ts)
-        paired = statistics.median(b / t for b, t in zip(base, ts))
-        print(f"  {name:22} {n / med:>12,.0f} {med / n * 1e9:>10.0f} "
-              f"{statistics.median(base) / med:>8.2f} {paired:>7.2f}")
-    ratio = statistics.median(base) / statistics.median(times["connectlang decider"])
-    verdict = "meets" if ratio >= 0.9 else "misses"
-    print(f"\nratio connectlang/hand-written (speed): {ratio:.2f} ({verdict} the 0.9 target)")
+        paired = statistics.median(b / t for b, t in zip(hand_t, ts, strict=True))
+        print(f"  {name:22} {n / medians[name]:>11,.0f} {medians[name] / n * 1e9:>9.0f} "
+              f"{medians['hand-written Python'] / medians[name]:>8.2f} {paired:>7.2f} "
+              f"{medians['hand + prefilter'] / medians[name]:>18.2f}")
+    ratio = medians["hand-written Python"] / medians["connectlang decider"]
+    strict = statistics.median(b / t for b, t in zip(pre_t, times["connectlang decider"], strict=True))
+    print(f"\nratio connectlang/hand-written (speed): {ratio:.2f} "
+          f"({'meets' if ratio >= 0.9 else 'misses'} the 0.9 target)")
+    print(f"ratio connectlang/hand-written with the same prefilter (paired): {strict:.2f} "
+          f"({'meets' if strict >= 0.9 else 'misses'} the 0.9 target)")
     return 0
 
 

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from connectlang.cli import diagnose
 from connectlang.diagnostics import render_text
 

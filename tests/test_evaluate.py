@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import NOW, utc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import connectlang
+from conftest import NOW, utc
 from connectlang.evaluate import interpret_decision
 from connectlang.regex import compile_regex
 
@@ -163,7 +163,7 @@ def test_compiled_and_interpreted_evaluation_agree(source: str, batch: list[dict
 
 PATTERNS = st.sampled_from(["free|click here", r"\bfree\b|click\s+here", "^Buy", "colou?r",
                             "ab+c", "x{0,3}yz", "a.c|def", "in/bot-[0-9]+/", "k", "ss"])
-TEXT = st.text(alphabet="abcdefklorsuxyzBFCKS ſK\u212a/-0123456789ßẞ\n", max_size=30)
+TEXT = st.text(alphabet="abcdefklorsuxyzBFCKS ſK\u212a/-0123456789ßẞ\n", max_size=30)  # noqa: RUF001
 
 
 @settings(max_examples=500, deadline=None)

@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 
 from conftest import ROOT
-
 from connectlang.keywords import RESERVED
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import utc
 
+from conftest import utc
 from connectlang.records import _read_csv, _read_json, _read_jsonl, normalize_column
 from connectlang.types import Type
 

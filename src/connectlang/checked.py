@@ -8,8 +8,6 @@ every consumer handles a handful of node kinds. Spans point back at the source.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
-
 from .source import Source, Span
 from .types import Type
 
@@ -75,7 +73,7 @@ class Op:
     args: tuple[Expr, ...]
 
 
-Expr = Union[Const, FieldRef, LetRef, Not, And, Or, Op]
+Expr = Const | FieldRef | LetRef | Not | And | Or | Op
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:

@@ -360,7 +360,7 @@ class _Checker:
             self.error("E303", f"`{ident}` takes {len(function.params)} argument, "
                        f"not {len(args)}", call.span)
             return c.Const(call.span, Type.ERROR, None)
-        for arg, node, param in zip(args, call.args, function.params):
+        for arg, node, param in zip(args, call.args, function.params, strict=True):
             if arg.ty is not param:
                 help = None
                 if param is Type.DURATION and arg.ty is Type.INT:

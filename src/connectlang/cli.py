@@ -42,7 +42,7 @@ def main() -> None:
         cli(standalone_mode=True)
     except SystemExit:
         raise
-    except Exception:  # noqa: BLE001 (the last line of defence)
+    except Exception:
         import traceback
         traceback.print_exc()
         click.echo(REPORT_BUG, err=True)
@@ -113,7 +113,7 @@ def check(files: tuple[str, ...], fmt: str, strict: bool) -> None:
     Example:
       connectlang check policies/*.conn --strict
     """
-    from .diagnostics import Severity, render_text, to_json
+    from .diagnostics import render_text, to_json
     results = [diagnose(path)[:2] for path in files]
     counts: Counter[str] = Counter()
     for _, diagnostics in results:
@@ -324,12 +324,12 @@ class _JsonlWriter(_Writer):
 
 
 class _CsvWriter(_Writer):
-    COLUMNS = ["record", "source", "name", "profile_url", "action", "line", "reason", "reply",
-               "error", "input_line"]
+    COLUMNS = ("record", "source", "name", "profile_url", "action", "line", "reason", "reply",
+               "error", "input_line")
 
     def __init__(self, out: IO[str], explain: bool, colour: bool) -> None:
         super().__init__(out, explain, colour)
-        columns = self.COLUMNS + (["trace"] if explain else [])
+        columns = [*self.COLUMNS, *(["trace"] if explain else [])]
         self.csv = csv.DictWriter(out, columns, lineterminator="\n")
         self.csv.writeheader()
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from . import checked as c
 from .builtins import DERIVED_FROM_NAME, STANDARD_FIELDS, split_name
@@ -327,7 +327,7 @@ class _Compiler:
             return _Operand(f"{self.local(expr)} is not None", self.local(expr, True)), maybe
         if folded and isinstance(expr, c.Const):
             value = (expr.value.casefold() if isinstance(expr.value, str)
-                     else tuple(v.casefold() for v in expr.value))
+                     else tuple(v.casefold() for v in cast("tuple[str, ...]", expr.value)))
             return _Operand("True", self.const(value)), False
         if isinstance(expr, c.Op) and expr.ty is not Type.BOOL:
             # count/length/age: present exactly when their operand is.
@@ -387,8 +387,7 @@ class _Compiler:
         if op == "ends_with":
             return f"{a}.endswith({b})"
         if op in ("contains_any", "has_any", "in") and isinstance(right, c.Const):
-            words = right.value.casefold() if isinstance(right.value, str) else [
-                w.casefold() for w in right.value]
+            words = [w.casefold() for w in cast("tuple[str, ...]", right.value)]
             if op == "in":
                 return f"({a} in {self.const(frozenset(words))})"
             if op == "has_any":

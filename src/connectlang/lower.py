@@ -20,7 +20,7 @@ from .source import Span
 
 def span_of(item: Any) -> Span:
     if isinstance(item, Token):
-        return Span(item.start_pos, item.end_pos)
+        return Span(item.start_pos or 0, item.end_pos or 0)
     return item.span  # type: ignore[no-any-return]
 
 
@@ -29,7 +29,7 @@ def _cover(children: list[Any]) -> Span:
     return span_of(present[0]).cover(span_of(present[-1]))
 
 
-class Lowering(Transformer):  # type: ignore[misc]
+class Lowering(Transformer[Token, Any]):
     """One instance serves every parse; `diagnostics` is reset by the caller."""
 
     def __init__(self) -> None:
@@ -37,8 +37,9 @@ class Lowering(Transformer):  # type: ignore[misc]
         self.diagnostics: list[Diagnostic] = []
 
     def _literal_error(self, code: str, token: Token, error: LiteralError) -> None:
-        start = token.start_pos + error.start
-        end = token.start_pos + (error.end if error.end is not None else len(token.value))
+        base = token.start_pos or 0
+        start = base + error.start
+        end = base + (error.end if error.end is not None else len(token.value))
         self.diagnostics.append(Diagnostic.error(code, error.message, Span(start, end), error.help))
 
     # -- literals ------------------------------------------------------------

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Union
-
 from .source import Span
 
 
@@ -66,7 +64,7 @@ class ListLit:
     items: tuple[StringLit, ...]
 
 
-Literal = Union[IntLit, DurationLit, TimeLit, StringLit, BoolLit, RegexLit, ListLit]
+Literal = IntLit | DurationLit | TimeLit | StringLit | BoolLit | RegexLit | ListLit
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +118,7 @@ class Group:
     expr: Expr
 
 
-Expr = Union[Name, Literal, Call, Not, BoolOp, Binary, IsMissing, Group]
+Expr = Name | Literal | Call | Not | BoolOp | Binary | IsMissing | Group
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +164,7 @@ class Default:
     reason: StringLit | None
 
 
-Item = Union[PolicyDecl, FieldDecl, LetDecl, Rule, Default]
+Item = PolicyDecl | FieldDecl | LetDecl | Rule | Default
 
 
 @dataclass(frozen=True, slots=True)

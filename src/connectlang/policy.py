@@ -18,7 +18,7 @@ class RecordError(ValueError):
     """A record handed to `evaluate` holds a value of the wrong type for its field."""
 
 
-def compile(source: str, filename: str = "<policy>") -> Policy:  # noqa: A001 (the API's name)
+def compile(source: str, filename: str = "<policy>") -> Policy:
     """Parse and check a policy; raise `PolicyError` (with `.diagnostics`) on errors."""
     text = Source(source, filename)
     module, diagnostics = parse(text)

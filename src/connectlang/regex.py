@@ -137,7 +137,7 @@ def _longest_required_run(branch: str) -> str | None:
             runs.append("".join(current))
             current = []
         elif quantifier in _QUANTIFIERS:
-            required_once = quantifier == "+" or (quantifier == "{" and not branch[i + 1:i + 2] == "0")
+            required_once = quantifier == "+" or (quantifier == "{" and branch[i + 1:i + 2] != "0")
             runs.append("".join(current) + (literal if required_once else ""))
             current = []
             i = _skip_quantifier(branch, i)

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedToken
@@ -71,7 +72,8 @@ def _parser() -> Lark:
 def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
     """Parse a whole file into its items; syntax errors are diagnostics, never raised."""
     with _lock, _gc_paused():
-        _lowering.diagnostics = diagnostics = []
+        diagnostics: list[Diagnostic] = []
+        _lowering.diagnostics = diagnostics
         tokens, comments = _lex(source, diagnostics)
         lexical_errors = [d.span.start for d in diagnostics]
         items: list[n.Item] = []
@@ -80,10 +82,11 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
         chunks = list(_items(tokens))
         for index, chunk in enumerate(chunks):
             following = chunks[index + 1][0] if index + 1 < len(chunks) else None
-            end = following.start_pos if following is not None else len(source.text)
+            start = span_of(chunk[0]).start
+            end = span_of(following).start if following is not None else len(source.text)
             # A lexical error inside the item was reported already: parsing what is
             # left of it could only add a follow-on error.
-            damaged = any(chunk[0].start_pos <= at < end for at in lexical_errors)
+            damaged = any(start <= at < end for at in lexical_errors)
             item = _parse_chunk(chunk, "item", following, source,
                                 [] if damaged else diagnostics)
             if item is None or damaged:
@@ -99,12 +102,14 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
 def parse_expression(source: Source) -> tuple[n.Expr | None, list[Diagnostic]]:
     """Parse a lone expression (the REPL's input)."""
     with _lock:
-        _lowering.diagnostics = diagnostics = []
+        diagnostics: list[Diagnostic] = []
+        _lowering.diagnostics = diagnostics
         tokens, _ = _lex(source, diagnostics)
         if not tokens:
             diagnostics.append(Diagnostic.error("E001", "expected an expression", source.end))
             return None, diagnostics
-        return _parse_chunk(tokens, "expr", None, source, diagnostics), diagnostics
+        expr: n.Expr | None = _parse_chunk(tokens, "expr", None, source, diagnostics)
+        return expr, diagnostics
 
 
 class _gc_paused:
@@ -159,14 +164,14 @@ def _items(tokens: list[Token]) -> Iterator[list[Token]]:
 
 
 def _parse_chunk(chunk: list[Token], start: str, following: Token | None, source: Source,
-                 diagnostics: list[Diagnostic]) -> n.Item | None:
+                 diagnostics: list[Diagnostic]) -> Any:
     parser = _parser().parse_interactive(start=start)
     index = 0
     try:
         for index, token in enumerate(chunk):  # noqa: B007 (index is read on error)
             parser.feed_token(token)
         index = len(chunk)
-        result = parser.feed_eof(chunk[-1])
+        result = parser.feed_eof(chunk[-1])  # type: ignore[no-untyped-call]
     except UnexpectedToken as error:
         diagnostics.append(_syntax_error(error, chunk, index, following, source))
         return None
@@ -176,7 +181,7 @@ def _parse_chunk(chunk: list[Token], start: str, following: Token | None, source
             "E004", f"this expression is nested more than {MAX_NESTING} levels deep", too_deep,
             "name parts of it with `let` and combine the names"))
         return None
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 def _too_deep(item: object) -> Span | None:
@@ -245,7 +250,7 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
     if not at_end and error.token.value in _TEST_OPS and previous.type not in _ITEM_START:
         return fail(f"{found_text} cannot follow a test: comparisons do not chain",
                     "join two tests with `and`, as in `a < b and b < c`")
-    if _EXPR_START <= expected:
+    if expected >= _EXPR_START:
         what = "a condition" if prev in ("if", "and", "or", "not") else "a value"
         return fail(f"expected {what} after `{prev}`, found {found_text}")
     if expected == {"IF"} or ("IF" in expected and previous.type in _ACTIONS | {"STRING"}):
