@@ -8,6 +8,7 @@ every consumer handles a handful of node kinds. Spans point back at the source.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from .source import Source, Span
 from .types import Type
 

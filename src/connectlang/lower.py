@@ -8,6 +8,7 @@ grammar). Invalid literals become nodes with no value plus one diagnostic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lark import Token, Transformer
@@ -44,36 +45,25 @@ class Lowering(Transformer[Token, Any]):
 
     # -- literals ------------------------------------------------------------
 
-    def int_lit(self, c: list[Token]) -> n.IntLit:
+    def _parsed(self, code: str, token: Token, parse: Callable[[str], Any]) -> Any:
+        """The literal's value, or None after reporting why it cannot be read."""
         try:
-            value: int | None = parse_int(c[0].value)
+            return parse(token.value)
         except LiteralError as error:
-            self._literal_error("E103", c[0], error)
-            value = None
-        return n.IntLit(span_of(c[0]), value)
+            self._literal_error(code, token, error)
+            return None
+
+    def int_lit(self, c: list[Token]) -> n.IntLit:
+        return n.IntLit(span_of(c[0]), self._parsed("E103", c[0], parse_int))
 
     def duration_lit(self, c: list[Token]) -> n.DurationLit:
-        try:
-            value = parse_duration(c[0].value)
-        except LiteralError as error:
-            self._literal_error("E102", c[0], error)
-            return n.DurationLit(span_of(c[0]), c[0].value, None)
-        return n.DurationLit(span_of(c[0]), c[0].value, value)
+        return n.DurationLit(span_of(c[0]), c[0].value, self._parsed("E102", c[0], parse_duration))
 
     def time_lit(self, c: list[Token]) -> n.TimeLit:
-        try:
-            value = parse_time(c[0].value)
-        except LiteralError as error:
-            self._literal_error("E104", c[0], error)
-            return n.TimeLit(span_of(c[0]), c[0].value, None)
-        return n.TimeLit(span_of(c[0]), c[0].value, value)
+        return n.TimeLit(span_of(c[0]), c[0].value, self._parsed("E104", c[0], parse_time))
 
     def string(self, token: Token) -> n.StringLit:
-        try:
-            value: str | None = unescape(token.value)[0]
-        except LiteralError as error:
-            self._literal_error("E101", token, error)
-            value = None
+        value = self._parsed("E101", token, lambda raw: unescape(raw)[0])
         return n.StringLit(span_of(token), token.value, value)
 
     def string_lit(self, c: list[Token]) -> n.StringLit:
