@@ -267,7 +267,7 @@ class _Progress:
 def _output(path: str | None) -> Iterator[IO[str]]:
     """stdout, or a file that appears only complete: a failed run leaves nothing."""
     if path is None:
-        yield click.get_text_stream("stdout")
+        yield sys.stdout
         return
     target = Path(path)
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (renamed or removed below)
