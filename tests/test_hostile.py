@@ -82,3 +82,18 @@ def test_broken_csv_loses_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert [r["record"] for r in rows] == [1, 2, 3, 4, 5]
     assert [("error" in r) for r in rows] == [False, True, True, True, False]
+
+
+def test_the_deepest_allowed_expression_compiles_and_evaluates() -> None:
+    import connectlang
+    expr = "did_business"
+    for level in range(31):  # parentheses, `and`/`or`, `not`: 62 levels, 64 innermost
+        expr = f"(not same_school {'and' if level % 2 else 'or'} {expr})"
+    policy = connectlang.compile(f"accept if {expr}\nelse archive\n")
+    record = {"did_business": True, "same_school": False}
+    assert policy.evaluate(record).action == "accept"
+    assert policy.evaluate(record, explain=True).action == "accept"
+    assert policy.evaluate({"did_business": True}).action == "archive"  # unknown: not acted on
+    too_deep = "accept if " + "(" * 65 + "did_business" + ")" * 65 + "\nelse archive\n"
+    with pytest.raises(connectlang.PolicyError, match="more than 64 levels"):
+        connectlang.compile(too_deep)

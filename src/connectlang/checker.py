@@ -233,9 +233,11 @@ class _Checker:
 
     def placeholder(self, inside: str, span: Span) -> c.FieldRef | c.LetRef | None:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", inside):
+            name = re.match(r"[A-Za-z_][A-Za-z0-9_]*", inside)
+            help = (f"formats, conversions, attributes and indexes are not supported: write "
+                    f"`{{{name.group()}}}`" if name else "write `{{` and `}}` for literal braces")
             self.error("E106", f"`{{{inside}}}` is not a placeholder: a reply may only hold "
-                       "`{NAME}` of a field or `let`", span,
-                       "write `{{` and `}}` for literal braces")
+                       "`{NAME}` of a field or `let`", span, help)
             return None
         ref = self.name(n.Name(span, inside))
         if ref.ty is Type.ERROR:

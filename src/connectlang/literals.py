@@ -55,7 +55,6 @@ def parse_duration(text: str) -> timedelta:
         raise LiteralError(f"`{text}` is not a duration", help="write an integer and a unit, like `90d`")
     digits, unit = match.groups()
     count = parse_int(digits)
-    unit_start = len(digits)
     if unit in UNIT_SECONDS:
         seconds = count * UNIT_SECONDS[unit]
         if seconds > INT64_MAX:
@@ -63,11 +62,11 @@ def parse_duration(text: str) -> timedelta:
         return timedelta(seconds=seconds)
     if unit.lower() in MONTH_WORDS:
         raise LiteralError("months are not a duration unit: they have no fixed length",
-                           unit_start, help=months_help(count))
+                           help=months_help(count))
     known = _UNIT_WORDS.get(unit.lower()) or (unit.lower() if unit.lower() in UNIT_SECONDS else None)
     hint = (f"write `{count}{known}`" if known else
             "units are s (seconds), m (minutes), h (hours), d (days), w (weeks), y (years)")
-    raise LiteralError(f"`{unit}` is not a duration unit", unit_start, help=hint)
+    raise LiteralError(f"`{unit}` is not a duration unit", help=hint)
 
 
 def parse_time(text: str) -> datetime:

@@ -185,15 +185,19 @@ def _parse_chunk(chunk: list[Token], start: str, following: Token | None, source
 
 
 def _too_deep(item: object) -> Span | None:
-    roots = [getattr(item, attr) for attr in ("condition", "value") if hasattr(item, attr)]
-    stack = [(root, 1) for root in roots if not isinstance(item, n.Module)]
-    if isinstance(item, (n.Name, n.Call, n.Not, n.BoolOp, n.Binary, n.IsMissing, n.Group)):
-        stack.append((item, 1))
+    """The first place nested more than MAX_NESTING levels (a level is an operator
+    or a pair of parentheses; the names and literals inside do not count)."""
+    stack: list[tuple[object, int]] = [
+        (getattr(item, attr), 0) for attr in ("condition", "value") if hasattr(item, attr)]
+    if not stack:
+        stack.append((item, 0))  # a bare expression
     while stack:
         expr, depth = stack.pop()
-        if depth > MAX_NESTING:
-            return expr.span  # type: ignore[no-any-return]
-        stack.extend((child, depth + 1) for child in n.children(expr))
+        inner = n.children(expr)  # type: ignore[arg-type]
+        if inner and depth >= MAX_NESTING:
+            span: Span = expr.span  # type: ignore[attr-defined]
+            return Span(span.start, span.start + 1)
+        stack.extend((child, depth + 1) for child in inner)
     return None
 
 

@@ -1,0 +1,147 @@
+"""Start-up time: whole processes, timed from outside, against a bare interpreter.
+
+Times, round-robin over RUNS rounds (default 15), each of:
+
+  python -c pass                       the floor: a bare interpreter
+  python -c "import connectlang"       the library's import
+  connectlang --help                   the CLI, no policy work
+  connectlang check FILE               parse, check and lint a small policy (warm cache)
+  connectlang check FILE (cold cache)  the same with Lark's parser cache absent
+
+and prints the median wall time of each and its ratio to `python -c pass`.
+
+Lark caches the built parser in the temporary directory (`tempfile.gettempdir()`):
+the first run of a process builds it and writes the cache, later runs load it. The
+warm rows run with TMPDIR pointing at a private directory prepared by one untimed
+run; the cold row gets a fresh empty TMPDIR on every run.
+
+    python benchmarks/bench_startup.py
+    python benchmarks/bench_startup.py --runs 31 --file examples/selective.conn
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Used when no --file is given and the repository has no examples/*.conn yet.
+FALLBACK_POLICY = """\
+# selective.conn: I connect with people I actually know.
+policy "selective networker"
+
+field vip: bool = false                 # a custom column of the input
+
+let knows_me = shared_group or did_business or same_school or mutual_connections >= 3
+let pitch    = message matches /free|click here|limited offer/i
+
+report  if pitch                                    because "sales pitch in the invitation"
+accept  if vip or (knows_me and interacted_within 90d)
+ask "Hi {first_name}, where did we meet?" if has_message and not knows_me
+else archive                                        because "we have not met"
+"""
+
+
+def connectlang_command() -> list[str]:
+    """The installed console script of this interpreter (not a shell shim such as
+    pyenv's, which would add its own start-up), else `python -m connectlang`."""
+    script = Path(sysconfig.get_path("scripts")) / ("connectlang.exe" if os.name == "nt"
+                                                    else "connectlang")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "connectlang"]
+
+
+def policy_file(given: str | None, scratch: Path) -> Path:
+    if given:
+        return Path(given)
+    examples = sorted((ROOT / "examples").glob("*.conn"), key=lambda p: p.stat().st_size)
+    if examples:
+        return examples[0]  # the smallest example
+    path = scratch / "selective.conn"
+    path.write_text(FALLBACK_POLICY, encoding="utf-8")
+    return path
+
+
+def timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, env=env, check=False)
+    return time.perf_counter() - start, done.returncode
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15, help="timed runs of each (default 15)")
+    parser.add_argument("--file", help="the policy for `check` (default: the smallest "
+                        "examples/*.conn, else a built-in 10-line policy)")
+    args = parser.parse_args(argv)
+
+    scratch = Path(tempfile.mkdtemp(prefix="connectlang-bench-"))
+    try:
+        warm_tmp = scratch / "warm"
+        warm_tmp.mkdir()
+        policy = policy_file(args.file, scratch)
+        cli = connectlang_command()
+        base_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONSTARTUP",)}
+        warm_env = {**base_env, "TMPDIR": str(warm_tmp)}
+        commands: dict[str, list[str]] = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "import connectlang": [sys.executable, "-c", "import connectlang"],
+            "connectlang --help": [*cli, "--help"],
+            "connectlang check (warm)": [*cli, "check", str(policy)],
+            "connectlang check (cold)": [*cli, "check", str(policy)],
+        }
+        print(f"python {sys.version.split()[0]}; CLI: {' '.join(cli)}")
+        print(f"policy for check: {policy} ({len(policy.read_text(encoding='utf-8').splitlines())}"
+              " lines)")
+
+        # One untimed run of each fills the OS file cache and the warm Lark cache.
+        for name, command in commands.items():
+            _, code = timed(command, warm_env)
+            if name.startswith("connectlang check"):
+                print(f"`connectlang check` exits {code} on it")
+        if not any(warm_tmp.glob(".lark_cache*")):
+            print("note: no Lark cache file appeared in TMPDIR; 'warm' may not be warm")
+
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for run in range(args.runs):
+            for name, command in commands.items():
+                env = warm_env
+                if name.endswith("(cold)"):
+                    cold_tmp = scratch / f"cold{run}"
+                    cold_tmp.mkdir()
+                    env = {**base_env, "TMPDIR": str(cold_tmp)}
+                times[name].append(timed(command, env)[0])
+
+        base = times["python -c pass"]
+        floor = statistics.median(base)
+        print(f"\nwall time, median of {args.runs} runs (round-robin):")
+        print(f"  {'':26} {'median':>9} {'min':>8} {'max':>8} {'over floor':>11}"
+              f" {'vs python -c pass':>18} {'paired':>7}")
+        for name, ts in times.items():
+            med = statistics.median(ts)
+            paired = statistics.median(t / b for t, b in zip(ts, base, strict=True))
+            print(f"  {name:26} {med * 1e3:7.1f}ms {min(ts) * 1e3:6.1f}ms {max(ts) * 1e3:6.1f}ms "
+                  f"{(med - floor) * 1e3:+9.1f}ms {med / floor:17.2f}x {paired:6.2f}x")
+        cold = statistics.median(times["connectlang check (cold)"])
+        warm = statistics.median(times["connectlang check (warm)"])
+        print(f"\nbuilding the parser (no Lark cache) adds {(cold - warm) * 1e3:.0f} ms "
+              "to the first `check` after the cache is lost")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
