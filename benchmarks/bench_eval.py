@@ -215,7 +215,8 @@ OPTIONAL = ("message", "mutual_connections", "shared_groups", "same_school", "di
 
 
 def generate(n: int, seed: int = SEED, now: datetime = NOW) -> list[Record]:
-    """`n` invitations: ~60% lack some fields; ~45% have no note; ~5% are sales pitches."""
+    """`n` invitations: ~60% lack some fields, ~45% have a note (37-300 characters),
+    ~5% are sales pitches."""
     rng = random.Random(seed)
     two_years = 730 * 86400
     records: list[Record] = []
