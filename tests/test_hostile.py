@@ -97,3 +97,18 @@ def test_the_deepest_allowed_expression_compiles_and_evaluates() -> None:
     too_deep = "accept if " + "(" * 65 + "did_business" + ")" * 65 + "\nelse archive\n"
     with pytest.raises(connectlang.PolicyError, match="more than 64 levels"):
         connectlang.compile(too_deep)
+
+
+def test_a_lone_surrogate_is_a_bad_value_not_a_crash(tmp_path: Path) -> None:
+    import connectlang
+    policy = tmp_path / "p.conn"
+    policy.write_text("report if message matches /free.*offer/\nelse archive\n")
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"message": "free \\ud800 offer"}\n{"message": "free offer"}\n')
+    result = CliRunner().invoke(cli, ["eval", str(policy), str(data), "--format", "jsonl"])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 1 and "surrogate" in rows[0]["error"]
+    assert rows[1]["action"] == "report"
+    compiled = connectlang.compile(policy.read_text())
+    with pytest.raises(connectlang.RecordError, match="message"):
+        compiled.evaluate({"message": "free \ud800 offer"})

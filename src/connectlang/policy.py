@@ -60,7 +60,7 @@ class Policy:
             if explain:
                 return _explain(self.checked, record, now)
             return self.decider(now)(record)
-        except (TypeError, AttributeError) as exc:
+        except (TypeError, AttributeError, UnicodeEncodeError) as exc:
             problem = self.type_problem(record)
             if problem is None:
                 raise
@@ -89,12 +89,21 @@ def _has_type(value: object, ty: Type) -> bool:
     if ty is Type.INT:
         return isinstance(value, int) and not isinstance(value, bool)
     if ty is Type.STRING:
-        return isinstance(value, str)
+        return isinstance(value, str) and _encodable(value)
     if ty is Type.DURATION:
         return isinstance(value, timedelta)
     if ty is Type.TIME:
         return isinstance(value, datetime) and value.tzinfo is not None
-    return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+    return isinstance(value, (list, tuple)) and all(
+        isinstance(v, str) and _encodable(v) for v in value)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _field_types(policy: c.Policy) -> dict[str, Type]:

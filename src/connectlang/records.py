@@ -145,7 +145,19 @@ CELL_READERS: dict[Type, Callable[[str], Any]] = {
 }
 
 
+def _encodable(value: Any) -> bool:
+    """JSON may hold lone surrogates (`"\\ud800"`), which are not text."""
+    try:
+        (value if isinstance(value, str) else "".join(value)).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _json_value(value: Any, ty: Type) -> Any:
+    if isinstance(value, (str, list)) and not _encodable(
+            [v for v in value if isinstance(v, str)] if isinstance(value, list) else value):
+        raise _BadValue("is not valid Unicode text (it holds a lone surrogate)")
     if ty is Type.STRING and isinstance(value, str):
         return value
     if ty is Type.INT and isinstance(value, int) and not isinstance(value, bool):
@@ -162,6 +174,7 @@ def _json_value(value: Any, ty: Type) -> Any:
 
 def _bad(field: str, raw: Any, why: str, line: int) -> str:
     shown = raw if isinstance(raw, str) else json.dumps(raw)
+    shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")  # printable, always
     if len(shown) > 80:
         shown = shown[:77] + "..."
     return f"line {line}: field `{field}`: `{shown}` {why}"
