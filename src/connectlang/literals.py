@@ -6,6 +6,7 @@ strings in JSON), so `90d` or `2026-10-01` mean the same in both places.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -80,24 +81,68 @@ def parse_time(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-# Forms found in LinkedIn exports and in files re-saved by spreadsheets.
-_EXPORT_TIME_FORMATS = ("%m/%d/%y, %I:%M %p", "%m/%d/%Y, %I:%M %p", "%d %b %Y", "%d-%b-%y",
-                        "%d-%b-%Y", "%Y-%m-%d %H:%M:%S UTC")
+# Forms found in LinkedIn exports and in files re-saved by spreadsheets, read by
+# patterns rather than `strptime`, which costs 8 to 60 µs a cell in a loop of formats.
+_US_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2}),? +(\d{1,2}):(\d{2})(?::(\d{2}))? *([AaPp][Mm])?")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{4}|\d{2})")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+_MONTH_NUMBERS = {**{m[:3]: i for i, m in enumerate(_MONTHS, 1)},
+                  **{m: i for i, m in enumerate(_MONTHS, 1)}, "sept": 9}
 
 
+def _year(digits: str) -> int:
+    """Two-digit years as `strptime` reads them: 69-99 are 1900s, 00-68 are 2000s."""
+    year = int(digits)
+    return year if len(digits) == 4 else year + (1900 if year >= 69 else 2000)
+
+
+def _export_time(text: str) -> datetime | None:
+    """`7/8/26, 9:34 PM`, `7/8/2026 21:34`, `09 Sep 2022`, `9-Sep-22`, `2026-03-21 14:03:12
+    UTC`; None when the text has none of these forms. Out-of-range parts raise ValueError."""
+    if text.endswith(" UTC"):
+        try:
+            return datetime.fromisoformat(text[:-4]).replace(tzinfo=timezone.utc)
+        except ValueError as exc:
+            if "out of range" in str(exc):
+                raise
+            return None
+    match = _US_TIME.fullmatch(text)
+    if match:
+        month, day, year, hour, minute, second, half = match.groups()
+        hours = int(hour)
+        if half is not None:
+            if not 1 <= hours <= 12:
+                raise ValueError("the hour of a time with AM or PM must be 1 to 12")
+            hours = hours % 12 + (12 if half in ("PM", "pm", "Pm", "pM") else 0)
+        return datetime(_year(year), int(month), int(day), hours, int(minute),
+                        int(second or 0), tzinfo=timezone.utc)
+    match = _DAY_MONTH_YEAR.fullmatch(text)
+    if match:
+        month_number = _MONTH_NUMBERS.get(match.group(2).lower())
+        if month_number is None:
+            raise ValueError(f"`{match.group(2)}` is not a month")
+        return datetime(_year(match.group(3)), month_number, int(match.group(1)),
+                        tzinfo=timezone.utc)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
 def parse_time_cell(text: str) -> datetime:
-    """A time as found in input files: ISO 8601 or a LinkedIn export form."""
+    """A time as found in input files: ISO 8601 or a LinkedIn export form (UTC when no
+    zone is given). Cached: a column of dates repeats the same few thousand cells."""
+    try:
+        value = _export_time(text)
+    except ValueError as exc:
+        raise LiteralError(f"`{text}` is not a valid time: {exc}") from None
+    if value is not None:
+        return value
     try:
         return parse_time(text)
     except LiteralError:
         pass
-    for form in _EXPORT_TIME_FORMATS:
-        try:
-            return datetime.strptime(text, form).replace(tzinfo=timezone.utc)
-        except ValueError:
-            continue
     raise LiteralError(f"`{text}` is not a time: expected ISO 8601 like 2026-07-08T21:34:00Z "
-                       "or a LinkedIn form like `7/8/26, 9:34 PM`")
+                       "or a LinkedIn form like `7/8/26, 9:34 PM` or `09 Sep 2022`")
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r"}
