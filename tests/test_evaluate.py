@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import connectlang
 from conftest import NOW, utc
-from connectlang.evaluate import interpret_decision
+from connectlang.evaluate import interpret_decision, track
 from connectlang.regex import compile_regex
 
 # (policy, record, expected action, expected line)
@@ -171,3 +171,32 @@ TEXT = st.text(alphabet="abcdefklorsuxyzBFCKS ſK\u212a/-0123456789ßẞ\n", max
 def test_regex_prefilter_never_hides_a_match(pattern: str, flags: str, text: str) -> None:
     regex = compile_regex(pattern, flags)
     assert regex.matches(text) == regex.search(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(policies(), st.lists(records, min_size=1, max_size=5))
+def test_the_tracking_decider_agrees_with_the_trace(source: str, batch: list[dict]) -> None:
+    """What a run's summary counts (a rule left unknown was passed over; the deciding
+    rule tested a missing value) is the same whether compiled or read off a trace."""
+    policy = connectlang.compile(source)
+    tracked = policy.tracking_decider(NOW)
+    for record in batch:
+        explained = policy.evaluate(record, now=NOW, explain=True)
+        decision, passed_unknown, on_missing = tracked(record)
+        assert decision == policy.evaluate(record, now=NOW)
+        assert (passed_unknown, on_missing) == track(policy.checked, explained, record)[1:]
+
+
+@pytest.mark.parametrize(("source", "record", "facts"), [
+    ("accept if did_business\nelse archive", {}, (True, False)),
+    ("accept if did_business or mutual_connections > 3\nelse archive", {"did_business": True},
+     (False, True)),
+    ("accept if mutual_connections is missing\nelse archive", {}, (False, False)),
+    ("accept if did_business\nreview if same_school\nelse archive",
+     {"did_business": False, "same_school": True}, (False, False)),
+    ("review if did_business\naccept if same_school\nelse archive", {"same_school": True},
+     (True, False)),
+], ids=["default after unknown", "fired with a missing value", "is missing never unknown",
+        "all known", "passed over one unknown"])
+def test_tracking_facts(source: str, record: dict, facts: tuple[bool, bool]) -> None:
+    assert connectlang.compile(source).tracking_decider(NOW)(record)[1:] == facts

@@ -53,7 +53,10 @@ def test_a_broken_quote_costs_only_its_record() -> None:
                           b'"Di"x,3\nEve,2\n')
     assert [(r.line, r.error is None) for r in records] == [
         (2, True), (3, False), (4, True), (5, False), (6, True)]
-    assert "quotes" in (records[1].error or "")
+    assert records[1].error == ("line 3, column 5: this quote opens a cell that runs on to line 5, "
+                                "column 2, where `D` follows its closing quote; is a quote missing?")
+    assert records[3].error is not None and records[3].error.startswith(
+        "line 5, column 5: `x` right after a closing quote")
 
 
 def test_ragged_rows_short_is_missing_long_is_an_error() -> None:
@@ -66,7 +69,8 @@ def test_multiline_cells_and_blank_lines_and_invalid_utf8() -> None:
     records = csv_records(b'name,mutual_connections\n"Ann\nLee",1\n\nBo\xff,2\nCy,3\n')
     assert [r.line for r in records] == [2, 5, 6]
     assert records[0].values == {"name": "Ann\nLee", "mutual_connections": 1}
-    assert records[1].error == "line 5: not valid UTF-8 text"
+    assert records[1].error == ("line 5, column 3: not valid UTF-8 text (byte 0xff); "
+                                "save the file as UTF-8")
 
 
 def test_jsonl_blank_lines_are_not_records_and_bad_lines_are() -> None:

@@ -196,21 +196,62 @@ def _decision(rule: c.Rule, env: Env, trace: tuple[TraceStep, ...]) -> Decision:
     return Decision(rule.action, rule.line, rule.reason, reply, trace)
 
 
+def tested_fields(policy: c.Policy, rule: c.Rule) -> tuple[str, ...]:
+    """The fields a rule's condition tests, through its `let`s, that can be missing
+    (no default; `is missing` tests left out: they never see an unknown)."""
+    defaults = field_defaults(policy)
+    found: dict[str, None] = {}
+    stack = [rule.condition] if rule.condition is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, c.FieldRef) and node.name not in defaults:
+            found[node.name] = None
+        elif isinstance(node, c.LetRef):
+            stack.append(policy.let(node.name).expr)
+        elif isinstance(node, c.Op) and node.op in ("is_missing", "is_not_missing"):
+            continue
+        stack.extend(reversed(c.children(node)))
+    return tuple(found)
+
+
+# What a tracking decider returns: the decision; whether the record passed over a
+# rule whose condition was unknown; whether the deciding rule tested a missing field.
+Tracked = tuple[Decision, bool, bool]
+
+
+def track(policy: c.Policy, decision: Decision, record: Record) -> Tracked:
+    """The tracking facts of an explained decision (the trace holds what they need)."""
+    trace = decision.trace
+    assert trace is not None
+    fired = bool(trace) and trace[-1].result == "true"
+    passed = trace[:-1] if fired else trace
+    defaults = field_defaults(policy)
+    missing = fired and any(field_value(record, name, defaults) is None
+                            for name in tested_fields(policy, policy.rules[len(trace) - 1]))
+    return decision, any(step.result == "unknown" for step in passed), missing
+
+
 # -- the compiler ----------------------------------------------------------------
 
 Decider = Callable[[Record], Decision]
 
 
-def compile_policy(policy: c.Policy) -> Callable[[datetime], Decider]:
-    """Python source for the policy, compiled; returns a factory taking `now`."""
-    compiler = _Compiler(policy)
+def compile_policy(policy: c.Policy, tracking: bool = False) -> Callable[[datetime], Any]:
+    """Python source for the policy, compiled; returns a factory taking `now`. The
+    factory makes a `Decider`, or with `tracking` one that returns `Tracked` facts."""
+    compiler = _Compiler(policy, tracking)
     source = compiler.generate()
     namespace = dict(compiler.constants)
     code = compile(source, f"<connectlang policy {policy.source.name}>", "exec")
     exec(code, namespace)
-    factory: Callable[[datetime], Decider] = namespace["_factory"]
+    factory: Callable[[datetime], Any] = namespace["_factory"]
     factory.__doc__ = source  # kept for `repr` and for debugging a policy
     return factory
+
+
+def _field_local(name: str) -> str:
+    """The local a field's value is loaded into (`ensure` loads every field a rule tests)."""
+    return f"f_{name}"
 
 
 def _simple(code: str) -> bool:
@@ -218,8 +259,9 @@ def _simple(code: str) -> bool:
 
 
 class _Compiler:
-    def __init__(self, policy: c.Policy) -> None:
+    def __init__(self, policy: c.Policy, tracking: bool = False) -> None:
         self.policy = policy
+        self.tracking = tracking
         self.defaults = field_defaults(policy)
         self.constants: dict[str, Any] = {"_Decision": Decision, "_split_name": split_name,
                                           "_show": _show, "_OPS": OPERATIONS}
@@ -249,7 +291,7 @@ class _Compiler:
     # locals: fields, lets and case-folded text, each emitted once
 
     def local(self, expr: c.FieldRef | c.LetRef, folded: bool = False) -> str:
-        base = ("f_" if isinstance(expr, c.FieldRef) else "l_") + expr.name
+        base = _field_local(expr.name) if isinstance(expr, c.FieldRef) else f"l_{expr.name}"
         return ("c" + base) if folded else base
 
     def ensure(self, expr: c.FieldRef | c.LetRef, folded: bool, out: list[str]) -> None:
@@ -423,8 +465,13 @@ class _Compiler:
     # rules
 
     def decision(self, rule: c.Rule, out: list[str], indent: str) -> None:
+        facts = ""
+        if self.tracking:
+            tested = [f"{_field_local(name)} is None" for name in tested_fields(self.policy, rule)]
+            facts = ", u, " + (" or ".join(tested) or "False")
         if rule.template is None:
-            out.append(f"{indent}return {self.const(Decision(rule.action, rule.line, rule.reason, None))}")
+            decision = self.const(Decision(rule.action, rule.line, rule.reason, None))
+            out.append(f"{indent}return {decision}{facts}")
             return
         body: list[str] = []
         parts = []
@@ -436,7 +483,8 @@ class _Compiler:
             parts.append(f"_show({self.local(part)})")
         out.extend(indent + line for line in body)
         reply = " + ".join(parts) if parts else "''"
-        out.append(f"{indent}return _Decision({rule.action!r}, {rule.line}, {rule.reason!r}, {reply})")
+        out.append(f"{indent}return _Decision({rule.action!r}, {rule.line}, {rule.reason!r}, "
+                   f"{reply}){facts}")
 
     def generate(self) -> str:
         body = self.body
@@ -447,10 +495,13 @@ class _Compiler:
             ready = set(self.ready)
             self.decision(rule, body, "    ")
             self.ready = ready  # locals made inside the branch do not exist after it
+            if self.tracking:
+                body.append(f"if not {self.false(rule.condition)}: u = True")
         self.decision(self.policy.default, body, "")
         lines = ["def _factory(NOW):"]
         lines += [f"    {line}" for line in self.cutoffs]
         lines += ["    def decide(r):", "        get = r.get"]
+        lines += ["        u = False"] if self.tracking else []
         lines += [f"        {line}" for line in body]
         lines += ["    return decide"]
         return "\n".join(lines) + "\n"

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from . import checked as c
 from .checker import check
 from .diagnostics import PolicyError, has_errors, sort_key
-from .evaluate import Decider, Decision, Record, compile_policy, explain
+from .evaluate import Decider, Decision, Record, Tracked, compile_policy, explain
 from .source import Source
 from .syntax import parse
 from .types import Type
@@ -35,6 +35,7 @@ class Policy:
     def __init__(self, checked: c.Policy) -> None:
         self.checked = checked
         self._factory = compile_policy(checked)
+        self._tracking_factory: Callable[[datetime], Callable[[Record], Tracked]] | None = None
         self._deciders: dict[datetime, Decider] = {}
         self.field_types = _field_types(checked)
 
@@ -50,6 +51,13 @@ class Policy:
                 self._deciders.clear()
             decide = self._deciders[now] = self._factory(now)
         return decide
+
+    def tracking_decider(self, now: datetime) -> Callable[[Record], Tracked]:
+        """A decider that also tells, for a run's summary, whether the record passed over
+        a rule it left unknown and whether the deciding rule tested a missing field."""
+        if self._tracking_factory is None:
+            self._tracking_factory = compile_policy(self.checked, tracking=True)
+        return self._tracking_factory(now)
 
     def evaluate(self, record: Record, now: datetime | None = None,
                  explain: bool = False) -> Decision:

@@ -1,0 +1,89 @@
+"""Everything `connectlang eval` reads, as one stream of records in input order.
+
+Each INPUT is a CSV, JSONL or JSON file, stdin (`-`), or a LinkedIn export (a
+folder or a `.zip`); the enrichment files are joined onto every record. Besides the
+records, a run keeps what its summary reports: the export reports, the fields the
+inputs had columns for, and a byte meter for the progress bar.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from typing import IO
+
+from .enrich import Enrichment
+from .export import FROM_CONNECTIONS, FROM_INVITATIONS, FROM_MESSAGES, Export, ExportReport, is_export
+from .records import InputError, InputRecord, Meter, detect_format, read
+from .types import Type
+
+
+class Inputs:
+    """The inputs of a run, checked when made (`InputError`), read when iterated."""
+
+    def __init__(self, paths: Sequence[str], schema: Mapping[str, Type], *,
+                 input_format: str | None = None, direction: str = "incoming",
+                 enrich: Sequence[str] = (), stdin: IO[bytes] | None = None) -> None:
+        self.paths, self.schema = tuple(paths), schema
+        self.input_format, self.stdin = input_format, stdin
+        self.exports: dict[str, Export] = {}
+        total: int | None = 0
+        for path in self.paths:
+            size = self._check(path, direction)
+            total = None if total is None or size is None else total + size
+        self.meter = Meter(total)
+        self.columns: set[str] = set()  # the fields the plain inputs have columns for
+        self.enrichment = Enrichment(enrich, schema) if enrich else None
+
+    def _check(self, path: str, direction: str) -> int | None:
+        """Fail early on an input that cannot be read; its size in bytes, if known."""
+        if path == "-":
+            if self.input_format is None:
+                raise InputError("reading stdin (`-`) needs --input-format csv, jsonl or json")
+            return None
+        if is_export(path):  # --input-format is for files and stdin; an export is itself
+            export = self.exports[path] = Export(path, direction)
+            return export.size()
+        if self.input_format is None:
+            detect_format(path)
+        try:
+            return os.stat(path).st_size
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+    @property
+    def reports(self) -> list[ExportReport]:
+        return [export.report for export in self.exports.values()]
+
+    def __iter__(self) -> Iterator[InputRecord]:
+        enrich = self.enrichment.apply if self.enrichment is not None else None
+        for path in self.paths:
+            if path in self.exports:
+                records = self.exports[path].records(self.schema, self.meter)
+            else:
+                records = read(path, self.schema, self.input_format, self.stdin, self.meter,
+                               seen=self.columns)
+            if enrich is None:
+                yield from records
+                continue
+            for record in records:
+                if record.values is not None:
+                    enrich(record.values)
+                yield record
+
+    def provided(self) -> set[str]:
+        """The fields some input or enrichment file gives (after the run: JSON inputs
+        tell their keys only as they are read)."""
+        fields = set(self.columns)
+        for report in self.reports:
+            fields |= report.provides
+        if self.enrichment is not None:
+            fields |= self.enrichment.columns
+        if "name" in fields:
+            fields |= {"first_name", "last_name"}
+        return fields
+
+
+# Documented together so the summary can say which file would have given a field.
+EXPORT_FIELDS = {"Invitations.csv": FROM_INVITATIONS, "Connections.csv": FROM_CONNECTIONS,
+                 "messages.csv": FROM_MESSAGES}

@@ -1,0 +1,157 @@
+"""What a run did, in numbers, and what its inputs could not tell.
+
+Filled record by record from tracked decisions (`Policy.tracking_decider`): counts
+per action and per rule, the rules that never fired, the records that fell through
+to the default, and where missing values had a say. Rendered as plain lines: the
+end of the table output, and `eval --summary` on stderr.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from . import checked as c
+from .enrich import Enrichment
+from .evaluate import Decision
+from .export import FROM_CONNECTIONS, FROM_INVITATIONS, FROM_MESSAGES, ExportReport
+from .policy import fields_read
+
+NOT_IN_EXPORTS = "not in a LinkedIn export"
+
+
+class RunSummary:
+    """The counts of one run of one policy."""
+
+    def __init__(self, policy: c.Policy) -> None:
+        self.policy = policy
+        self.rules = (*policy.rules, policy.default)
+        self._index = {_rule_key(rule): i for i, rule in reversed(list(enumerate(self.rules)))}
+        self.fired: Counter[int] = Counter()  # rule index -> decisions
+        self.actions: Counter[str] = Counter()
+        self.records = 0
+        self.errors = 0
+        self.passed_unknown = 0  # passed over a rule whose condition was unknown
+        self.decided_on_missing = 0  # decided by a rule that tested a missing field
+
+    def add(self, decision: Decision, passed_unknown: bool, decided_on_missing: bool) -> None:
+        self.records += 1
+        self.actions[decision.action] += 1
+        self.fired[self._index.get((decision.line, decision.action, decision.reason), 0)] += 1
+        self.passed_unknown += passed_unknown
+        self.decided_on_missing += decided_on_missing
+
+    def add_error(self) -> None:
+        self.records += 1
+        self.errors += 1
+
+    def lines(self) -> list[str]:
+        """The summary as people read it."""
+        total = self.records
+        head = _count(total, "record")
+        parts = [f"{n:,} {action}" for action, n in self.actions.most_common()]
+        if self.errors:
+            parts.append(f"{self.errors:,} unreadable")
+        out = [head + (": " + ", ".join(parts) if parts else "")]
+        if total == self.errors:
+            return out
+        out.append("by rule:")
+        for i, rule in enumerate(self.rules):
+            shown = self._rule_text(rule)
+            never = "   never fired" if not self.fired[i] and rule is not self.policy.default else ""
+            out.append(f"  line {rule.line:<4} {shown:<56} {self.fired[i]:>9,}{never}")
+        default = self.fired[len(self.rules) - 1]
+        unfired = [r.line for i, r in enumerate(self.policy.rules) if not self.fired[i]]
+        if unfired:
+            out.append(f"rules that never fired on this input: line{'s' if len(unfired) > 1 else ''} "
+                       + ", ".join(map(str, unfired)))
+        out.append(f"fell through to the default (line {self.policy.default.line}): {default:,}")
+        out.append(f"missing values: {_count(self.passed_unknown, 'record')} passed over a rule "
+                   f"left unknown; {_count(self.decided_on_missing, 'decision')} came from a rule "
+                   "that tested a missing value")
+        return out
+
+
+    def _rule_text(self, rule: c.Rule) -> str:
+        """`accept if did_business`, `else archive`: a rule as one short line."""
+        if rule.condition is None:
+            return f"else {rule.action}"
+        span = rule.condition.span
+        text = f"{rule.action} if " + " ".join(self.policy.source.text[span.start:span.end].split())
+        return text if len(text) <= 56 else text[:55] + "…"
+
+
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def _rule_key(rule: c.Rule) -> tuple[int, str, str | None]:
+    return rule.line, rule.action, rule.reason
+
+
+def export_lines(report: ExportReport) -> list[str]:
+    """What an export held and what the joins found, in a few lines."""
+    way = {"incoming": "incoming invitations", "outgoing": "outgoing invitations",
+           "all": "invitations"}[report.direction]
+    head = f"{report.path}: {report.records:,} {way}"
+    if report.other_direction:
+        other = "incoming" if report.direction == "outgoing" else "outgoing"
+        head += f" ({report.other_direction:,} {other} left out: --direction all to include them)"
+    if not report.missing or "Connections.csv" not in report.missing:
+        head += f", {report.already_connected:,} already accepted"
+    out = [head]
+    if report.connections or report.hidden_profiles:
+        hidden = (f" and {_count(report.hidden_profiles, 'hidden profile')}"
+                  if report.hidden_profiles else "")
+        out.append(f"  Connections.csv: {_count(report.connections, 'person', 'people')}{hidden}")
+    if report.messages or report.sponsored or report.drafts:
+        left = [f"{n:,} {what}" for n, what in ((report.sponsored, "sponsored"),
+                                                 (report.drafts, "drafts")) if n]
+        out.append(f"  messages.csv: {_count(report.messages, 'message')} with "
+                   f"{_count(report.people_messaged, 'person', 'people')}"
+                   + (f" ({' and '.join(left)} left out)" if left else ""))
+    if not report.addresses or not report.connection_addresses:
+        which = "Invitations.csv" if not report.addresses else "Connections.csv"
+        out.append(f"  {which} has no profile addresses (an older export): joined on names")
+    elif report.joined_by_name:
+        out.append(f"  {_count(report.joined_by_name, 'invitation')} joined on the name, for want "
+                   "of a profile address")
+    if report.ambiguous_names:
+        out.append(f"  {_count(report.ambiguous_names, 'invitation')} from a name that several "
+                   "connections share: not joined")
+    for name in report.missing:
+        given = ", ".join(sorted({**_BY_FILE}[name]))
+        out.append(f"  {name} is not in this export: {given} unknown")
+    return out
+
+
+_BY_FILE = {"Invitations.csv": FROM_INVITATIONS, "Connections.csv": FROM_CONNECTIONS,
+            "messages.csv": FROM_MESSAGES}
+
+
+def unknown_fields(policy: c.Policy, provided: Iterable[str], exports: bool) -> list[str]:
+    """The line that names the fields the policy reads but no input gave."""
+    defaults = {f.name for f in policy.fields if f.default is not None} | {"message", "direction"}
+    absent = sorted(fields_read(policy) - set(provided) - defaults)
+    if not absent:
+        return []
+    names = ", ".join(f"`{name}`" for name in absent)
+    where = NOT_IN_EXPORTS if exports else "in no input"
+    return [f"{names} {'is' if len(absent) == 1 else 'are'} {where}: every test on "
+            f"{'it' if len(absent) == 1 else 'them'} is unknown; give "
+            f"{'it' if len(absent) == 1 else 'them'} with --enrich FILE"]
+
+
+def enrichment_lines(enrichment: Enrichment) -> list[str]:
+    """How the enrichment files joined: rows read, and the rows that matched no record."""
+    files = ", ".join(enrichment.paths)
+    out = [f"enrichment {files}: {_count(enrichment.rows, 'row')}, "
+           f"{_count(len(enrichment.people), 'person', 'people')}"]
+    if enrichment.unjoinable:
+        out.append(f"  {_count(enrichment.unjoinable, 'row')} with neither a profile_url nor a name "
+                   "of one person: not joined")
+    for missed in enrichment.unmatched():
+        more = ", ..." if missed.count > len(missed.examples) else ""
+        out.append(f"  {missed.source}: {_count(missed.count, 'row')} matching no record: "
+                   + ", ".join(missed.examples) + more)
+    return out

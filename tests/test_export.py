@@ -1,0 +1,211 @@
+"""LinkedIn data exports: every quirk of the real files, as a folder and as a .zip."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import utc
+from connectlang.cli import cli
+from connectlang.export import Export
+from connectlang.types import Type
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def texts(folder: str) -> dict[str, str]:
+    """The files of a fixture export: a 2026 one (`export`), a 2019 one (`export-2019`)."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted((FIXTURES / folder).iterdir())}
+
+
+# Connections.csv opens with the `Notes:` preamble, has a hidden profile (a row with only a
+# date) and no final newline; Invitations.csv has raw Unicode slugs, Connections.csv and
+# messages.csv percent-encoded ones; Kwame's address is the bare `https://www.linkedin.com/in`.
+STANDARD = texts("export")
+INVITATIONS, CONNECTIONS, MESSAGES = (STANDARD[n] for n in ("Invitations.csv", "Connections.csv",
+                                                             "messages.csv"))
+POLICY = """field vip: bool = false
+report if message contains "guaranteed" because "spam"
+accept if already_connected and interacted_within 90d because "we talk"
+review if already_connected
+else archive
+"""
+NOW = ["--now", "2026-11-01T00:00:00Z"]
+
+
+def export(tmp_path: Path, files: dict[str, str | bytes], as_zip: bool, inside: str = "") -> Path:
+    """An export folder, or a .zip of the same files (under `inside`, like some archives)."""
+    data = {name: text.encode() if isinstance(text, str) else text for name, text in files.items()}
+    if as_zip:
+        target = tmp_path / "Basic_LinkedInDataExport_11-01-2026.zip"
+        with zipfile.ZipFile(target, "w") as archive:
+            for name, content in data.items():
+                archive.writestr(inside + name, content)
+        return target
+    target = tmp_path / "export"
+    for name, content in data.items():
+        (target / inside / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / inside / name).write_bytes(content)
+    return target
+
+
+def run(tmp_path: Path, path: Path, *args: str, policy: str = POLICY) -> tuple[int, list[dict], str]:
+    rules = tmp_path / "me.conn"
+    rules.write_text(policy, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(rules), str(path), *NOW, "--format", "jsonl",
+                                      "--explain", *args], catch_exceptions=False)
+    return result.exit_code, [json.loads(line) for line in result.stdout.splitlines()], result.stderr
+
+
+SHAPES = pytest.mark.parametrize("as_zip", [False, True], ids=["folder", "zip"])
+
+
+def records(path: Path, schema: dict[str, Type], direction: str = "incoming") -> list:
+    return list(Export(str(path), direction).records(schema))
+
+
+ALL = {"name": Type.STRING, "profile_url": Type.STRING, "message": Type.STRING,
+       "sent_at": Type.TIME, "already_connected": Type.BOOL, "connected_on": Type.TIME,
+       "company": Type.STRING, "first_name": Type.STRING, "last_interaction": Type.TIME,
+       "messages_exchanged": Type.INT}
+
+
+@SHAPES
+def test_each_incoming_invitation_is_a_record_with_its_joins(tmp_path: Path, as_zip: bool) -> None:
+    found = records(export(tmp_path, STANDARD, as_zip), ALL)
+    assert [r.values["name"] for r in found] == ["Jürgen Müller", "Maya Lindgren", "Kwame Mensah",
+                                                 "Brandon Tate"]
+    jurgen = found[0].values
+    assert jurgen["sent_at"] == utc("2026-10-03T13:55:00Z")  # `10/3/26, 1:55 PM`, taken as UTC
+    assert jurgen["message"].startswith("Robin, thanks again, the team is still\ntalking")
+    # the raw Unicode slug joins the percent-encoded one
+    assert jurgen["already_connected"] is True and jurgen["company"] == "Halvorsen Foods"
+    assert jurgen["connected_on"] == utc("2026-10-04T00:00:00Z") and jurgen["first_name"] == "Jürgen"
+    # the draft and the sponsored message are not interactions
+    assert jurgen["last_interaction"] == utc("2026-10-21T10:00:00Z")
+    assert jurgen["messages_exchanged"] == 2
+    # another case and a trailing `/` in Connections.csv: the same person
+    assert found[1].values["already_connected"] is True
+    assert found[1].values["messages_exchanged"] == 0 and "last_interaction" not in found[1].values
+    # a bare `https://www.linkedin.com/in` is a missing address: joined on the name
+    kwame = found[2].values
+    assert kwame["profile_url"] is None and kwame["company"] == "Mensah & Co"
+    assert kwame["last_interaction"] == utc("2026-01-05T08:00:00Z")
+    assert found[3].values["already_connected"] is False  # not in Connections.csv
+
+
+@SHAPES
+def test_direction_chooses_the_rows_and_outgoing_rows_describe_the_invitee(
+        tmp_path: Path, as_zip: bool) -> None:
+    path = export(tmp_path, STANDARD, as_zip)
+    (outgoing,) = records(path, ALL, "outgoing")
+    assert outgoing.values["name"] == "Aoife Brennan"
+    assert outgoing.values["profile_url"] == "https://www.linkedin.com/in/aoife-brennan"
+    assert outgoing.values["direction"] == "outgoing" and outgoing.values["already_connected"]
+    assert len(records(path, ALL, "all")) == 5
+
+
+@SHAPES
+def test_the_cli_decides_an_export_and_says_what_it_provided(tmp_path: Path, as_zip: bool) -> None:
+    path = export(tmp_path, STANDARD, as_zip)
+    code, out, _ = run(tmp_path, path)
+    assert code == 0
+    assert [(o["record"], o["action"]) for o in out] == [
+        (1, "accept"), (2, "review"), (3, "review"), (4, "report")]
+    assert out[0]["source"] == f"{path}/Invitations.csv"
+    rules = tmp_path / "me.conn"
+    table = CliRunner().invoke(cli, ["eval", str(rules), str(path), *NOW]).stdout
+    assert f"{path}: 4 incoming invitations (1 outgoing left out: --direction all to include " \
+           "them), 3 already accepted" in table
+    assert "Connections.csv: 4 people and 1 hidden profile" in table
+    assert "messages.csv: 3 messages with 3 people (1 sponsored and 1 drafts left out)" in table
+
+
+def test_the_zip_is_read_in_place(tmp_path: Path) -> None:
+    path = export(tmp_path, STANDARD, as_zip=True)
+    before = {p.name for p in tmp_path.rglob("*")}
+    assert run(tmp_path, path)[0] == 0
+    assert {p.name for p in tmp_path.rglob("*")} == before | {"me.conn"}
+
+
+@SHAPES
+def test_file_names_drift_and_exports_may_sit_in_a_folder(tmp_path: Path, as_zip: bool) -> None:
+    files = {"INVITATIONS.csv": INVITATIONS, "Connections.CSV": CONNECTIONS,
+             "Messages.csv": MESSAGES, "Member_Follows_2.csv": "Date,Organization\n"}
+    found = records(export(tmp_path, files, as_zip, inside="Basic_LinkedInDataExport/"), ALL)
+    assert found[0].values["messages_exchanged"] == 2 and found[0].values["already_connected"]
+
+
+@SHAPES
+def test_older_exports_join_on_names_and_never_on_a_shared_name(tmp_path: Path, as_zip: bool) -> None:
+    path = export(tmp_path, texts("export-2019"), as_zip)  # no addresses; `Messages.csv`
+    david, ana, ravi = (r.values for r in records(path, ALL))
+    assert "company" not in david and david["already_connected"] is False  # two David Kims
+    assert ana["company"] == "Lisboa Digital"  # case and spaces do not matter
+    assert ana["last_interaction"] == utc("2019-02-04T11:00:00Z") and ana["messages_exchanged"] == 2
+    assert ravi["already_connected"] is False
+    table = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path)), str(path), *NOW]).stdout
+    assert "Invitations.csv has no profile addresses (an older export): joined on names" in table
+    assert "1 invitation from a name that several connections share: not joined" in table
+
+
+def write_policy(tmp_path: Path, policy: str = POLICY) -> Path:
+    rules = tmp_path / "me.conn"
+    rules.write_text(policy, encoding="utf-8")
+    return rules
+
+
+def test_files_resaved_by_excel(tmp_path: Path) -> None:
+    """A BOM, CRLF line ends, the preamble lost, `9-Sep-22` dates, bare addresses."""
+    invitations = ("\ufeffFrom,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\r\n"
+                   'Ana Sousa,Robin Quinn,"7/8/25, 9:34 PM",,INCOMING,https://www.linkedin.com/in,'
+                   "https://www.linkedin.com/in\r\n")
+    connections = ("\ufeffFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+                   "Ana,Sousa,https://www.linkedin.com/in,,Lisboa Digital,Designer,9-Sep-22\r\n")
+    path = export(tmp_path, {"Invitations.csv": invitations, "Connections.csv": connections}, False)
+    (ana,) = records(path, ALL)
+    assert ana.values["connected_on"] == utc("2022-09-09T00:00:00Z")
+    assert ana.values["company"] == "Lisboa Digital" and ana.values["profile_url"] is None
+
+
+def test_a_broken_row_of_a_joined_file_is_reported_and_nothing_is_lost(tmp_path: Path) -> None:
+    connections = CONNECTIONS.replace('Maya,Lindgren,', 'Maya,"Lindgren"x,')
+    messages = MESSAGES.replace("2026-01-05 08:00:00 UTC", "last Tuesday")
+    path = export(tmp_path, {**STANDARD, "Connections.csv": connections, "messages.csv": messages}, False)
+    code, out, err = run(tmp_path, path)
+    assert code == 1 and len(out) == 4 and all("action" in o for o in out)
+    assert f"{path}/Connections.csv:6:16: `x` right after a closing quote" in err
+    assert f"{path}/messages.csv:7: column DATE: `last Tuesday` is not a time" in err
+
+
+def test_bad_invitation_rows_are_error_lines_naming_line_and_column(tmp_path: Path) -> None:
+    invitations = INVITATIONS.replace('"7/20/26, 12:44 PM"', '"7/32/26, 12:44 PM"').replace(
+        "Guaranteed profits!,INCOMING", "Guaranteed profits!,SIDEWAYS")
+    path = export(tmp_path, {**STANDARD, "Invitations.csv": invitations}, False)
+    code, out, _ = run(tmp_path, path, policy="accept if sent_within 365d\nelse archive\n")
+    assert code == 1 and len(out) == 4
+    assert out[2]["error"] == ("line 6: field `sent_at`: `7/32/26, 12:44 PM` is not a valid time: "
+                               "day is out of range for month") and out[2]["input_line"] == 6
+    assert out[3]["error"] == "line 7: column Direction: `SIDEWAYS` is neither INCOMING nor OUTGOING"
+
+
+def test_an_export_without_invitations_cannot_run(tmp_path: Path) -> None:
+    path = export(tmp_path, {"Connections.csv": CONNECTIONS}, False)
+    result = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path)), str(path)])
+    assert result.exit_code == 2 and "no Invitations.csv in this export" in result.stderr
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really")
+    result = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path)), str(tmp_path / "broken.zip")])
+    assert result.exit_code == 2 and "not a readable .zip archive" in result.stderr
+
+
+def test_what_the_export_cannot_provide_is_said(tmp_path: Path) -> None:
+    path = export(tmp_path, {"Invitations.csv": INVITATIONS}, False)
+    policy = "accept if mutual_connections > 3 or interacted_within 30d\nelse archive\n"
+    table = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path, policy)), str(path), *NOW]).stdout
+    assert "messages.csv is not in this export: last_interaction, messages_exchanged unknown" in table
+    assert ("`last_interaction`, `mutual_connections` are not in a LinkedIn export: every test on "
+            "them is unknown; give them with --enrich FILE") in table
