@@ -452,30 +452,39 @@ def _read_json(stream: IO[bytes], source: str, schema: Mapping[str, Type],
     """A JSON array of objects, decoded element by element (memory stays flat)."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
     decoder = json.JSONDecoder()
-    buffer, pos, line = "", 0, 1
+    buffer, pos, line, column = "", 0, 1, 1  # line and column of buffer[pos]
 
     def fill() -> bool:
         nonlocal buffer, pos
         try:
             chunk = text.read(1 << 16)
         except UnicodeDecodeError:
-            raise _BadJson("not valid UTF-8 text") from None
+            raise _BadJson("not valid UTF-8 text; save the file as UTF-8", None) from None
         buffer, pos = buffer[pos:] + chunk, 0
         return bool(chunk)
 
+    def where(to: int) -> tuple[int, int]:
+        """The line and column of buffer[to]."""
+        newlines = buffer.count("\n", pos, to)
+        return line + newlines, (to - buffer.rfind("\n", pos, to)) if newlines else column + to - pos
+
+    def advance(to: int) -> None:
+        nonlocal pos, line, column
+        (line, column), pos = where(to), to
+
     def skip_space() -> str:
-        nonlocal pos, line
         while True:
-            while pos < len(buffer) and buffer[pos] in " \t\r\n":
-                line += buffer[pos] == "\n"
-                pos += 1
+            end = pos
+            while end < len(buffer) and buffer[end] in " \t\r\n":
+                end += 1
+            advance(end)
             if pos < len(buffer) or not fill():
                 return buffer[pos] if pos < len(buffer) else ""
 
     try:
         if skip_space() != "[":
-            raise _BadJson("a .json input must be an array of objects, `[{...}, ...]`")
-        pos += 1
+            raise _BadJson("a .json input must be an array of objects, `[{...}, ...]`", where(pos))
+        advance(pos + 1)
         if skip_space() == "]":
             return
         while True:
@@ -486,20 +495,22 @@ def _read_json(stream: IO[bytes], source: str, schema: Mapping[str, Type],
                     obj, end = decoder.raw_decode(buffer, pos)
                     break
                 except json.JSONDecodeError as exc:
+                    at = where(exc.pos)  # before `fill` moves the buffer
                     if not fill():
-                        raise _BadJson(f"not valid JSON: {exc.msg}") from None
-            line += buffer.count("\n", pos, end)
-            pos = end
+                        raise _BadJson(f"not valid JSON: {exc.msg}", at) from None
+            advance(end)
             yield _typed(obj, schema, source, start_line, seen)
             separator = skip_space()
-            pos += 1
             if separator == "]":
                 return
             if separator != ",":
-                raise _BadJson("expected `,` or `]` after an element")
+                raise _BadJson("expected `,` or `]` after an element", where(pos))
+            advance(pos + 1)
     except _BadJson as exc:
-        yield InputRecord(source, line, None, f"line {line}: {exc}; the rest of the file "
-                          "cannot be read")
+        message, at = exc.args
+        place = f"line {at[0]}, column {at[1]}" if at else f"line {line}"
+        yield InputRecord(source, at[0] if at else line, None, f"{place}: {message}; the rest of "
+                          "the file cannot be read")
 
 
 class _BadJson(Exception):
