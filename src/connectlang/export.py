@@ -190,6 +190,28 @@ def _header(rows: Iterator[tuple[int, list[str] | None, str | None]], wanted: tu
     return None
 
 
+def _table(stream: IO[bytes], wanted: tuple[str, ...], shown: str,
+           report: ExportReport) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
+    """A joined file's columns (by field name) and its rows; the rows that cannot be
+    read go to the report's problems. No header: no columns and no rows."""
+    rows = iter(CsvRows(stream))
+    header = _header(rows, wanted, shown, report)
+
+    def readable() -> Iterator[tuple[int, list[str]]]:
+        for line, row, error in rows:
+            if row is None:
+                report.problems.append(f"{shown}:{_where(error, line)}")
+            else:
+                yield line, row
+
+    return (_columns(header), readable()) if header is not None else ({}, iter(()))
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    """Each column name's index, the first where a name repeats."""
+    return {name: i for i, name in reversed(list(enumerate(header)))}
+
+
 def _where(error: str | None, line: int) -> str:
     """`line 3, column 5: why` -> `3:5: why`, the FILE:LINE:COLUMN form of compilers."""
     match = re.match(r"line (\d+)(?:, column (\d+))?: ", error or "")
@@ -209,19 +231,14 @@ class _Connections(People[tuple[Any, ...]]):
         self.fields: tuple[str, ...] = ()
 
     def read(self, stream: IO[bytes], shown: str, report: ExportReport) -> None:
-        rows = iter(CsvRows(stream))
-        header = _header(rows, ("First Name", "Last Name"), shown, report)
-        if header is None:
+        index, rows = _table(stream, ("First Name", "Last Name"), shown, report)
+        if not index:
             return
-        index = {name: i for i, name in reversed(list(enumerate(header)))}
         url, first, last = index.get("url"), index["first_name"], index["last_name"]
         typed = [(i, name, CELL_READERS[self.schema[name]]) for name, i in index.items()
                  if name in self.schema and name not in ("url", "name", "profile_url")]
         self.fields = tuple(name for _, name, _ in typed)
-        for line, row, error in rows:
-            if row is None:
-                report.problems.append(f"{shown}:{_where(error, line)}")
-                continue
+        for line, row in rows:
             name = " ".join(c for c in (_cell(row, first), _cell(row, last)) if c)
             key = profile_key(_cell(row, url))
             try:
@@ -247,18 +264,13 @@ class _Messages(People[list[Any]]):
         self.times = times  # read DATE only when the policy reads `last_interaction`
 
     def read(self, stream: IO[bytes], shown: str, report: ExportReport) -> None:
-        rows = iter(CsvRows(stream))
-        header = _header(rows, ("From", "Date"), shown, report)
-        if header is None:
+        index, rows = _table(stream, ("From", "Date"), shown, report)
+        if not index:
             return
-        index = {name: i for i, name in reversed(list(enumerate(header)))}
         sender, sender_url = index["from"], index.get("sender_profile_url")
         to, to_urls = index.get("to"), index.get("recipient_profile_urls")
         date, draft = index["date"], index.get("is_message_draft")
-        for line, row, error in rows:
-            if row is None:
-                report.problems.append(f"{shown}:{_where(error, line)}")
-                continue
+        for line, row in rows:
             if _cell(row, draft).lower() in _YES:
                 report.drafts += 1
                 continue
@@ -321,7 +333,7 @@ class _Invitations:
         if header is None:
             raise InputError(report.problems.pop())
         width = len(header)
-        index = {name: i for i, name in reversed(list(enumerate(header)))}
+        index = _columns(header)
 
         def at(name: str) -> int:  # a column the file lacks reads the blank added to each row
             return index.get(name, width)
