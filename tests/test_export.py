@@ -159,14 +159,15 @@ def write_policy(tmp_path: Path, policy: str = POLICY) -> Path:
     return rules
 
 
-def test_files_resaved_by_excel(tmp_path: Path) -> None:
+@SHAPES
+def test_files_resaved_by_excel(tmp_path: Path, as_zip: bool) -> None:
     """A BOM, CRLF line ends, the preamble lost, `9-Sep-22` dates, bare addresses."""
     invitations = ("\ufeffFrom,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\r\n"
                    'Ana Sousa,Robin Quinn,"7/8/25, 9:34 PM",,INCOMING,https://www.linkedin.com/in,'
                    "https://www.linkedin.com/in\r\n")
     connections = ("\ufeffFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
                    "Ana,Sousa,https://www.linkedin.com/in,,Lisboa Digital,Designer,9-Sep-22\r\n")
-    path = export(tmp_path, {"Invitations.csv": invitations, "Connections.csv": connections}, False)
+    path = export(tmp_path, {"Invitations.csv": invitations, "Connections.csv": connections}, as_zip)
     (ana,) = records(path, ALL)
     assert ana.values["connected_on"] == utc("2022-09-09T00:00:00Z")
     assert ana.values["company"] == "Lisboa Digital" and ana.values["profile_url"] is None
@@ -209,3 +210,28 @@ def test_what_the_export_cannot_provide_is_said(tmp_path: Path) -> None:
     assert "messages.csv is not in this export: last_interaction, messages_exchanged unknown" in table
     assert ("`last_interaction`, `mutual_connections` are not in a LinkedIn export: every test on "
             "them is unknown; give them with --enrich FILE") in table
+
+
+@SHAPES
+def test_two_exports_in_one_folder_are_not_guessed_between(tmp_path: Path, as_zip: bool) -> None:
+    files = {f"{year}/{name}": text for year in ("2019", "2026") for name, text in STANDARD.items()}
+    path = export(tmp_path, files, as_zip)
+    result = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path)), str(path)])
+    assert result.exit_code == 2
+    assert "holds several exports (2019/Invitations.csv, 2026/Invitations.csv)" in result.stderr
+
+
+def test_joined_files_come_from_the_folder_of_invitations(tmp_path: Path) -> None:
+    path = export(tmp_path, {"new/Invitations.csv": INVITATIONS, "old/Connections.csv": CONNECTIONS},
+                  False)
+    (first, *_) = records(path, ALL)
+    assert "already_connected" not in first.values  # no Connections.csv beside Invitations.csv
+
+
+def test_the_table_marks_connections_and_sent_invitations(tmp_path: Path) -> None:
+    path = export(tmp_path, STANDARD, False)
+    table = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path)), str(path), *NOW,
+                                     "--direction", "all"]).stdout
+    assert "  Jürgen Müller *  " in table and "  to Aoife Brennan *  " in table
+    assert "  Brandon Tate  " in table
+    assert "*: already connected; to NAME: an invitation you sent" in table

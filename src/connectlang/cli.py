@@ -262,10 +262,10 @@ def _run(policy: Policy, run: Inputs, now: datetime, explain: bool, writer: _Wri
         if explain:
             decision = policy.evaluate(values, now, explain=True)
             if summary is not None:
-                summary.add(*track(policy.checked, decision, values))
+                summary.add(*track(policy.checked, decision, values), values)
         elif tracked is not None and summary is not None:
             decision, passed_unknown, on_missing = tracked(values)
-            summary.add(decision, passed_unknown, on_missing)
+            summary.add(decision, passed_unknown, on_missing, values)
         else:
             decision = decide(values)
         writer.decision(number, record, decision)
@@ -330,6 +330,17 @@ class _Progress:
             self.bar.__exit__(None, None, None)
 
 
+def _mode_for(target: Path) -> int:
+    """The permissions the output should have: those of the file it replaces, else what
+    a plain `open` would give (temporary files are made private)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextmanager
 def _output(path: str | None) -> Iterator[IO[str]]:
     """stdout, or a file that appears only complete: a failed run leaves nothing."""
@@ -343,6 +354,7 @@ def _output(path: str | None) -> Iterator[IO[str]]:
     try:
         with handle:
             yield handle
+        os.chmod(handle.name, _mode_for(target))
         os.replace(handle.name, target)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
@@ -452,16 +464,18 @@ class _TableWriter(_Writer):
     def __init__(self, out: IO[str], explain: bool, colour: bool) -> None:
         super().__init__(out, explain, colour)
         self.header = False
+        self.marked: set[str] = set()  # the marks used, for the legend
 
     def style(self, text: str, **kwargs: Any) -> str:
         return click.style(text, **kwargs) if self.colour else text
 
     def line(self, number: int, name: str, action: str, rule: str, why: str,
-             **style: Any) -> None:
+             prefix: str = "", suffix: str = "", **style: Any) -> None:
         if not self.header:
             self.header = True
-            self.line(0, "name", "decision", "rule", "why", bold=True)
-        shown = name if len(name) <= self.NAME_WIDTH else name[: self.NAME_WIDTH - 1] + "…"
+            self.line(0, "name", "decision", "line", "why", bold=True)
+        room = self.NAME_WIDTH - len(prefix) - len(suffix)
+        shown = prefix + (name if len(name) <= room else name[: room - 1] + "…") + suffix
         first = f"{number:>6}" if number else f"{'#':>6}"
         action_text = f"{action:<8}"
         action_text = self.style(action_text, **style) if style else self.style(
@@ -469,11 +483,15 @@ class _TableWriter(_Writer):
         self.out.write(f"{first}  {shown:<{self.NAME_WIDTH}}  {action_text}  {rule:>5}  {why}\n")
 
     def decision(self, number: int, record: InputRecord, decision: Decision) -> None:
-        name = (record.values or {}).get("name") or (record.values or {}).get("profile_url") or "?"
+        values = record.values or {}
+        name = values.get("name") or values.get("profile_url") or "?"
         why = decision.reply if decision.reply is not None else decision.reason or ""
         if decision.reply is not None:
             why = f"reply: {why}"
-        self.line(number, name, decision.action, f"L{decision.line}", why)
+        prefix = "to " if values.get("direction") == "outgoing" else ""
+        suffix = " *" if values.get("already_connected") else ""
+        self.marked.update(m for m in (prefix, suffix) if m)
+        self.line(number, name, decision.action, str(decision.line), why, prefix, suffix)
         if decision.trace is not None:
             for step in decision.trace:
                 missing = f" (missing: {', '.join(step.missing)})" if step.missing else ""
@@ -485,6 +503,12 @@ class _TableWriter(_Writer):
                   fg="red", bold=True)
 
     def close(self, summary: list[str]) -> None:
+        legend = ["line: the line of the rule that decided"]
+        if " *" in self.marked:
+            legend.append("*: already connected")
+        if "to " in self.marked:
+            legend.append("to NAME: an invitation you sent")
+        self.out.write(self.style(f"{'':>8}{'; '.join(legend)}", dim=True) + "\n")
         self.out.write("\n" + self.style(summary[0], bold=True) + "\n")
         self.out.writelines(line + "\n" for line in summary[1:])
 

@@ -11,6 +11,7 @@ The facts behind the quirks handled here are in docs/cli.md ("LinkedIn exports")
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -54,16 +55,19 @@ def _file_key(name: str) -> str:
 
 
 class ExportFiles:
-    """The files of an export, found by name at the shallowest depth, folder or zip."""
+    """The files of an export, folder or zip: Invitations.csv, found at most two folders
+    down (archives are often unpacked into a folder of their own), and the other files
+    beside it. Two Invitations.csv are two exports: which one is meant is not guessed."""
 
     WANTED: Final = {"invitations.csv": "Invitations.csv", "connections.csv": "Connections.csv",
                      "messages.csv": "messages.csv"}
+    DEPTH: Final = 2
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.zip: zipfile.ZipFile | None = None
         if Path(path).is_dir():
-            names = [str(p.relative_to(path)) for p in sorted(Path(path).rglob("*")) if p.is_file()]
+            names = self._walk(Path(path))
         elif not Path(path).exists():
             raise InputError(f"cannot read {path}: no such file")
         else:
@@ -71,12 +75,30 @@ class ExportFiles:
                 self.zip = zipfile.ZipFile(path)
             except (OSError, zipfile.BadZipFile) as exc:
                 raise InputError(f"{path}: not a readable .zip archive ({exc})") from None
-            names = [i.filename for i in self.zip.infolist() if not i.is_dir()]
+            names = [i.filename for i in self.zip.infolist()
+                     if not i.is_dir() and i.filename.count("/") <= self.DEPTH]
+        exports = sorted(n for n in names if _file_key(n.rsplit("/", 1)[-1]) == "invitations.csv")
+        if len(exports) > 1:
+            self.close()
+            shown = ", ".join(exports[:3]) + (", ..." if len(exports) > 3 else "")
+            raise InputError(f"{path}: holds several exports ({shown}): give the folder or "
+                             "archive of one")
+        folder = exports[0].rpartition("/")[0] if exports else ""
         self.found: dict[str, str] = {}
-        for name in sorted(names, key=lambda n: (n.replace("\\", "/").count("/"), n)):
-            key = _file_key(name.replace("\\", "/").rsplit("/", 1)[-1])
-            if key in self.WANTED:
-                self.found.setdefault(key, name)
+        for name in sorted(names):
+            where, _, base = name.rpartition("/")
+            if where == folder and _file_key(base) in self.WANTED:
+                self.found.setdefault(_file_key(base), name)
+
+    def _walk(self, root: Path) -> list[str]:
+        """The files of a folder, as relative `a/b.csv` names, at most DEPTH folders down."""
+        names = []
+        for folder, subfolders, files in os.walk(root):
+            depth = len(Path(folder).relative_to(root).parts)
+            if depth >= self.DEPTH:
+                subfolders.clear()
+            names += [(Path(folder) / f).relative_to(root).as_posix() for f in files]
+        return names
 
     def __contains__(self, key: str) -> bool:
         return key in self.found
@@ -137,7 +159,7 @@ class Export:
             self.files.close()
             raise InputError(f"{path}: no Invitations.csv in this export (a LinkedIn export "
                              "holds Invitations.csv, Connections.csv and messages.csv)")
-        self.report = ExportReport(path, direction)
+        self.report = ExportReport(self.files.shown("invitations.csv").rpartition("/")[0], direction)
 
     def size(self) -> int:
         """The bytes of the files a run may read, for the progress bar."""
@@ -323,7 +345,6 @@ class _Invitations:
         self.connections, self.messages = connections, messages
         self.has_message = "message" in schema
         self.sent_at = "sent_at" in schema
-        self.connected = "already_connected" in schema
         self.exchanged = "messages_exchanged" in schema
 
     def read(self, stream: IO[bytes], shown: str) -> Iterator[InputRecord]:
@@ -390,15 +411,13 @@ class _Invitations:
         """Fill in what Connections.csv and messages.csv know of this person."""
         connections, messages = self.connections, self.messages
         if connections is not None:
-            entry = connections.find(key, name)
+            entry = connections.find(key, name)  # (already_connected also marks the table)
             if entry is None:
-                if self.connected:
-                    values["already_connected"] = False
+                values["already_connected"] = False
             else:
                 self.report.already_connected += 1
                 self.report.joined_by_name += key is None or key not in connections.by_key
-                if self.connected:
-                    values["already_connected"] = True
+                values["already_connected"] = True
                 for field_name, value in zip(connections.fields, entry, strict=True):
                     if value is not None and values.get(field_name) is None:
                         values[field_name] = value

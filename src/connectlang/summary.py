@@ -9,11 +9,13 @@ end of the table output, and `eval --summary` on stderr.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from . import checked as c
+from .builtins import DERIVED_FROM_NAME
 from .enrich import Enrichment
-from .evaluate import Decision
+from .evaluate import Decision, field_value, tested_fields
 from .export import FROM_CONNECTIONS, FROM_INVITATIONS, FROM_MESSAGES, ExportReport
 from .policy import fields_read
 
@@ -33,13 +35,25 @@ class RunSummary:
         self.errors = 0
         self.passed_unknown = 0  # passed over a rule whose condition was unknown
         self.decided_on_missing = 0  # decided by a rule that tested a missing field
+        tested = {name for rule in policy.rules for name in tested_fields(policy, rule)}
+        self._derived = tuple(sorted(tested & set(DERIVED_FROM_NAME)))
+        self._plain = tuple(sorted(tested - set(DERIVED_FROM_NAME)))
+        self.missing: Counter[str] = Counter()  # field -> records without it
 
-    def add(self, decision: Decision, passed_unknown: bool, decided_on_missing: bool) -> None:
+    def add(self, decision: Decision, passed_unknown: bool, decided_on_missing: bool,
+            values: Mapping[str, Any]) -> None:
         self.records += 1
         self.actions[decision.action] += 1
         self.fired[self._index.get((decision.line, decision.action, decision.reason), 0)] += 1
         self.passed_unknown += passed_unknown
         self.decided_on_missing += decided_on_missing
+        get, missing = values.get, self.missing
+        for name in self._plain:
+            if get(name) is None:
+                missing[name] += 1
+        for name in self._derived:
+            if field_value(values, name, {}) is None:
+                missing[name] += 1
 
     def add_error(self) -> None:
         self.records += 1
@@ -69,6 +83,9 @@ class RunSummary:
         out.append(f"missing values: {_count(self.passed_unknown, 'record')} passed over a rule "
                    f"left unknown; {_count(self.decided_on_missing, 'decision')} came from a rule "
                    "that tested a missing value")
+        if self.missing:
+            most = ", ".join(f"{name} ({n:,})" for name, n in self.missing.most_common(5))
+            out.append(f"  fields the rules test, most often missing: {most}")
         return out
 
 
@@ -97,8 +114,9 @@ def export_lines(report: ExportReport) -> list[str]:
     if report.other_direction:
         other = "incoming" if report.direction == "outgoing" else "outgoing"
         head += f" ({report.other_direction:,} {other} left out: --direction all to include them)"
-    if not report.missing or "Connections.csv" not in report.missing:
-        head += f", {report.already_connected:,} already accepted"
+    if "Connections.csv" not in report.missing:
+        head += (f", {report.already_connected:,} already accepted (Invitations.csv is a history: "
+                 "they are in Connections.csv)")
     out = [head]
     if report.connections or report.hidden_profiles:
         hidden = (f" and {_count(report.hidden_profiles, 'hidden profile')}"
