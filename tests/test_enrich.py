@@ -79,7 +79,7 @@ def test_a_bad_enrichment_row_is_reported_and_the_run_goes_on(tmp_path: Path) ->
     (tmp_path / "people.csv").write_text(ENRICH.replace(",12,", ",twelve,"), encoding="utf-8")
     code, out, err = run(tmp_path, str(tmp_path / "people.csv"))
     assert code == 1 and len(out.splitlines()) == 4
-    assert (f"{tmp_path}/people.csv:2: field `mutual_connections`: `twelve` is not a whole "
+    assert (f"{tmp_path}/people.csv:2:77: field `mutual_connections`: `twelve` is not a whole "
             "number") in err
 
 

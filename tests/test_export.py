@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from conftest import utc
 from connectlang.cli import cli
 from connectlang.export import Export
+from connectlang.people import Ambiguous, People
 from connectlang.types import Type
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -144,7 +145,7 @@ def test_file_names_drift_and_exports_may_sit_in_a_folder(tmp_path: Path, as_zip
 def test_older_exports_join_on_names_and_never_on_a_shared_name(tmp_path: Path, as_zip: bool) -> None:
     path = export(tmp_path, texts("export-2019"), as_zip)  # no addresses; `Messages.csv`
     david, ana, ravi = (r.values for r in records(path, ALL))
-    assert "company" not in david and david["already_connected"] is False  # two David Kims
+    assert "company" not in david and "already_connected" not in david  # two David Kims: unknown
     assert ana["company"] == "Lisboa Digital"  # case and spaces do not matter
     assert ana["last_interaction"] == utc("2019-02-04T11:00:00Z") and ana["messages_exchanged"] == 2
     assert ravi["already_connected"] is False
@@ -180,7 +181,8 @@ def test_a_broken_row_of_a_joined_file_is_reported_and_nothing_is_lost(tmp_path:
     code, out, err = run(tmp_path, path)
     assert code == 1 and len(out) == 4 and all("action" in o for o in out)
     assert f"{path}/Connections.csv:6:16: `x` right after a closing quote" in err
-    assert f"{path}/messages.csv:7: column DATE: `last Tuesday` is not a time" in err
+    assert f"{path}/messages.csv:7:114: `last Tuesday` is not a time" in err
+    assert all("already_connected" not in o for o in out)
 
 
 def test_bad_invitation_rows_are_error_lines_naming_line_and_column(tmp_path: Path) -> None:
@@ -189,9 +191,9 @@ def test_bad_invitation_rows_are_error_lines_naming_line_and_column(tmp_path: Pa
     path = export(tmp_path, {**STANDARD, "Invitations.csv": invitations}, False)
     code, out, _ = run(tmp_path, path, policy="accept if sent_within 365d\nelse archive\n")
     assert code == 1 and len(out) == 4
-    assert out[2]["error"] == ("line 6: field `sent_at`: `7/32/26, 12:44 PM` is not a valid time: "
-                               "day is out of range for month") and out[2]["input_line"] == 6
-    assert out[3]["error"] == "line 7: column Direction: `SIDEWAYS` is neither INCOMING nor OUTGOING"
+    assert out[2]["error"] == ("line 6, column 26: field `sent_at`: `7/32/26, 12:44 PM` is not a "
+                               "valid time: day is out of range for month") and out[2]["input_line"] == 6
+    assert out[3]["error"] == "line 7, column 64: Direction `SIDEWAYS` is neither INCOMING nor OUTGOING"
 
 
 def test_an_export_without_invitations_cannot_run(tmp_path: Path) -> None:
@@ -207,9 +209,9 @@ def test_what_the_export_cannot_provide_is_said(tmp_path: Path) -> None:
     path = export(tmp_path, {"Invitations.csv": INVITATIONS}, False)
     policy = "accept if mutual_connections > 3 or interacted_within 30d\nelse archive\n"
     table = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path, policy)), str(path), *NOW]).stdout
-    assert "messages.csv is not in this export: last_interaction, messages_exchanged unknown" in table
-    assert ("`last_interaction`, `mutual_connections` are not in a LinkedIn export: every test on "
-            "them is unknown; give them with --enrich FILE") in table
+    assert "messages.csv is not in this export: last_interaction unknown" in table
+    assert ("`mutual_connections` is not in a LinkedIn export: every test on it is unknown; give "
+            "it with --enrich FILE") in table
 
 
 @SHAPES
@@ -235,3 +237,79 @@ def test_the_table_marks_connections_and_sent_invitations(tmp_path: Path) -> Non
     assert "  Jürgen Müller *  " in table and "  to Aoife Brennan *  " in table
     assert "  Brandon Tate  " in table
     assert "*: already connected; to NAME: an invitation you sent" in table
+
+
+def test_a_damaged_archive_member_stops_the_run_with_its_name(tmp_path: Path) -> None:
+    path = export(tmp_path, STANDARD, as_zip=True)
+    data = bytearray(path.read_bytes())
+    at = data.index("Jürgen,Müller".encode())  # stored uncompressed: flip a byte, break the CRC
+    data[at] ^= 0x20
+    path.write_bytes(bytes(data))
+    result = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path)), str(path), *NOW])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{path}/Connections.csv: cannot be read to the end (Bad CRC-32" in result.stderr
+
+
+def test_a_bad_cell_keeps_the_connection_and_a_bad_row_makes_strangers_unknown(tmp_path: Path) -> None:
+    bad_cell = CONNECTIONS.replace("04 Oct 2026", "sometime in October")
+    (jurgen, _, _, brandon) = (r.values for r in records(
+        export(tmp_path / "a", {**STANDARD, "Connections.csv": bad_cell}, False), ALL))
+    assert jurgen["already_connected"] is True and "connected_on" not in jurgen
+    assert brandon["already_connected"] is False  # every row was read: not a connection
+    bad_row = CONNECTIONS.replace("Kwame,Mensah,", 'Kwame,"Mensah"x,')
+    (*_, brandon) = (r.values for r in records(
+        export(tmp_path / "b", {**STANDARD, "Connections.csv": bad_row}, False), ALL))
+    assert "already_connected" not in brandon  # he may be the row that could not be read
+
+
+def test_excel_dates_without_a_time_read_month_first(tmp_path: Path) -> None:
+    path = export(tmp_path, {**STANDARD, "Connections.csv": CONNECTIONS.replace("04 Oct 2026", "10/4/2026")},
+                  False)
+    assert records(path, ALL)[0].values["connected_on"] == utc("2026-10-04T00:00:00Z")
+
+
+def test_the_same_export_twice_is_read_twice(tmp_path: Path) -> None:
+    path = export(tmp_path, STANDARD, as_zip=True)
+    rules = write_policy(tmp_path)
+    result = CliRunner().invoke(cli, ["eval", str(rules), str(path), str(path), *NOW, "--format",
+                                      "jsonl", "--summary"], catch_exceptions=False)
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 8
+    assert result.stderr.count("4 incoming invitations (1 outgoing left out") == 2
+    twice = CliRunner().invoke(cli, ["eval", str(rules), "-", "-", "--input-format", "json"])
+    assert twice.exit_code == 2 and "can be read only once" in twice.stderr
+
+
+def test_an_export_that_cannot_be_read_stops_before_any_output(tmp_path: Path) -> None:
+    plain = tmp_path / "in.csv"
+    plain.write_text("name\nAnn\n")
+    empty = export(tmp_path, {**STANDARD, "Invitations.csv": ""}, False)
+    result = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path)), str(plain), str(empty), *NOW])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "Invitations.csv: no header row with the columns From" in result.stderr
+    utf16 = export(tmp_path / "u", {**STANDARD, "Invitations.csv": INVITATIONS.encode("utf-16")}, False)
+    result = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path)), str(utf16)])
+    assert "(the first problem: line 1, column 1: not valid UTF-8 text (byte 0xff)" in result.stderr
+
+
+def test_archive_members_named_with_backslashes(tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in STANDARD.items():
+            archive.writestr(f"Basic_LinkedInDataExport\\{name}", text)
+    assert len(records(path, ALL)) == 4
+
+
+@pytest.mark.parametrize("order", ["address first", "name first"])
+def test_name_joins_do_not_depend_on_row_order(order: str) -> None:
+    """Two David Kims, one with an address: a David Kim without one is neither of them."""
+    rows = [("in/david-kim-1", "David Kim"), (None, "David Kim")]
+    connections: People[str] = People(distinct=True)
+    for key, name in rows if order == "address first" else rows[::-1]:
+        connections.entry(key, name, f"{key}")
+    assert isinstance(connections.find(None, "david  KIM"), Ambiguous)
+    assert connections.find("in/david-kim-1", "David Kim") == "in/david-kim-1"
+    same: People[str] = People()  # rows of one person (messages, enrichment) merge instead
+    for key, name in rows if order == "address first" else rows[::-1]:
+        same.entry(key, name, f"{order}: {key}")
+    assert same.find(None, "David Kim") == same.find("in/david-kim-1", None)
+    assert len(same) == 1

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from conftest import utc
-from connectlang.records import _read_csv, _read_json, _read_jsonl, normalize_column
+from connectlang.records import InputError, _read_csv, _read_json, _read_jsonl, normalize_column
 from connectlang.types import Type
 
 SCHEMA = {"name": Type.STRING, "mutual_connections": Type.INT, "sent_at": Type.TIME,
@@ -44,7 +44,8 @@ def test_csv_cells_are_typed_by_their_field(cell: str, column: str, value: objec
 def test_a_bad_value_names_field_value_and_line() -> None:
     records = csv_records(b"name,mutual_connections\nAnn,4\nBob,many\nCy,1\n")
     assert [r.line for r in records] == [2, 3, 4]
-    assert records[1].error == "line 3: field `mutual_connections`: `many` is not a whole number"
+    assert str(records[1].error) == ("line 3, column 5: field `mutual_connections`: `many` is not a "
+                                     "whole number")
     assert records[2].values == {"name": "Cy", "mutual_connections": 1}
 
 
@@ -53,24 +54,25 @@ def test_a_broken_quote_costs_only_its_record() -> None:
                           b'"Di"x,3\nEve,2\n')
     assert [(r.line, r.error is None) for r in records] == [
         (2, True), (3, False), (4, True), (5, False), (6, True)]
-    assert records[1].error == ("line 3, column 5: this quote opens a cell that runs on to line 5, "
+    assert str(records[1].error) == ("line 3, column 5: this quote opens a cell that runs on to line 5, "
                                 "column 2, where `D` follows its closing quote; is a quote missing?")
-    assert records[3].error is not None and records[3].error.startswith(
+    assert str(records[3].error).startswith(
         "line 5, column 5: `x` right after a closing quote")
 
 
 def test_ragged_rows_short_is_missing_long_is_an_error() -> None:
     records = csv_records(b"name,mutual_connections\nAnn\nBob,1,extra\n")
     assert records[0].values == {"name": "Ann"}
-    assert records[1].error == "line 3: 3 cells, but the header has 2 columns"
+    assert str(records[1].error) == ("line 3, column 7: 3 cells where the header has 2 columns; is a "
+                                     "`,` inside a cell that is not quoted?")
 
 
 def test_multiline_cells_and_blank_lines_and_invalid_utf8() -> None:
     records = csv_records(b'name,mutual_connections\n"Ann\nLee",1\n\nBo\xff,2\nCy,3\n')
     assert [r.line for r in records] == [2, 5, 6]
     assert records[0].values == {"name": "Ann\nLee", "mutual_connections": 1}
-    assert records[1].error == ("line 5, column 3: not valid UTF-8 text (byte 0xff); "
-                                "save the file as UTF-8")
+    assert str(records[1].error) == ("line 5, column 3: not valid UTF-8 text (byte 0xff); "
+                                     "save the file as UTF-8 (in Excel: CSV UTF-8)")
 
 
 def test_jsonl_blank_lines_are_not_records_and_bad_lines_are() -> None:
@@ -79,7 +81,7 @@ def test_jsonl_blank_lines_are_not_records_and_bad_lines_are() -> None:
     assert [r.line for r in records] == [1, 3, 4, 5]
     assert records[0].values == {"name": "a", "mutual_connections": 2}
     assert [r.error is None for r in records] == [True, False, False, False]
-    assert "is not an int" in (records[3].error or "")
+    assert "is not an int" in str(records[3].error)
 
 
 def test_json_array_is_streamed_with_lines() -> None:
@@ -88,7 +90,7 @@ def test_json_array_is_streamed_with_lines() -> None:
     assert [r.line for r in records] == [2, 3, 4]
     assert records[0].values == {"name": "a", "sent_at": utc("2026-01-01T00:00:00Z")}
     assert records[1].values == {}
-    assert "expected an object" in (records[2].error or "")
+    assert str(records[2].error) == "line 4, column 2: expected an object {...}, found int"
 
 
 def test_json_array_larger_than_the_read_buffer() -> None:
@@ -101,5 +103,46 @@ def test_json_array_larger_than_the_read_buffer() -> None:
 def test_json_syntax_error_is_one_error_record() -> None:
     records = list(_read_json(io.BytesIO(b'[{"name": "a"}, {"name": }]'), "in.json", SCHEMA))
     assert records[0].values == {"name": "a"}
-    assert records[1].error == ("line 1, column 26: not valid JSON: Expecting value; the rest of "
+    assert str(records[1].error) == ("line 1, column 26: not valid JSON: Expecting value; the rest of "
                                 "the file cannot be read")
+
+
+def test_rows_of_blank_cells_and_empty_cells_past_the_header_are_harmless() -> None:
+    records = csv_records(b"name,mutual_connections\n,\n  ,  \nAnn,1,,\n")
+    assert [(r.line, r.values) for r in records] == [(4, {"name": "Ann", "mutual_connections": 1})]
+
+
+def test_lines_ending_in_a_lone_cr_are_read() -> None:
+    records = csv_records(b"name,mutual_connections\rAnn,1\rBob,2\r")
+    assert [r.values for r in records] == [{"name": "Ann", "mutual_connections": 1},
+                                           {"name": "Bob", "mutual_connections": 2}]
+
+
+def test_an_unreadable_header_stops_the_file() -> None:
+    with pytest.raises(InputError, match=r"in.csv:1:10: not valid UTF-8 text"):
+        csv_records(b"name,mess\xe9ge\nAnn,hi\n")
+
+
+def test_fragments_of_a_broken_multiline_row_are_not_records() -> None:
+    """The cell `"hello / world"x` is broken after a line break: `world"x` is not a person."""
+    records = csv_records(b'name,mutual_connections\nAnn,"hello\r\nworld"x\nBob,2\n')
+    assert [(r.line, r.values) for r in records] == [(2, None), (3, None), (4, {
+        "name": "Bob", "mutual_connections": 2})]
+    assert "seems to belong to the broken row at line 2" in str(records[1].error)
+
+
+def test_json_text_after_the_array_and_bad_bytes_are_placed() -> None:
+    (first, second) = list(_read_json(io.BytesIO(b'[{"name":"a"}]\n[{"name":"b"}]'), "f", SCHEMA))
+    assert first.values == {"name": "a"}
+    assert str(second.error).startswith("line 2, column 1: text after the end of the array")
+    data = b'[{"name": "a"},\n {"name": "caf\xe9"}]'
+    assert str(list(_read_json(io.BytesIO(data), "f", SCHEMA))[-1].error).startswith(
+        "line 2, column 15: not valid UTF-8 text (byte 0xe9)")
+
+
+def test_a_json_string_left_open_costs_one_error_not_the_memory() -> None:
+    data = b'[{"name": "a"}, {"name": "open' + b"x" * 3_000_000 + b"]"
+    records = list(_read_json(io.BytesIO(data), "f", SCHEMA))
+    assert [r.values for r in records[:1]] == [{"name": "a"}]
+    assert str(records[1].error) == ("line 1, column 26: not valid JSON: Unterminated string; the "
+                                     "rest of the file cannot be read")

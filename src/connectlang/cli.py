@@ -277,10 +277,11 @@ def _run(policy: Policy, run: Inputs, now: datetime, explain: bool, writer: _Wri
 
 
 def _summary_lines(summary: RunSummary, run: Inputs) -> list[str]:
+    from .policy import fields_read
     from .summary import enrichment_lines, export_lines, unknown_fields
     lines = summary.lines()
     for report in run.reports:
-        lines += export_lines(report)
+        lines += export_lines(report, fields_read(summary.policy))
     if run.enrichment is not None:
         lines += enrichment_lines(run.enrichment)
     return lines + unknown_fields(summary.policy, run.provided(), bool(run.reports))
@@ -371,7 +372,7 @@ def _row(number: int, record: InputRecord, decision: Decision | None) -> dict[st
     values = record.values or {}
     row: dict[str, Any] = {"record": number, "source": record.source}
     if decision is None:
-        row["error"] = record.error
+        row["error"] = str(record.error)
         row["input_line"] = record.line
         return row
     row.update(name=values.get("name"), profile_url=values.get("profile_url"),
@@ -499,7 +500,7 @@ class _TableWriter(_Writer):
                                           f"{step.result}{missing}\n", dim=True))
 
     def error(self, number: int, record: InputRecord) -> None:
-        self.line(number, f"({record.source})", "error", "", record.error or "",
+        self.line(number, f"({record.source})", "error", "", str(record.error),
                   fg="red", bold=True)
 
     def close(self, summary: list[str]) -> None:

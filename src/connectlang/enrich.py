@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .people import People, profile_key
+from .people import Ambiguous, People, profile_key
 from .records import Meter, read
 from .types import Type
 
@@ -49,14 +49,15 @@ class Enrichment:
         self.problems: list[str] = []  # FILE:LINE: why a row could not be read
         self.rows = 0
         self.unjoinable = 0  # rows with neither address nor name, or a name of several people
+        self.ambiguous = 0  # records whose name several enrichment rows share
         for path in self.paths:
             self._read(path, schema, meter)
 
     def _read(self, path: str, schema: Mapping[str, Type], meter: Meter | None) -> None:
         for record in read(path, schema, meter=meter, seen=self.columns):
             if record.values is None:
-                error = record.error or ""
-                self.problems.append(f"{path}:{error.removeprefix('line ').replace(', column ', ':', 1)}")
+                assert record.error is not None
+                self.problems.append(record.error.at(path))
                 continue
             self.rows += 1
             values = record.values
@@ -71,7 +72,9 @@ class Enrichment:
     def apply(self, values: dict[str, Any]) -> None:
         """Fill in the fields this record lacks from its person's enrichment, if any."""
         person = self.people.find(profile_key(values.get("profile_url")), values.get("name"))
-        if person is not None:
+        if isinstance(person, Ambiguous):
+            self.ambiguous += 1
+        elif person is not None:
             person.matched = True
             for name, value in person.values.items():
                 if values.get(name) is None:

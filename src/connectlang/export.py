@@ -14,24 +14,18 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
+from .csvrows import CsvRows, Problem
 from .literals import LiteralError, parse_time_cell
-from .people import People, profile_key
-from .records import (
-    CELL_READERS,
-    BadRow,
-    CsvRows,
-    InputError,
-    InputRecord,
-    Meter,
-    snake_case,
-    typed_cell,
-)
+from .people import Ambiguous, People, profile_key
+from .records import CELL_READERS, BadRow, InputError, InputRecord, Meter, snake_case, typed_cell
 from .types import Type
 
 # What each file gives a record, for the summary's "could not provide" line.
@@ -42,6 +36,8 @@ FROM_MESSAGES = frozenset({"last_interaction", "messages_exchanged"})
 
 _SPONSOR = "linkedin member"  # sponsored InMail comes from "LinkedIn Member", no address
 _YES = frozenset({"yes", "true", "1"})
+# What reading a damaged archive member raises, besides OSError.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError)
 
 
 def is_export(path: str) -> bool:
@@ -67,7 +63,7 @@ class ExportFiles:
         self.path = path
         self.zip: zipfile.ZipFile | None = None
         if Path(path).is_dir():
-            names = self._walk(Path(path))
+            names = {name: name for name in self._walk(Path(path))}
         elif not Path(path).exists():
             raise InputError(f"cannot read {path}: no such file")
         else:
@@ -75,8 +71,9 @@ class ExportFiles:
                 self.zip = zipfile.ZipFile(path)
             except (OSError, zipfile.BadZipFile) as exc:
                 raise InputError(f"{path}: not a readable .zip archive ({exc})") from None
-            names = [i.filename for i in self.zip.infolist()
-                     if not i.is_dir() and i.filename.count("/") <= self.DEPTH]
+            # Some archivers write `folder\file.csv`: one folder either way.
+            names = {i.filename.replace("\\", "/"): i.filename for i in self.zip.infolist()
+                     if not i.is_dir() and i.filename.replace("\\", "/").count("/") <= self.DEPTH}
         exports = sorted(n for n in names if _file_key(n.rsplit("/", 1)[-1]) == "invitations.csv")
         if len(exports) > 1:
             self.close()
@@ -84,18 +81,19 @@ class ExportFiles:
             raise InputError(f"{path}: holds several exports ({shown}): give the folder or "
                              "archive of one")
         folder = exports[0].rpartition("/")[0] if exports else ""
-        self.found: dict[str, str] = {}
+        self.found: dict[str, str] = {}  # key -> the member's name as stored
+        self.names: dict[str, str] = {}  # key -> its name as shown (`a/Messages.csv`)
         for name in sorted(names):
             where, _, base = name.rpartition("/")
             if where == folder and _file_key(base) in self.WANTED:
-                self.found.setdefault(_file_key(base), name)
+                self.found.setdefault(_file_key(base), names[name])
+                self.names.setdefault(_file_key(base), name)
 
     def _walk(self, root: Path) -> list[str]:
         """The files of a folder, as relative `a/b.csv` names, at most DEPTH folders down."""
         names = []
         for folder, subfolders, files in os.walk(root):
-            depth = len(Path(folder).relative_to(root).parts)
-            if depth >= self.DEPTH:
+            if len(Path(folder).relative_to(root).parts) >= self.DEPTH:
                 subfolders.clear()
             names += [(Path(folder) / f).relative_to(root).as_posix() for f in files]
         return names
@@ -103,9 +101,13 @@ class ExportFiles:
     def __contains__(self, key: str) -> bool:
         return key in self.found
 
+    def base(self, key: str) -> str:
+        """The file's own name, as this export spells it: `Messages.csv`."""
+        return self.names[key].rsplit("/", 1)[-1]
+
     def shown(self, key: str) -> str:
         """The file as messages name it: `export/Connections.csv`, `export.zip/messages.csv`."""
-        return f"{self.path.rstrip('/')}/{self.found[key]}"
+        return f"{self.path.rstrip('/')}/{self.names[key]}"
 
     def size(self, key: str) -> int:
         if self.zip is not None:
@@ -117,8 +119,19 @@ class ExportFiles:
             if self.zip is not None:
                 return self.zip.open(self.found[key])
             return open(Path(self.path) / self.found[key], "rb")
-        except (OSError, zipfile.BadZipFile, RuntimeError) as exc:  # RuntimeError: encrypted
+        except (OSError, *_DAMAGED) as exc:  # RuntimeError: an encrypted member
             raise InputError(f"{self.shown(key)}: cannot be read ({exc})") from None
+
+    @contextmanager
+    def reading(self, key: str, meter: Meter) -> Iterator[IO[bytes]]:
+        """Read one file; a damaged archive member or a failing disk stops the run
+        with the file named (exit 2), never a traceback."""
+        try:
+            with meter.reading(self.open(key)) as stream:
+                yield stream
+        except (OSError, *_DAMAGED) as exc:
+            raise InputError(f"{self.shown(key)}: cannot be read to the end ({exc}); is the "
+                             "archive damaged?") from None
 
     def close(self) -> None:
         if self.zip is not None:
@@ -131,27 +144,30 @@ class ExportReport:
 
     path: str
     direction: str
-    files: list[str] = field(default_factory=list)  # the files read, as shown
+    files: dict[str, str] = field(default_factory=dict)  # Connections.csv -> its name here
     missing: list[str] = field(default_factory=list)  # Connections.csv, messages.csv absent
     addresses: bool = True  # Invitations.csv has profile addresses (exports since late 2023)
     connection_addresses: bool = True  # Connections.csv has a URL column
-    records: int = 0  # the invitations given as records
+    records: int = 0  # the invitations given as records, readable or not
+    unreadable: int = 0  # of which could not be read
     other_direction: int = 0  # left out by --direction
     already_connected: int = 0  # records whose person is in Connections.csv
     joined_by_name: int = 0
-    ambiguous_names: int = 0
+    ambiguous_names: int = 0  # records whose name several connections share
     connections: int = 0
     hidden_profiles: int = 0
     messages: int = 0
     people_messaged: int = 0
     sponsored: int = 0
     drafts: int = 0
-    problems: list[str] = field(default_factory=list)  # FILE:LINE: ... of Connections/messages
+    incomplete: list[str] = field(default_factory=list)  # files with rows that could not be read
+    problems: list[str] = field(default_factory=list)  # FILE:LINE:COLUMN: ... of those rows
     provides: set[str] = field(default_factory=set)  # the fields the export gives
 
 
 class Export:
-    """An export opened for reading: its files found, its report ready to fill."""
+    """An export opened for reading: its files found, its Invitations.csv header read
+    (so that an export that cannot be read stops the command before it starts)."""
 
     def __init__(self, path: str, direction: str = "incoming") -> None:
         self.files = ExportFiles(path)
@@ -159,7 +175,10 @@ class Export:
             self.files.close()
             raise InputError(f"{path}: no Invitations.csv in this export (a LinkedIn export "
                              "holds Invitations.csv, Connections.csv and messages.csv)")
-        self.report = ExportReport(self.files.shown("invitations.csv").rpartition("/")[0], direction)
+        self.report = ExportReport(self.files.shown("invitations.csv").rpartition("/")[0], direction,
+                                   {self.files.WANTED[k]: self.files.base(k) for k in self.files.found})
+        with self.files.reading("invitations.csv", Meter()) as stream:
+            _header(CsvRows(stream), ("From",), self.files.shown("invitations.csv"), None)
 
     def size(self) -> int:
         """The bytes of the files a run may read, for the progress bar."""
@@ -181,52 +200,65 @@ def _records(files: ExportFiles, schema: Mapping[str, Type], report: ExportRepor
             if key not in files:
                 report.missing.append(files.WANTED[key])
             elif table is not None:
-                with meter.reading(files.open(key)) as stream:
+                with files.reading(key, meter) as stream:
                     table.read(stream, files.shown(key), report)
+                if not table.complete:
+                    report.incomplete.append(files.base(key))
         if connections is not None:
             report.provides |= {"already_connected", *connections.fields}
         if messages is not None:
             report.provides |= FROM_MESSAGES
-        with meter.reading(files.open("invitations.csv")) as stream:
+        with files.reading("invitations.csv", meter) as stream:
             yield from _Invitations(schema, report, connections, messages).read(
                 stream, files.shown("invitations.csv"))
-        report.ambiguous_names = connections.ambiguous_lookups if connections else 0
     finally:
         files.close()
 
 
 # -- Connections.csv and messages.csv: one small entry per person ------------------
 
-def _header(rows: Iterator[tuple[int, list[str] | None, str | None]], wanted: tuple[str, ...],
-            shown: str, report: ExportReport) -> list[str] | None:
-    """Skip the preamble (`Notes:` and its text) up to the row that names the columns."""
-    for line, row, error in rows:
+def _header(rows: CsvRows, wanted: tuple[str, ...], shown: str,
+            report: ExportReport | None) -> list[str] | None:
+    """Skip the preamble (`Notes:` and its text) up to the row that names the columns.
+    Without one, the file is not read: a problem in the report, or with no report (for
+    Invitations.csv, whose rows are the records) an `InputError`."""
+    first: Problem | None = None
+    for _, row, problem in rows:
         if row is None:
-            report.problems.append(f"{shown}:{_where(error, line)}")
+            first = first or problem
             continue
         names = [snake_case(cell) for cell in row]
         if {snake_case(w) for w in wanted} <= set(names):
+            rows.width = len(row)
             return names
-    report.problems.append(f"{shown}: no header row with the columns {', '.join(wanted)} was "
-                           "found; the file is not read")
+    why = f" (the first problem: {first})" if first else ""
+    message = f"{shown}: no header row with the columns {', '.join(wanted)}{why}"
+    if report is None:
+        raise InputError(message)
+    report.problems.append(message + "; the file is not read")
     return None
 
 
-def _table(stream: IO[bytes], wanted: tuple[str, ...], shown: str,
-           report: ExportReport) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
-    """A joined file's columns (by field name) and its rows; the rows that cannot be
-    read go to the report's problems. No header: no columns and no rows."""
-    rows = iter(CsvRows(stream))
+def _table(stream: IO[bytes], wanted: tuple[str, ...], shown: str, report: ExportReport,
+           table: _Table) -> tuple[dict[str, int], CsvRows, Iterator[tuple[int, list[str]]]]:
+    """A joined file's columns (by field name), its CsvRows and its readable rows; the rows
+    that cannot be read go to the report, and make the table incomplete."""
+    rows = CsvRows(stream)
     header = _header(rows, wanted, shown, report)
 
     def readable() -> Iterator[tuple[int, list[str]]]:
-        for line, row, error in rows:
+        for line, row, problem in rows:
             if row is None:
-                report.problems.append(f"{shown}:{_where(error, line)}")
+                assert problem is not None
+                report.problems.append(problem.at(shown))
+                table.complete = False
             else:
                 yield line, row
 
-    return (_columns(header), readable()) if header is not None else ({}, iter(()))
+    if header is None:
+        table.complete = False
+        return {}, rows, iter(())
+    return _columns(header), rows, readable()
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -234,50 +266,49 @@ def _columns(header: list[str]) -> dict[str, int]:
     return {name: i for i, name in reversed(list(enumerate(header)))}
 
 
-def _where(error: str | None, line: int) -> str:
-    """`line 3, column 5: why` -> `3:5: why`, the FILE:LINE:COLUMN form of compilers."""
-    match = re.match(r"line (\d+)(?:, column (\d+))?: ", error or "")
-    if match is None:
-        return f"{line}: {error}"
-    where = match.group(1) + (f":{match.group(2)}" if match.group(2) else "")
-    return f"{where}: {(error or '')[match.end():]}"
+class _Table(People[Any]):
+    """A joined file: one entry per person. `complete` when every row could be read, so
+    that a person missing from it is known to be missing (not connected, no messages)."""
+
+    complete = True
 
 
-class _Connections(People[tuple[Any, ...]]):
+class _Connections(_Table):
     """Connections.csv: `already_connected`, `connected_on`, `company`, `position`, and
     whatever else its columns give that the policy reads; entries are their values."""
 
     def __init__(self, schema: Mapping[str, Type]) -> None:
-        super().__init__()
+        super().__init__(distinct=True)
         self.schema = schema
         self.fields: tuple[str, ...] = ()
 
     def read(self, stream: IO[bytes], shown: str, report: ExportReport) -> None:
-        index, rows = _table(stream, ("First Name", "Last Name"), shown, report)
+        index, rows, readable = _table(stream, ("First Name", "Last Name"), shown, report, self)
         if not index:
             return
         url, first, last = index.get("url"), index["first_name"], index["last_name"]
         typed = [(i, name, CELL_READERS[self.schema[name]]) for name, i in index.items()
                  if name in self.schema and name not in ("url", "name", "profile_url")]
         self.fields = tuple(name for _, name, _ in typed)
-        for line, row in rows:
+        for _, row in readable:
             name = " ".join(c for c in (_cell(row, first), _cell(row, last)) if c)
             key = profile_key(_cell(row, url))
-            try:
-                values = tuple(typed_cell(n, convert, row[i], line) if _cell(row, i) else None
-                               for i, n, convert in typed)
-            except BadRow as exc:
-                report.problems.append(f"{shown}:{_where(str(exc), line)}")
-                continue
             if key is None and not name:
                 report.hidden_profiles += 1  # a hidden profile: a row with only a date
                 continue
-            report.connections += 1
-            self.entry(key, name, values, distinct=True)
+            values = []
+            for i, field_name, convert in typed:
+                try:
+                    values.append(typed_cell(field_name, convert, row, i, rows) if _cell(row, i) else None)
+                except BadRow as exc:  # the person is still a connection; this value is missing
+                    report.problems.append(exc.problem.at(shown))
+                    values.append(None)
+            self.entry(key, name, tuple(values))
+        report.connections = len(self)
         report.connection_addresses = url is not None
 
 
-class _Messages(People[list[Any]]):
+class _Messages(_Table):
     """messages.csv (or the oldest exports' Messages.csv): per person, the time of the
     last message and the number of messages; entries are [last, count]."""
 
@@ -286,13 +317,13 @@ class _Messages(People[list[Any]]):
         self.times = times  # read DATE only when the policy reads `last_interaction`
 
     def read(self, stream: IO[bytes], shown: str, report: ExportReport) -> None:
-        index, rows = _table(stream, ("From", "Date"), shown, report)
+        index, rows, readable = _table(stream, ("From", "Date"), shown, report, self)
         if not index:
             return
         sender, sender_url = index["from"], index.get("sender_profile_url")
         to, to_urls = index.get("to"), index.get("recipient_profile_urls")
         date, draft = index["date"], index.get("is_message_draft")
-        for line, row in rows:
+        for _, row in readable:
             if _cell(row, draft).lower() in _YES:
                 report.drafts += 1
                 continue
@@ -304,9 +335,9 @@ class _Messages(People[list[Any]]):
             if self.times:
                 try:
                     when = parse_time_cell(_cell(row, date).strip())
-                except LiteralError as exc:
-                    report.problems.append(f"{shown}:{line}: column DATE: {exc.message}")
-                    continue
+                except LiteralError as exc:  # the message still counts; its time is unknown
+                    report.problems.append(Problem(*rows.position(date), exc.message).at(shown))
+                    self.complete = False
             report.messages += 1
             self._count(from_url, _cell(row, sender), when)
             urls = _cell(row, to_urls).replace(",", " ").split()
@@ -349,10 +380,9 @@ class _Invitations:
 
     def read(self, stream: IO[bytes], shown: str) -> Iterator[InputRecord]:
         report = self.report
-        rows = iter(CsvRows(stream))
-        header = _header(rows, ("From",), shown, report)
-        if header is None:
-            raise InputError(report.problems.pop())
+        rows = CsvRows(stream)
+        header = _header(rows, ("From",), shown, None)
+        assert header is not None
         width = len(header)
         index = _columns(header)
 
@@ -367,25 +397,27 @@ class _Invitations:
                   if n in self.schema and n not in FROM_INVITATIONS and n != "profile_url"]
         read_time = CELL_READERS[Type.TIME]
         wanted = report.direction
-        for line, row, error in rows:
+        for line, row, problem in rows:
             if row is None:
-                yield InputRecord(shown, line, None, error)
+                report.records += 1
+                report.unreadable += 1
+                yield InputRecord(shown, line, None, problem)
                 continue
-            if len(row) != width:
-                if len(row) > width:
-                    yield InputRecord(shown, line, None, f"line {line}: {len(row)} cells, but the "
-                                      f"header has {width} columns")
-                    continue
+            if len(row) < width:
                 row.extend([""] * (width - len(row)))
             row.append("")
             way = row[direction].strip().lower() or "incoming"
             if way not in columns:
-                yield InputRecord(shown, line, None, f"line {line}: column Direction: "
-                                  f"`{row[direction]}` is neither INCOMING nor OUTGOING")
+                report.records += 1
+                report.unreadable += 1
+                yield InputRecord(shown, line, None, Problem(
+                    *rows.position(direction), f"Direction `{row[direction]}` is neither INCOMING "
+                    "nor OUTGOING"))
                 continue
             if way != wanted and wanted != "all":
                 report.other_direction += 1
                 continue
+            report.records += 1
             name_at, url_at = columns[way]
             name = row[name_at].strip() or None
             url = row[url_at].strip()
@@ -396,24 +428,29 @@ class _Invitations:
                 values["message"] = row[message]
             try:
                 if self.sent_at and row[sent]:
-                    values["sent_at"] = typed_cell("sent_at", read_time, row[sent], line)
+                    values["sent_at"] = typed_cell("sent_at", read_time, row, sent, rows)
                 for i, n, convert in others:
                     if row[i]:
-                        values[n] = typed_cell(n, convert, row[i], line)
+                        values[n] = typed_cell(n, convert, row, i, rows)
             except BadRow as exc:
-                yield InputRecord(shown, line, None, str(exc))
+                report.unreadable += 1
+                yield InputRecord(shown, line, None, exc.problem)
                 continue
             self.join(values, key, name)
-            report.records += 1
             yield InputRecord(shown, line, values)
 
     def join(self, values: dict[str, Any], key: str | None, name: str | None) -> None:
-        """Fill in what Connections.csv and messages.csv know of this person."""
+        """Fill in what Connections.csv and messages.csv know of this person. Someone
+        missing from a file read whole is known not to be there; from a file with rows
+        that could not be read, or under a name several people share, is unknown."""
         connections, messages = self.connections, self.messages
         if connections is not None:
             entry = connections.find(key, name)  # (already_connected also marks the table)
-            if entry is None:
-                values["already_connected"] = False
+            if isinstance(entry, Ambiguous):
+                self.report.ambiguous_names += 1
+            elif entry is None:
+                if connections.complete:
+                    values["already_connected"] = False
             else:
                 self.report.already_connected += 1
                 self.report.joined_by_name += key is None or key not in connections.by_key
@@ -423,10 +460,11 @@ class _Invitations:
                         values[field_name] = value
         if messages is not None:
             exchange = messages.find(key, name)
-            if exchange is not None:
+            if exchange is None:
+                if self.exchanged and messages.complete:
+                    values["messages_exchanged"] = 0
+            elif not isinstance(exchange, Ambiguous):
                 if exchange[0] is not None:
                     values["last_interaction"] = exchange[0]
                 if self.exchanged:
                     values["messages_exchanged"] = exchange[1]
-            elif self.exchanged:
-                values["messages_exchanged"] = 0

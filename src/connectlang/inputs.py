@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import IO
 
 from .enrich import Enrichment
-from .export import FROM_CONNECTIONS, FROM_INVITATIONS, FROM_MESSAGES, Export, ExportReport, is_export
+from .export import Export, ExportReport, is_export
 from .records import InputError, InputRecord, Meter, detect_format, read
 from .types import Type
 
@@ -26,7 +26,9 @@ class Inputs:
                  enrich: Sequence[str] = (), stdin: IO[bytes] | None = None) -> None:
         self.paths, self.schema = tuple(paths), schema
         self.input_format, self.stdin = input_format, stdin
-        self.exports: dict[str, Export] = {}
+        if self.paths.count("-") > 1:
+            raise InputError("stdin (`-`) can be read only once")
+        self.exports: list[Export | None] = []  # for each input, its export if it is one
         total: int | None = 0
         for path in self.paths:
             size = self._check(path, direction)
@@ -37,13 +39,14 @@ class Inputs:
 
     def _check(self, path: str, direction: str) -> int | None:
         """Fail early on an input that cannot be read; its size in bytes, if known."""
+        export = Export(path, direction) if path != "-" and is_export(path) else None
+        self.exports.append(export)  # (--input-format is for files and stdin)
+        if export is not None:
+            return export.size()
         if path == "-":
             if self.input_format is None:
                 raise InputError("reading stdin (`-`) needs --input-format csv, jsonl or json")
             return None
-        if is_export(path):  # --input-format is for files and stdin; an export is itself
-            export = self.exports[path] = Export(path, direction)
-            return export.size()
         if self.input_format is None:
             detect_format(path)
         try:
@@ -53,13 +56,13 @@ class Inputs:
 
     @property
     def reports(self) -> list[ExportReport]:
-        return [export.report for export in self.exports.values()]
+        return [export.report for export in self.exports if export is not None]
 
     def __iter__(self) -> Iterator[InputRecord]:
         enrich = self.enrichment.apply if self.enrichment is not None else None
-        for path in self.paths:
-            if path in self.exports:
-                records = self.exports[path].records(self.schema, self.meter)
+        for path, export in zip(self.paths, self.exports, strict=True):
+            if export is not None:
+                records = export.records(self.schema, self.meter)
             else:
                 records = read(path, self.schema, self.input_format, self.stdin, self.meter,
                                seen=self.columns)
@@ -82,8 +85,3 @@ class Inputs:
         if "name" in fields:
             fields |= {"first_name", "last_name"}
         return fields
-
-
-# Documented together so the summary can say which file would have given a field.
-EXPORT_FIELDS = {"Invitations.csv": FROM_INVITATIONS, "Connections.csv": FROM_CONNECTIONS,
-                 "messages.csv": FROM_MESSAGES}

@@ -83,7 +83,8 @@ def parse_time(text: str) -> datetime:
 
 # Forms found in LinkedIn exports and in files re-saved by spreadsheets, read by
 # patterns rather than `strptime`, which costs 8 to 60 µs a cell in a loop of formats.
-_US_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2}),? +(\d{1,2}):(\d{2})(?::(\d{2}))? *([AaPp][Mm])?")
+_US_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})"  # month first, then a time or not
+                      r"(?:,? +(\d{1,2}):(\d{2})(?::(\d{2}))? *([AaPp][Mm])?)?")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{4}|\d{2})")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")
@@ -98,8 +99,9 @@ def _year(digits: str) -> int:
 
 
 def _export_time(text: str) -> datetime | None:
-    """`7/8/26, 9:34 PM`, `7/8/2026 21:34`, `09 Sep 2022`, `9-Sep-22`, `2026-03-21 14:03:12
-    UTC`; None when the text has none of these forms. Out-of-range parts raise ValueError."""
+    """`7/8/26, 9:34 PM`, `7/8/2026 21:34`, `9/9/2022` (month first, as LinkedIn writes
+    dates), `09 Sep 2022`, `9-Sep-22`, `2026-03-21 14:03:12 UTC`; None when the text has
+    none of these forms. Out-of-range parts raise ValueError."""
     if text.endswith(" UTC"):
         try:
             return datetime.fromisoformat(text[:-4]).replace(tzinfo=timezone.utc)
@@ -110,12 +112,12 @@ def _export_time(text: str) -> datetime | None:
     match = _US_TIME.fullmatch(text)
     if match:
         month, day, year, hour, minute, second, half = match.groups()
-        hours = int(hour)
+        hours = int(hour or 0)
         if half is not None:
             if not 1 <= hours <= 12:
                 raise ValueError("the hour of a time with AM or PM must be 1 to 12")
             hours = hours % 12 + (12 if half in ("PM", "pm", "Pm", "pM") else 0)
-        return datetime(_year(year), int(month), int(day), hours, int(minute),
+        return datetime(_year(year), int(month), int(day), hours, int(minute or 0),
                         int(second or 0), tzinfo=timezone.utc)
     match = _DAY_MONTH_YEAR.fullmatch(text)
     if match:

@@ -10,7 +10,7 @@ people joins to neither, since a policy must not act on someone else's data.
 from __future__ import annotations
 
 import re
-from typing import Final, Generic, TypeVar, cast
+from typing import Final, Generic, TypeVar
 from urllib.parse import unquote
 
 # `https://www.linkedin.com/in/ann-lee-1a2b/?trk=x` and `linkedin.com/in/Ann-Lee-1a2b` are
@@ -51,12 +51,12 @@ def name_key(name: str | None) -> str | None:
     return key or None
 
 
-class _Ambiguous:
+class Ambiguous:
     def __repr__(self) -> str:
         return "AMBIGUOUS"
 
 
-AMBIGUOUS: Final = _Ambiguous()
+AMBIGUOUS: Final = Ambiguous()
 
 Entry = TypeVar("Entry")
 
@@ -65,55 +65,65 @@ class People(Generic[Entry]):
     """One small entry per person, found by address key, else by name key.
 
     `find` answers with the entry of the same address; failing that, of the same
-    name, unless the name belongs to several people or both sides have addresses
-    that differ (two people, one name).
+    name, unless the name belongs to several people (then `AMBIGUOUS`) or both sides
+    have addresses that differ (two people, one name: None).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, distinct: bool = False) -> None:
+        # `distinct`: every row is another person (Connections.csv), so a name seen twice
+        # belongs to two people, and joins to neither. Otherwise rows of one name without
+        # an address are one person's (messages, enrichment rows).
+        self.distinct = distinct
         self.by_key: dict[str, Entry] = {}
-        self.by_name: dict[str, Entry | _Ambiguous] = {}  # people with an address, by name
-        self.nameless: dict[str, Entry | _Ambiguous] = {}  # people known only by name
-        self.ambiguous_lookups = 0  # finds that met a name shared by several people
+        self.by_name: dict[str, Entry | Ambiguous] = {}  # people with an address, by name
+        self.nameless: dict[str, Entry | Ambiguous] = {}  # people known only by name
 
     def __len__(self) -> int:
-        return len(self.by_key) + len(self.nameless)
+        return len(self.entries())
 
     def entries(self) -> list[Entry]:
         return [*self.by_key.values(),
-                *(e for e in self.nameless.values() if not isinstance(e, _Ambiguous))]
+                *(e for e in self.nameless.values() if not isinstance(e, Ambiguous))]
 
-    def entry(self, key: str | None, name: str | None, new: Entry,
-              distinct: bool = False) -> Entry | None:
-        """This person's entry, `new` on first sight; None when the person
-        cannot be told apart (neither address nor name, or a name of several people).
-        `distinct`: every row is another person (Connections.csv), so a name without
-        an address seen twice belongs to two people, and joins to neither."""
+    def entry(self, key: str | None, name: str | None, new: Entry) -> Entry | None:
+        """This person's entry, `new` on first sight; None when the person cannot be
+        told apart (neither address nor name, or a name of several people)."""
         named = name_key(name)
         if key is not None:
             found = self.by_key.get(key)
             if found is None:
-                found = self.by_key[key] = new
-                if named is not None:
-                    known = self.by_name.get(named)
-                    self.by_name[named] = found if known is None else AMBIGUOUS
+                found = self.by_key[key] = self._adopt(named, new)
             return found
         if named is None:
             return None
         known = self.by_name.get(named)
-        if isinstance(known, _Ambiguous):
-            return None
-        if known is not None:
-            return known  # the person with an address, in a row that lacks it
+        if known is not None and not self.distinct:
+            return None if isinstance(known, Ambiguous) else known  # a row without the address
         seen = self.nameless.get(named)
-        if seen is None:
+        if seen is None and known is None:
             self.nameless[named] = new
             return new
-        if distinct:
+        if self.distinct:  # a second person of this name: neither joins by name
             self.nameless[named] = AMBIGUOUS
-        return None if distinct or isinstance(seen, _Ambiguous) else seen
+            return None
+        return None if isinstance(seen, Ambiguous) else seen
 
-    def find(self, key: str | None, name: str | None) -> Entry | None:
-        """The entry of the person with this address, else this name; None if unknown."""
+    def _adopt(self, named: str | None, new: Entry) -> Entry:
+        """The entry for a new address: the one its name had without an address, if the
+        rows are not distinct people; `new` otherwise. Its name now has an address."""
+        if named is None:
+            return new
+        seen = self.nameless.get(named)
+        if seen is not None and not isinstance(seen, Ambiguous) and not self.distinct:
+            del self.nameless[named]
+            new = seen
+        known = self.by_name.get(named)
+        self.by_name[named] = new if known is None else AMBIGUOUS
+        return new
+
+    def find(self, key: str | None, name: str | None) -> Entry | Ambiguous | None:
+        """The entry of the person with this address, else this name; `AMBIGUOUS` when
+        the name is several people's; None when the person is not known."""
         if key is not None:
             found = self.by_key.get(key)
             if found is not None or not self.nameless:
@@ -126,6 +136,5 @@ class People(Generic[Entry]):
         with_address = self.by_name.get(named) if key is None else None
         if without is AMBIGUOUS or with_address is AMBIGUOUS or (
                 without is not None and with_address is not None):
-            self.ambiguous_lookups += 1
-            return None
-        return cast("Entry | None", with_address if with_address is not None else without)
+            return AMBIGUOUS
+        return with_address if with_address is not None else without

@@ -9,17 +9,16 @@ which every output line shows), so an unused column never fails a record.
 
 from __future__ import annotations
 
-import csv
+import codecs
 import functools
-import io
 import json
 import re
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from .csvrows import CsvRows, Problem
 from .literals import LiteralError, parse_duration, parse_time_cell
 from .types import Type
 
@@ -35,7 +34,7 @@ class InputRecord(NamedTuple):
     source: str
     line: int  # the input line the record starts on
     values: dict[str, Any] | None
-    error: str | None = None
+    error: Problem | None = None
 
 
 class InputError(Exception):
@@ -207,210 +206,82 @@ def _json_value(value: Any, ty: Type) -> Any:
                     + (" (a string like 2026-07-08T21:34:00Z)" if ty is Type.TIME else ""))
 
 
-def _bad(field: str, raw: Any, why: str, line: int) -> str:
+def _bad(field: str, raw: Any, why: str) -> str:
     shown = raw if isinstance(raw, str) else json.dumps(raw)
     shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")  # printable, always
     if len(shown) > 80:
         shown = shown[:77] + "..."
-    return f"line {line}: field `{field}`: `{shown}` {why}"
+    return f"field `{field}`: `{shown}` {why}"
+
+
+class BadRow(Exception):
+    """A row whose values cannot be read: `problem` names line, column, field and value."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 # -- CSV -----------------------------------------------------------------------
-
-CsvRow = tuple[int, "list[str] | None", "str | None"]  # line, cells or None, error
-
-# A quoted cell may hold line breaks; one longer than this is a missing closing quote.
-MAX_LINES_IN_A_ROW = 10_000
-
-
-class _RowTooLong(Exception):
-    pass
-
-
-class CsvRows:
-    """The rows of a CSV byte stream, each with the line it starts on; nothing lost.
-
-    A row that cannot be read (a broken quote, invalid UTF-8, a cell longer than the
-    csv module allows) becomes one error naming its line and column, and reading
-    resumes on the line after its first: a stray quote costs one row, not the rest of
-    the file. Blank lines are not rows. A BOM is dropped.
-    """
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.stream = stream
-        self.number = 0  # lines read from the stream
-        self.taken: list[tuple[int, str]] = []  # the lines of the row being read
-        self.pending: deque[tuple[int, str]] = deque()  # lines to read again
-        self.bad_lines: dict[int, str] = {}  # line -> why it is not UTF-8
-
-    def _lines(self) -> Iterator[str]:
-        taken, pending, readline = self.taken, self.pending, self.stream.readline
-        while True:
-            while pending:
-                entry = pending.popleft()
-                taken.append(entry)
-                yield entry[1]
-            raw = readline()
-            if not raw:
-                return
-            self.number += 1
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                text = self._undecodable(raw, exc)
-            if self.number == 1 and text.startswith("\ufeff"):
-                text = text[1:]
-            taken.append((self.number, text))
-            if len(taken) > MAX_LINES_IN_A_ROW:
-                raise _RowTooLong
-            yield text
-
-    def _undecodable(self, raw: bytes, exc: UnicodeDecodeError) -> str:
-        column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
-        self.bad_lines[self.number] = (f"line {self.number}, column {column}: not valid UTF-8 "
-                                       f"text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
-        return raw.decode("utf-8", "replace")
-
-    def __iter__(self) -> Iterator[CsvRow]:
-        reader = csv.reader(self._lines(), strict=True)
-        taken = self.taken
-        while True:
-            taken.clear()
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except (csv.Error, _RowTooLong) as exc:
-                line = taken[0][0] if taken else self.number
-                yield line, None, _csv_problem(exc, taken)
-                self.pending.extendleft(reversed(taken[1:]))  # resume on the next line
-                reader = csv.reader(self._lines(), strict=True)
-                continue
-            if not row:
-                continue
-            line = taken[0][0]
-            if self.bad_lines:
-                problem = next((self.bad_lines.pop(n) for n, _ in taken if n in self.bad_lines), None)
-                if problem is not None:
-                    yield line, None, problem
-                    continue
-            yield line, row, None
-
-
-def _csv_problem(exc: Exception, taken: list[tuple[int, str]]) -> str:
-    """Why a row cannot be read, at the line and column of the quote at fault."""
-    text = "".join(t for _, t in taken)
-    first = taken[0][0] if taken else 0
-    if isinstance(exc, _RowTooLong):
-        where = _position(text, _scan_quotes(text)[0] or 0, first)
-        return (f"{where}: a quoted cell runs over more than {MAX_LINES_IN_A_ROW:,} lines; "
-                "is its closing quote missing?")
-    message = str(exc)
-    if "field larger than field limit" in message:
-        return f"line {first}: a cell is longer than {csv.field_size_limit():,} characters"
-    opened, stray = _scan_quotes(text)
-    if stray is not None:
-        assert opened is not None
-        if "\n" in text[opened:stray]:
-            return (f"{_position(text, opened, first)}: this quote opens a cell that runs on to "
-                    f"{_position(text, stray, first)}, where `{text[stray]}` follows its closing "
-                    "quote; is a quote missing?")
-        return (f"{_position(text, stray, first)}: `{text[stray]}` right after a closing quote; "
-                'a cell that starts with `"` must end with `"` before the next `,` '
-                '(write a quote inside a cell as `""`)')
-    if opened is not None:
-        return (f"{_position(text, opened, first)}: this quote opens a cell that is never "
-                f"closed; the row is skipped and reading goes on at line {first + 1}")
-    return f"line {first}: this CSV row cannot be read ({message})"
-
-
-def _position(text: str, offset: int, first_line: int) -> str:
-    line = first_line + text.count("\n", 0, offset)
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return f"line {line}, column {column}"
-
-
-def _scan_quotes(text: str) -> tuple[int | None, int | None]:
-    """Where csv's strict reading fails: (the offset of the quote that opened the cell at
-    fault, the offset of a character after its closing quote, or None if it never closes)."""
-    quoted, opened, at_cell_start, i = False, 0, True, 0
-    while i < len(text):
-        char = text[i]
-        if quoted:
-            if char == '"':
-                if text.startswith('"', i + 1):
-                    i += 2
-                    continue
-                quoted = False
-                if i + 1 < len(text) and text[i + 1] not in ",\r\n":
-                    return opened, i + 1
-            i += 1
-            continue
-        if char == '"' and at_cell_start:
-            quoted, opened = True, i
-        at_cell_start = char in ",\r\n"
-        i += 1
-    return (opened if quoted else None), None
-
 
 class Columns:
     """Which cells of a CSV row become which typed fields, by the header."""
 
     def __init__(self, header: list[str], schema: Mapping[str, Type]) -> None:
         self.names = [normalize_column(h) for h in header]
-        self.width = len(header)
         self.typed: list[tuple[int, str, Callable[[str], Any]]] = []
         for index, name in enumerate(self.names):
             if name in schema and all(name != n for _, n, _ in self.typed):
                 self.typed.append((index, name, CELL_READERS[schema[name]]))
 
-    def values(self, row: list[str], line: int) -> dict[str, Any]:
-        """The typed values of a row; `_BadValue` names the first bad cell."""
-        if len(row) > self.width:
-            raise BadRow(f"line {line}: {len(row)} cells, but the header has {self.width} columns")
+    def values(self, row: list[str], rows: CsvRows) -> dict[str, Any]:
+        """The typed values of a row; `BadRow` names the first bad cell."""
         values: dict[str, Any] = {}
         for index, name, convert in self.typed:
             if index < len(row) and row[index] != "":
-                values[name] = typed_cell(name, convert, row[index], line)
+                values[name] = typed_cell(name, convert, row, index, rows)
         return values
 
 
-def typed_cell(name: str, convert: Callable[[str], Any], text: str, line: int) -> Any:
-    """A cell read by its field's reader; `BadRow` names the line, field and value."""
+def typed_cell(name: str, convert: Callable[[str], Any], row: list[str], index: int,
+               rows: CsvRows) -> Any:
+    """Cell `index` read by its field's reader; `BadRow` names line, column, field, value."""
     try:
-        return convert(text)
+        return convert(row[index])
     except _BadValue as exc:
-        raise BadRow(_bad(name, text, str(exc), line)) from None
-
-
-class BadRow(Exception):
-    """A row whose values cannot be read; the message names line, field and value."""
+        line, column = rows.position(index)
+        raise BadRow(Problem(line, column, _bad(name, row[index], str(exc)))) from None
 
 
 def _read_csv(stream: IO[bytes], source: str, schema: Mapping[str, Type],
               seen: set[str] | None = None) -> Iterator[InputRecord]:
+    rows = CsvRows(stream)
     columns: Columns | None = None
-    for line, row, error in CsvRows(stream):
+    for line, row, problem in rows:
         if row is None:
-            yield InputRecord(source, line, None, error)
+            if columns is None:  # no header: nothing after it can be read
+                raise InputError(f"{problem.at(source) if problem else source}: the header "
+                                 "cannot be read, so neither can the rows")
+            yield InputRecord(source, line, None, problem)
         elif columns is None:
             columns = Columns(row, schema)
+            rows.width = len(row)
             if seen is not None:
                 seen.update(columns.names)
         else:
             try:
-                yield InputRecord(source, line, columns.values(row, line))
+                yield InputRecord(source, line, columns.values(row, rows))
             except BadRow as exc:
-                yield InputRecord(source, line, None, str(exc))
+                yield InputRecord(source, line, None, exc.problem)
 
 
 # -- JSON ----------------------------------------------------------------------
 
-def _typed(obj: Any, schema: Mapping[str, Type], source: str, line: int,
+def _typed(obj: Any, schema: Mapping[str, Type], source: str, line: int, column: int | None,
            seen: set[str] | None) -> InputRecord:
     if not isinstance(obj, dict):
-        return InputRecord(source, line, None, f"line {line}: expected an object "
-                           f"{{...}}, found {type(obj).__name__}")
+        return InputRecord(source, line, None, Problem(
+            line, column, f"expected an object {{...}}, found {type(obj).__name__}"))
     if seen is not None:
         seen.update(normalize_column(key) for key in obj)
     values: dict[str, Any] = {}
@@ -422,7 +293,7 @@ def _typed(obj: Any, schema: Mapping[str, Type], source: str, line: int,
         try:
             values[name] = _json_value(raw, ty)
         except _BadValue as exc:
-            return InputRecord(source, line, None, _bad(name, raw, str(exc), line))
+            return InputRecord(source, line, None, Problem(line, None, _bad(name, raw, str(exc))))
     return InputRecord(source, line, values)
 
 
@@ -433,84 +304,131 @@ def _read_jsonl(stream: IO[bytes], source: str, schema: Mapping[str, Type],
             text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
             column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
-            yield InputRecord(source, number, None, f"line {number}, column {column}: not valid "
-                              f"UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+            yield InputRecord(source, number, None, Problem(
+                number, column, f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x}); save the "
+                "file as UTF-8"))
             continue
         if not text.strip():
             continue
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield InputRecord(source, number, None, f"line {number}, column {exc.colno}: not "
-                              f"valid JSON: {exc.msg}")
+            yield InputRecord(source, number, None, Problem(number, exc.colno,
+                                                            f"not valid JSON: {exc.msg}"))
             continue
-        yield _typed(obj, schema, source, number, seen)
+        yield _typed(obj, schema, source, number, 1, seen)
+
+
+# One element of a JSON array may be at most this long: a longer one is a broken file
+# (an unterminated string), and reading it whole would not keep memory flat.
+MAX_JSON_ELEMENT = 16 << 20
 
 
 def _read_json(stream: IO[bytes], source: str, schema: Mapping[str, Type],
                seen: set[str] | None = None) -> Iterator[InputRecord]:
-    """A JSON array of objects, decoded element by element (memory stays flat)."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
+    """A JSON array of objects, decoded element by element (memory stays flat). A syntax
+    error ends the file with one error record at its line and column."""
+    text = _JsonText(stream)
     decoder = json.JSONDecoder()
-    buffer, pos, line, column = "", 0, 1, 1  # line and column of buffer[pos]
-
-    def fill() -> bool:
-        nonlocal buffer, pos
-        try:
-            chunk = text.read(1 << 16)
-        except UnicodeDecodeError:
-            raise _BadJson("not valid UTF-8 text; save the file as UTF-8", None) from None
-        buffer, pos = buffer[pos:] + chunk, 0
-        return bool(chunk)
-
-    def where(to: int) -> tuple[int, int]:
-        """The line and column of buffer[to]."""
-        newlines = buffer.count("\n", pos, to)
-        return line + newlines, (to - buffer.rfind("\n", pos, to)) if newlines else column + to - pos
-
-    def advance(to: int) -> None:
-        nonlocal pos, line, column
-        (line, column), pos = where(to), to
-
-    def skip_space() -> str:
-        while True:
-            end = pos
-            while end < len(buffer) and buffer[end] in " \t\r\n":
-                end += 1
-            advance(end)
-            if pos < len(buffer) or not fill():
-                return buffer[pos] if pos < len(buffer) else ""
-
     try:
-        if skip_space() != "[":
-            raise _BadJson("a .json input must be an array of objects, `[{...}, ...]`", where(pos))
-        advance(pos + 1)
-        if skip_space() == "]":
-            return
-        while True:
-            skip_space()
-            start_line = line
+        if text.skip_space() != "[":
+            raise text.fail("a .json input must be an array of objects, `[{...}, ...]`", text.pos)
+        text.advance(text.pos + 1)
+        separator = text.skip_space()
+        while separator != "]":
+            start = (text.line, text.column)
+            size = 1 << 16
             while True:
                 try:
-                    obj, end = decoder.raw_decode(buffer, pos)
+                    obj, end = decoder.raw_decode(text.buffer, text.pos)
                     break
                 except json.JSONDecodeError as exc:
-                    at = where(exc.pos)  # before `fill` moves the buffer
-                    if not fill():
-                        raise _BadJson(f"not valid JSON: {exc.msg}", at) from None
-            advance(end)
-            yield _typed(obj, schema, source, start_line, seen)
-            separator = skip_space()
-            if separator == "]":
-                return
-            if separator != ",":
-                raise _BadJson("expected `,` or `]` after an element", where(pos))
-            advance(pos + 1)
+                    # More text helps only if the element was cut off by the buffer's end.
+                    cut = exc.pos >= len(text.buffer) - 64 or exc.msg.startswith("Unterminated")
+                    if len(text.buffer) - text.pos > MAX_JSON_ELEMENT:
+                        raise text.fail(f"an element longer than {MAX_JSON_ELEMENT >> 20} MB; is a "
+                                        "string not closed?", text.pos) from None
+                    if not cut or not text.fill(size):
+                        message = exc.msg.removesuffix(" starting at")  # "Unterminated string"
+                        raise text.fail(f"not valid JSON: {message}", exc.pos, cut) from None
+                    size *= 2
+            text.advance(end)
+            yield _typed(obj, schema, source, *start, seen)
+            separator = text.skip_space()
+            if separator == ",":
+                text.advance(text.pos + 1)
+                text.skip_space()
+            elif separator != "]":
+                raise text.fail("expected `,` or `]` after an element", text.pos)
+        text.advance(text.pos + 1)
+        if text.skip_space() != "":
+            raise text.fail("text after the end of the array", text.pos)
     except _BadJson as exc:
-        message, at = exc.args
-        place = f"line {at[0]}, column {at[1]}" if at else f"line {line}"
-        yield InputRecord(source, at[0] if at else line, None, f"{place}: {message}; the rest of "
-                          "the file cannot be read")
+        line, column, message = exc.args
+        yield InputRecord(source, line, None, Problem(
+            line, column, f"{message}; the rest of the file cannot be read"))
+
+
+class _JsonText:
+    """The text of a JSON file read a chunk at a time, with the line and column of
+    `buffer[pos]`. Text stops at the first bytes that are not UTF-8 (`bad_at`)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.utf8 = codecs.getincrementaldecoder("utf-8-sig")()
+        self.buffer, self.pos, self.line, self.column = "", 0, 1, 1
+        self.bad_at: int | None = None  # the buffer offset where bad bytes begin
+        self.bad_byte = 0
+        self.started = False
+
+    def fill(self, size: int = 1 << 16) -> bool:
+        """Read more text; False at the end of the file or at bytes that are not UTF-8.
+        The buffer moves (dropping what is before `pos`) only when text is added."""
+        if self.bad_at is not None:
+            return False
+        raw = self.stream.read(size)
+        first, self.started = not self.started, True
+        try:
+            chunk = self.utf8.decode(raw, final=not raw)
+        except UnicodeDecodeError as exc:  # keep the text before the bad bytes
+            chunk = exc.object[: exc.start].decode("utf-8-sig" if first else "utf-8")
+            self.bad_byte = exc.object[exc.start]
+            self.bad_at = len(self.buffer) - self.pos + len(chunk)
+        if chunk:
+            self.buffer, self.pos = self.buffer[self.pos:] + chunk, 0
+        elif self.bad_at is not None:
+            self.bad_at += self.pos  # the buffer did not move
+        return bool(chunk)
+
+    def where(self, to: int) -> tuple[int, int]:
+        """The line and column of buffer[to]."""
+        newlines = self.buffer.count("\n", self.pos, to)
+        if newlines:
+            return self.line + newlines, to - self.buffer.rfind("\n", self.pos, to)
+        return self.line, self.column + to - self.pos
+
+    def advance(self, to: int) -> None:
+        (self.line, self.column), self.pos = self.where(to), to
+
+    def skip_space(self) -> str:
+        """Move past white space; the next character, or "" at the end."""
+        while True:
+            end, buffer = self.pos, self.buffer
+            while end < len(buffer) and buffer[end] in " \t\r\n":
+                end += 1
+            self.advance(end)
+            if self.pos < len(buffer):
+                return buffer[self.pos]
+            if not self.fill():
+                return ""
+
+    def fail(self, message: str, at: int, cut: bool = True) -> _BadJson:
+        """The error to report: a syntax error, or, where the text was cut short by
+        bytes that are not UTF-8, those bytes."""
+        if self.bad_at is not None and (cut or at >= self.bad_at):
+            return _BadJson(*self.where(self.bad_at), f"not valid UTF-8 text (byte "
+                            f"0x{self.bad_byte:02x}); save the file as UTF-8")
+        return _BadJson(*self.where(at), message)
 
 
 class _BadJson(Exception):

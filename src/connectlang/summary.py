@@ -9,7 +9,7 @@ end of the table output, and `eval --summary` on stderr.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
 from . import checked as c
@@ -106,40 +106,51 @@ def _rule_key(rule: c.Rule) -> tuple[int, str, str | None]:
     return rule.line, rule.action, rule.reason
 
 
-def export_lines(report: ExportReport) -> list[str]:
-    """What an export held and what the joins found, in a few lines."""
-    way = {"incoming": "incoming invitations", "outgoing": "outgoing invitations",
-           "all": "invitations"}[report.direction]
-    head = f"{report.path}: {report.records:,} {way}"
+def export_lines(report: ExportReport, wanted: Set[str]) -> list[str]:
+    """What an export held and what the joins found, in a few lines; `wanted` are the
+    fields the policy reads (a file it needs nothing from goes unmentioned)."""
+    way = {"incoming": "incoming invitation", "outgoing": "outgoing invitation",
+           "all": "invitation"}[report.direction]
+    head = f"{report.path}: {_count(report.records, way)}"
+    notes = []
+    if report.unreadable:
+        notes.append(f"{report.unreadable:,} unreadable")
     if report.other_direction:
         other = "incoming" if report.direction == "outgoing" else "outgoing"
-        head += f" ({report.other_direction:,} {other} left out: --direction all to include them)"
-    if "Connections.csv" not in report.missing:
+        notes.append(f"{report.other_direction:,} {other} left out: --direction all to include them")
+    head += f" ({'; '.join(notes)})" if notes else ""
+    connections = report.files.get("Connections.csv", "Connections.csv")
+    messages = report.files.get("messages.csv", "messages.csv")
+    if connections not in report.missing:
         head += (f", {report.already_connected:,} already accepted (Invitations.csv is a history: "
-                 "they are in Connections.csv)")
+                 f"they are in {connections})")
     out = [head]
     if report.connections or report.hidden_profiles:
         hidden = (f" and {_count(report.hidden_profiles, 'hidden profile')}"
                   if report.hidden_profiles else "")
-        out.append(f"  Connections.csv: {_count(report.connections, 'person', 'people')}{hidden}")
+        out.append(f"  {connections}: {_count(report.connections, 'person', 'people')}{hidden}")
     if report.messages or report.sponsored or report.drafts:
         left = [f"{n:,} {what}" for n, what in ((report.sponsored, "sponsored"),
                                                  (report.drafts, "drafts")) if n]
-        out.append(f"  messages.csv: {_count(report.messages, 'message')} with "
+        out.append(f"  {messages}: {_count(report.messages, 'message')} with "
                    f"{_count(report.people_messaged, 'person', 'people')}"
                    + (f" ({' and '.join(left)} left out)" if left else ""))
     if not report.addresses or not report.connection_addresses:
-        which = "Invitations.csv" if not report.addresses else "Connections.csv"
+        which = "Invitations.csv" if not report.addresses else connections
         out.append(f"  {which} has no profile addresses (an older export): joined on names")
     elif report.joined_by_name:
         out.append(f"  {_count(report.joined_by_name, 'invitation')} joined on the name, for want "
                    "of a profile address")
     if report.ambiguous_names:
         out.append(f"  {_count(report.ambiguous_names, 'invitation')} from a name that several "
-                   "connections share: not joined")
+                   "connections share: not joined, so not known to be connected or not")
+    for name in report.incomplete:
+        out.append(f"  {name} has rows that could not be read (on stderr): someone not found in "
+                   "it is unknown there, not a stranger")
     for name in report.missing:
-        given = ", ".join(sorted({**_BY_FILE}[name]))
-        out.append(f"  {name} is not in this export: {given} unknown")
+        needed = sorted(_BY_FILE[name] & wanted)
+        if needed:
+            out.append(f"  {name} is not in this export: {', '.join(needed)} unknown")
     return out
 
 
@@ -148,16 +159,19 @@ _BY_FILE = {"Invitations.csv": FROM_INVITATIONS, "Connections.csv": FROM_CONNECT
 
 
 def unknown_fields(policy: c.Policy, provided: Iterable[str], exports: bool) -> list[str]:
-    """The line that names the fields the policy reads but no input gave."""
+    """The line that names the fields the policy reads but no input gave (for exports,
+    those no LinkedIn export has: a file missing from one is named with the export)."""
     defaults = {f.name for f in policy.fields if f.default is not None} | {"message", "direction"}
-    absent = sorted(fields_read(policy) - set(provided) - defaults)
+    absent = fields_read(policy) - set(provided) - defaults
+    if exports:
+        absent -= FROM_INVITATIONS | FROM_CONNECTIONS | FROM_MESSAGES
     if not absent:
         return []
-    names = ", ".join(f"`{name}`" for name in absent)
+    names = ", ".join(f"`{name}`" for name in sorted(absent))
     where = NOT_IN_EXPORTS if exports else "in no input"
-    return [f"{names} {'is' if len(absent) == 1 else 'are'} {where}: every test on "
-            f"{'it' if len(absent) == 1 else 'them'} is unknown; give "
-            f"{'it' if len(absent) == 1 else 'them'} with --enrich FILE"]
+    one = len(absent) == 1
+    return [f"{names} {'is' if one else 'are'} {where}: every test on {'it' if one else 'them'} "
+            f"is unknown; give {'it' if one else 'them'} with --enrich FILE"]
 
 
 def enrichment_lines(enrichment: Enrichment) -> list[str]:
@@ -165,6 +179,9 @@ def enrichment_lines(enrichment: Enrichment) -> list[str]:
     files = ", ".join(enrichment.paths)
     out = [f"enrichment {files}: {_count(enrichment.rows, 'row')}, "
            f"{_count(len(enrichment.people), 'person', 'people')}"]
+    if enrichment.ambiguous:
+        out.append(f"  {_count(enrichment.ambiguous, 'record')} with a name that several enrichment "
+                   "rows share: not joined")
     if enrichment.unjoinable:
         out.append(f"  {_count(enrichment.unjoinable, 'row')} with neither a profile_url nor a name "
                    "of one person: not joined")
