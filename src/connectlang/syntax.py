@@ -10,10 +10,11 @@ Lark's exceptions never leave this module: they become diagnostics in plain word
 
 from __future__ import annotations
 
+import difflib
 import functools
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ MAX_NESTING = 64
 _ITEM_START = {"POLICY", "FIELD", "LET", "ELSE", "ACCEPT", "ARCHIVE", "DECLINE", "REPORT",
                "REVIEW", "ASK"}
 _ACTIONS = {"ACCEPT", "ARCHIVE", "DECLINE", "REPORT", "REVIEW", "ASK"}
+_ACTION_WORDS = sorted(a.lower() for a in _ACTIONS)
 _EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
 _TEST_OPS = {"==", "!=", "<", "<=", ">", ">=", "contains", "contains_any", "starts_with",
              "ends_with", "in", "within", "matches", "is"}
@@ -212,11 +214,26 @@ def _describe(token: Token | None) -> str:
 
 
 def _expected_words(expected: set[str]) -> str:
-    words = sorted({_WORDS.get(name, f"`{name.lower()}`") for name in expected
-                    if not name.startswith("__")})
+    words = sorted(filter(None, map(_terminal_words, expected)))
     if not words:
         return "something else"
     return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1]
+
+
+def _terminal_words(name: str) -> str | None:
+    """A terminal as users write it: `a name`, `==` (Lark calls it `__ANON_0`), `<`."""
+    if name in _WORDS:
+        return _WORDS[name]
+    try:
+        pattern = _parser().get_terminal(name).pattern
+    except KeyError:
+        return None
+    return f"`{pattern.value}`" if pattern.type == "str" else None
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
 
 
 def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
@@ -238,9 +255,15 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
             if word.lower() in RESERVED:
                 help = f"keywords are lower-case: write `{word.lower()}`"
             else:
-                help = "a rule starts with an action: `accept if ...`, `archive if ...`"
+                help = _did_you_mean(word, _ACTION_WORDS) or (
+                    "a rule starts with an action: `accept if ...`, `archive if ...`")
         return fail(f"expected a rule, `let`, `field` or `else` here, found {found_text}", help)
     prev = previous.value
+    if error.token.type == "IF" and previous.type == "NAME":  # `acept if ...`
+        return Diagnostic.error(
+            "E001", f"`{prev}` is not an action, and a rule starts with one", span_of(previous),
+            _did_you_mean(prev, _ACTION_WORDS) or "the actions are accept, archive, decline, "
+            "report, review and ask \"...\"")
     if previous.type == "INT" and not at_end and error.token.type == "NAME":
         word = error.token.value.lower()
         if word in MONTH_WORDS:
@@ -266,4 +289,4 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
     if "STRING" in expected and prev in ("ask", "because", "policy"):
         what = {"ask": "the reply", "because": "the reason", "policy": "the policy's name"}[prev]
         return fail(f"expected {what}, a string in double quotes, after `{prev}`, found {found_text}")
-    return fail(f"unexpected {found_text}: expected {_expected_words(expected)}")
+    return fail(f"expected {_expected_words(expected)}, found {found_text}")
