@@ -262,10 +262,10 @@ def _run(policy: Policy, run: Inputs, now: datetime, explain: bool, writer: _Wri
         if explain:
             decision = policy.evaluate(values, now, explain=True)
             if summary is not None:
-                summary.add(*track(policy.checked, decision, values), values)
+                summary.add(*track(policy.checked, decision, values)[1:], values)
         elif tracked is not None and summary is not None:
-            decision, passed_unknown, on_missing = tracked(values)
-            summary.add(decision, passed_unknown, on_missing, values)
+            decision, index, passed_unknown, on_missing = tracked(values)
+            summary.add(index, passed_unknown, on_missing, values)
         else:
             decision = decide(values)
         writer.decision(number, record, decision)

@@ -214,9 +214,10 @@ def tested_fields(policy: c.Policy, rule: c.Rule) -> tuple[str, ...]:
     return tuple(found)
 
 
-# What a tracking decider returns: the decision; whether the record passed over a
-# rule whose condition was unknown; whether the deciding rule tested a missing field.
-Tracked = tuple[Decision, bool, bool]
+# What a tracking decider returns: the decision; the index of the rule that made it
+# (the number of rules for the default); whether the record passed over a rule whose
+# condition was unknown; whether the deciding rule tested a missing field.
+Tracked = tuple[Decision, int, bool, bool]
 
 
 def track(policy: c.Policy, decision: Decision, record: Record) -> Tracked:
@@ -228,7 +229,8 @@ def track(policy: c.Policy, decision: Decision, record: Record) -> Tracked:
     defaults = field_defaults(policy)
     missing = fired and any(field_value(record, name, defaults) is None
                             for name in tested_fields(policy, policy.rules[len(trace) - 1]))
-    return decision, any(step.result == "unknown" for step in passed), missing
+    index = len(trace) - 1 if fired else len(policy.rules)
+    return decision, index, any(step.result == "unknown" for step in passed), missing
 
 
 # -- the compiler ----------------------------------------------------------------
@@ -464,11 +466,11 @@ class _Compiler:
 
     # rules
 
-    def decision(self, rule: c.Rule, out: list[str], indent: str) -> None:
+    def decision(self, rule: c.Rule, index: int, out: list[str], indent: str) -> None:
         facts = ""
         if self.tracking:
             tested = [f"{_field_local(name)} is None" for name in tested_fields(self.policy, rule)]
-            facts = ", u, " + (" or ".join(tested) or "False")
+            facts = f", {index}, u, " + (" or ".join(tested) or "False")
         if rule.template is None:
             decision = self.const(Decision(rule.action, rule.line, rule.reason, None))
             out.append(f"{indent}return {decision}{facts}")
@@ -488,16 +490,16 @@ class _Compiler:
 
     def generate(self) -> str:
         body = self.body
-        for rule in self.policy.rules:
+        for index, rule in enumerate(self.policy.rules):
             assert rule.condition is not None
             self.prepare(rule.condition, body)
             body.append(f"if {self.true(rule.condition)}:")
             ready = set(self.ready)
-            self.decision(rule, body, "    ")
+            self.decision(rule, index, body, "    ")
             self.ready = ready  # locals made inside the branch do not exist after it
-            if self.tracking:
+            if self.tracking and self.maybe_missing(rule.condition):  # else never unknown
                 body.append(f"if not {self.false(rule.condition)}: u = True")
-        self.decision(self.policy.default, body, "")
+        self.decision(self.policy.default, len(self.policy.rules), body, "")
         lines = ["def _factory(NOW):"]
         lines += [f"    {line}" for line in self.cutoffs]
         lines += ["    def decide(r):", "        get = r.get"]

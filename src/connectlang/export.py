@@ -11,6 +11,7 @@ The facts behind the quirks handled here are in docs/cli.md ("LinkedIn exports")
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import zipfile
@@ -116,8 +117,8 @@ class ExportFiles:
 
     def open(self, key: str) -> IO[bytes]:
         try:
-            if self.zip is not None:
-                return self.zip.open(self.found[key])
+            if self.zip is not None:  # buffered: a zip member's own readline is Python code
+                return io.BufferedReader(self.zip.open(self.found[key]), 1 << 16)  # type: ignore[type-var]
             return open(Path(self.path) / self.found[key], "rb")
         except (OSError, *_DAMAGED) as exc:  # RuntimeError: an encrypted member
             raise InputError(f"{self.shown(key)}: cannot be read ({exc})") from None

@@ -15,7 +15,7 @@ from typing import Any
 from . import checked as c
 from .builtins import DERIVED_FROM_NAME
 from .enrich import Enrichment
-from .evaluate import Decision, field_value, tested_fields
+from .evaluate import field_value, tested_fields
 from .export import FROM_CONNECTIONS, FROM_INVITATIONS, FROM_MESSAGES, ExportReport
 from .policy import fields_read
 
@@ -28,10 +28,7 @@ class RunSummary:
     def __init__(self, policy: c.Policy) -> None:
         self.policy = policy
         self.rules = (*policy.rules, policy.default)
-        self._index = {_rule_key(rule): i for i, rule in reversed(list(enumerate(self.rules)))}
-        self.fired: Counter[int] = Counter()  # rule index -> decisions
-        self.actions: Counter[str] = Counter()
-        self.records = 0
+        self.fired = [0] * len(self.rules)  # decisions per rule, the default last
         self.errors = 0
         self.passed_unknown = 0  # passed over a rule whose condition was unknown
         self.decided_on_missing = 0  # decided by a rule that tested a missing field
@@ -40,13 +37,14 @@ class RunSummary:
         self._plain = tuple(sorted(tested - set(DERIVED_FROM_NAME)))
         self.missing: Counter[str] = Counter()  # field -> records without it
 
-    def add(self, decision: Decision, passed_unknown: bool, decided_on_missing: bool,
+    def add(self, index: int, passed_unknown: bool, decided_on_missing: bool,
             values: Mapping[str, Any]) -> None:
-        self.records += 1
-        self.actions[decision.action] += 1
-        self.fired[self._index.get((decision.line, decision.action, decision.reason), 0)] += 1
-        self.passed_unknown += passed_unknown
-        self.decided_on_missing += decided_on_missing
+        """One decision: the index of its rule, and the facts of a tracking decider."""
+        self.fired[index] += 1
+        if passed_unknown:
+            self.passed_unknown += 1
+        if decided_on_missing:
+            self.decided_on_missing += 1
         get, missing = values.get, self.missing
         for name in self._plain:
             if get(name) is None:
@@ -56,8 +54,19 @@ class RunSummary:
                 missing[name] += 1
 
     def add_error(self) -> None:
-        self.records += 1
         self.errors += 1
+
+    @property
+    def records(self) -> int:
+        return sum(self.fired) + self.errors
+
+    @property
+    def actions(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for rule, count in zip(self.rules, self.fired, strict=True):
+            if count:
+                counts[rule.action] += count
+        return counts
 
     def lines(self) -> list[str]:
         """The summary as people read it."""
@@ -100,10 +109,6 @@ class RunSummary:
 
 def _count(n: int, word: str, plural: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else plural or word + 's'}"
-
-
-def _rule_key(rule: c.Rule) -> tuple[int, str, str | None]:
-    return rule.line, rule.action, rule.reason
 
 
 def export_lines(report: ExportReport, wanted: Set[str]) -> list[str]:
