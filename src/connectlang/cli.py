@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the heavy modules load only for the commands that need them
     from .diagnostics import Diagnostic
     from .evaluate import Decision
     from .inputs import Inputs
+    from .lint.config import Settings
     from .policy import Policy
     from .records import InputRecord, Meter
     from .source import Source
@@ -83,9 +84,11 @@ def read_source(path: str) -> tuple[Source, list[Diagnostic]]:
             "character", Span(offset, offset + 1), "save the file as UTF-8")]
 
 
-def diagnose(path: str) -> tuple[Source, list[Diagnostic], c.Policy | None]:
+def diagnose(path: str, settings: Settings | None = None,
+             inputs: frozenset[str] | None = None) -> tuple[Source, list[Diagnostic], c.Policy | None]:
     """Parse and check one file: its source, every diagnostic, and the checked policy
-    when it has no error (compiling it is left to the commands that evaluate)."""
+    when it has no error (compiling it is left to the commands that evaluate). With
+    `settings`, a policy without errors is linted too."""
     from .checker import check
     from .diagnostics import has_errors, sort_key
     from .syntax import parse
@@ -95,7 +98,13 @@ def diagnose(path: str) -> tuple[Source, list[Diagnostic], c.Policy | None]:
     module, diagnostics = parse(source)
     checked, more = check(module, source)
     diagnostics = sorted(diagnostics + more, key=sort_key)
-    return source, diagnostics, None if has_errors(diagnostics) else checked
+    if has_errors(diagnostics):
+        return source, diagnostics, None
+    if settings is not None and checked is not None:
+        from .lint import lint
+        diagnostics = sorted(diagnostics + lint(checked, source, module.comments, settings, path, inputs),
+                             key=sort_key)
+    return source, diagnostics, checked
 
 
 def colour_for(stream: IO[str]) -> bool:
@@ -106,32 +115,62 @@ def colour_for(stream: IO[str]) -> bool:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="How to write the problems found.")
-@click.option("--strict", is_flag=True, help="Warnings also make the exit code 1.")
-def check(files: tuple[str, ...], fmt: str, strict: bool) -> None:
-    """Parse and type-check policy FILES; report every problem in one run.
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]),
+              default="text", show_default=True,
+              help="text for people, json for tools, github for Actions annotations, sarif for "
+                   "code scanning.")
+@click.option("--strict", is_flag=True, help="Warnings also make the exit code 1 (infos never do).")
+@click.option("--select", multiple=True, metavar="RULES",
+              help="Run only these lint rules: codes (L101), prefixes (L1), names, or ALL; "
+                   "comma-separated, repeatable. Replaces the configured selection.")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these lint rules.")
+@click.option("--config", metavar="FILE", type=click.Path(dir_okay=False),
+              help="The connectlang.toml or pyproject.toml to use, instead of the first one "
+                   "found from the current folder upwards.")
+@click.option("--input", "inputs", multiple=True, metavar="FILE",
+              help="An input (CSV, JSONL, JSON, LinkedIn export) the policy will read: flag the "
+                   "fields it needs that no input has (L601). Repeatable.")
+@click.option("--enrich", multiple=True, metavar="FILE", help="An enrichment file, as for eval: "
+              "its columns count as given.")
+def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...],
+          ignore: tuple[str, ...], config: str | None, inputs: tuple[str, ...],
+          enrich: tuple[str, ...]) -> None:
+    """Parse, type-check and lint policy FILES; report every problem in one run.
+
+    Errors (exit 1) make a policy unusable; warnings say it is probably wrong (exit 1
+    with --strict); infos suggest a plainer way to say something. `connectlang rule`
+    lists the lint rules; `# connectlang: ignore[CODE]` silences one on its line.
 
     \b
     Example:
       connectlang check policies/*.conn --strict
+      connectlang check me.conn --input export.zip --enrich crm.csv --format sarif
     """
-    from .diagnostics import render_text, to_json
-    results = [diagnose(path)[:2] for path in files]
+    from .diagnostics import render_text, to_github, to_json
+    from .lint import config as lint_config
+    from .lint.rules import RULES
+    try:
+        settings = lint_config.load(RULES, config).with_options(
+            lint_config.validate(lint_config.split(select), RULES, "--select"),
+            lint_config.validate(lint_config.split(ignore), RULES, "--ignore"))
+        given = _fields_given(inputs + enrich) if inputs or enrich else None
+    except lint_config.ConfigError as exc:
+        raise CannotRun(str(exc)) from None
+    results = [diagnose(path, settings, given)[:2] for path in files]
     counts: Counter[str] = Counter()
     for _, diagnostics in results:
         counts.update(d.severity.value for d in diagnostics)
     if fmt == "json":
         payload = [to_json(d, source) for source, diagnostics in results for d in diagnostics]
         click.echo(json.dumps({"diagnostics": payload}, ensure_ascii=False, indent=2))
+    elif fmt == "sarif":
+        from . import __version__
+        from .sarif import sarif
+        click.echo(json.dumps(sarif(results, __version__), ensure_ascii=False, indent=2))
     elif fmt == "github":
         for source, diagnostics in results:
             for d in diagnostics:
-                item = to_json(d, source)
-                level = {"error": "error", "warning": "warning", "info": "notice"}[item["severity"]]
-                click.echo(f"::{level} file={item['file']},line={item['line']},col={item['column']},"
-                           f"endLine={item['end_line']},endColumn={item['end_column']},"
-                           f"title={item['code']}::{_github_escape(d.message)}")
+                click.echo(to_github(d, source))
     else:
         colour = colour_for(sys.stdout)
         for source, diagnostics in results:
@@ -142,8 +181,33 @@ def check(files: tuple[str, ...], fmt: str, strict: bool) -> None:
     sys.exit(1 if failed else 0)
 
 
-def _github_escape(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def _fields_given(paths: tuple[str, ...]) -> frozenset[str]:
+    from .inputs import fields_given
+    from .records import InputError
+    try:
+        return fields_given(paths)
+    except InputError as exc:
+        raise CannotRun(str(exc)) from None
+
+
+@cli.command()
+@click.argument("code", required=False)
+def rule(code: str | None) -> None:
+    """Explain the lint rule CODE (`L101` or `unreachable-rule`); without CODE, list them.
+
+    \b
+    Example:
+      connectlang rule L301
+    """
+    from .lint.docs import index, page
+    from .lint.rules import BY_NAME
+    if code is None:
+        click.echo(index())
+        return
+    found = BY_NAME.get(code) or BY_NAME.get(code.upper())
+    if found is None:
+        raise CannotRun(f"no lint rule `{code}`: `connectlang rule` lists them")
+    click.echo(page(found))
 
 
 def _summary(files: int, counts: Counter[str]) -> str:

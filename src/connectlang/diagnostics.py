@@ -129,3 +129,13 @@ def to_json(diagnostic: Diagnostic, source: Source) -> dict[str, Any]:
         "message": diagnostic.message,
         "help": diagnostic.help,
     }
+
+
+def to_github(diagnostic: Diagnostic, source: Source) -> str:
+    """A GitHub Actions workflow command: the problem as an annotation on the pull request."""
+    item = to_json(diagnostic, source)
+    level = {"error": "error", "warning": "warning", "info": "notice"}[item["severity"]]
+    text = diagnostic.message + (f" (help: {diagnostic.help})" if diagnostic.help else "")
+    return (f"::{level} file={item['file']},line={item['line']},col={item['column']},"
+            f"endLine={item['end_line']},endColumn={item['end_column']},title={item['code']}::"
+            + text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))

@@ -85,3 +85,26 @@ class Inputs:
         if "name" in fields:
             fields |= {"first_name", "last_name"}
         return fields
+
+
+def fields_given(paths: Sequence[str]) -> frozenset[str]:
+    """The fields some input has a column for, read from the headers (a CSV's first row,
+    the keys of a JSON file's first thousand objects, an export's files) without reading
+    the inputs through: what `check --input` holds a policy against."""
+    from itertools import islice
+
+    from .export import FROM_CONNECTIONS, FROM_INVITATIONS, FROM_MESSAGES
+    found: set[str] = set()
+    for path in paths:
+        if is_export(path):
+            files = Export(path).files
+            found |= FROM_INVITATIONS | {"profile_url"}
+            found |= FROM_CONNECTIONS if "connections.csv" in files else set()
+            found |= FROM_MESSAGES if "messages.csv" in files else set()
+            files.close()
+            continue
+        columns: set[str] = set()
+        for _ in islice(read(path, {}, seen=columns), 1000):
+            pass
+        found |= columns
+    return frozenset(found)

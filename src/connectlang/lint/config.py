@@ -1,0 +1,193 @@
+"""Which lint rules run, at what severity: configuration files, options, ignore comments.
+
+Settings come from `connectlang.toml` (top-level keys) or `pyproject.toml`
+(`[tool.connectlang]`), the first found from the current folder upwards, or the file
+`--config` names; `--select` replaces the file's `select`, `--ignore` adds to its
+`ignore`. A rule is named by its code (`L101`), a code prefix (`L1`, `L`), its name
+(`unreachable-rule`) or `ALL`.
+
+    [tool.connectlang]
+    select = ["ALL"]
+    ignore = ["L203"]
+    [tool.connectlang.severity]
+    L301 = "error"
+    [tool.connectlang.per-file-ignores]
+    "legacy/*.conn" = ["L101", "decline"]
+
+`# connectlang: ignore[L301]` at the end of a line (or `ignore[L301,L101]`, or a bare
+`ignore`) silences those lints on the line where they start.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostic, Severity
+from ..source import Source
+from .rule import Rule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+KEYS = ("select", "ignore", "severity", "per-file-ignores")
+_IGNORE = re.compile(r"#\s*connectlang:\s*ignore\b(?:\[([^\]]*)\])?")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used: exit code 2, as for a bad option."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    root: Path = field(default_factory=Path.cwd)  # per-file patterns are relative to it
+    origin: str | None = None  # the file the settings came from
+
+    def rules(self, catalog: Sequence[type[Rule]],
+              path: str | None = None) -> list[tuple[type[Rule], Severity]]:
+        """The rules that run on a file, each with its severity."""
+        ignored = list(self.ignore)
+        if path is not None:
+            relative = _relative(Path(path), self.root)
+            for pattern, selectors in self.per_file_ignores:
+                if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(path).name, pattern):
+                    ignored += selectors
+        severities = dict(self.severity)
+        chosen = []
+        for rule in catalog:
+            if any(selects(s, rule) for s in self.select) and not any(selects(s, rule) for s in ignored):
+                level = next((v for s, v in severities.items() if selects(s, rule)), rule.severity)
+                chosen.append((rule, level))
+        return chosen
+
+    def with_options(self, select: Iterable[str], ignore: Iterable[str]) -> Settings:
+        """`--select` replaces the configured selection; `--ignore` adds to it."""
+        chosen = tuple(select)
+        return Settings(chosen or self.select, (*self.ignore, *ignore), self.severity,
+                        self.per_file_ignores, self.root, self.origin)
+
+
+def selects(selector: str, rule: type[Rule]) -> bool:
+    return selector in ("ALL", rule.name) or rule.code.startswith(selector.upper())
+
+
+def validate(selectors: Iterable[str], catalog: Sequence[type[Rule]], where: str) -> tuple[str, ...]:
+    """The selectors, each checked to name some rule."""
+    found = []
+    for selector in selectors:
+        selector = selector.strip()
+        if not selector:
+            continue
+        if not any(selects(selector, rule) for rule in catalog):
+            raise ConfigError(f"{where}: `{selector}` names no rule (codes look like L101, names like "
+                              "unreachable-rule; `connectlang rule` lists them)")
+        found.append(selector)
+    return tuple(found)
+
+
+def split(values: Iterable[str]) -> list[str]:
+    """`--select L1,L3 --select decline` -> [`L1`, `L3`, `decline`]."""
+    return [part for value in values for part in value.split(",") if part.strip()]
+
+
+def load(catalog: Sequence[type[Rule]], explicit: str | None = None, start: Path | None = None) -> Settings:
+    """The settings of the configuration file in use, or the defaults."""
+    found = _find(start or Path.cwd()) if explicit is None else (Path(explicit), None)
+    if found is None:
+        return Settings()
+    path, section = found
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    table: Any = data.get("tool", {}).get("connectlang", {}) if (
+        section == "pyproject" or path.name == "pyproject.toml") else data
+    return _settings(table, catalog, path)
+
+
+def _find(start: Path) -> tuple[Path, str | None] | None:
+    for folder in (start.resolve(), *start.resolve().parents):
+        own = folder / "connectlang.toml"
+        if own.is_file():
+            return own, None
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.connectlang" in pyproject.read_text(encoding="utf-8"):
+            return pyproject, "pyproject"
+    return None
+
+
+def _settings(table: dict[str, Any], catalog: Sequence[type[Rule]], path: Path) -> Settings:
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting `{unknown[0]}` (the settings are "
+                          f"{', '.join(KEYS)})")
+    where = str(path)
+    select = validate(_strings(table.get("select", ["ALL"]), where, "select"), catalog, where)
+    ignore = validate(_strings(table.get("ignore", []), where, "ignore"), catalog, where)
+    levels = {level.value: level for level in Severity}
+    severity = []
+    for selector, level in dict(table.get("severity", {})).items():
+        validate([selector], catalog, where)
+        if level not in levels:
+            raise ConfigError(f"{where}: severity of `{selector}` is `{level}`: use error, "
+                              "warning or info")
+        severity.append((selector, levels[level]))
+    per_file = tuple((pattern, validate(_strings(codes, where, pattern), catalog, where))
+                     for pattern, codes in dict(table.get("per-file-ignores", {})).items())
+    return Settings(select, ignore, tuple(severity), per_file, path.parent, where)
+
+
+def _strings(value: Any, where: str, key: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of rule codes or names")
+    return list(value)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def silenced(diagnostics: Iterable[Diagnostic], source: Source, comments: Iterable[Any],
+             catalog: Sequence[type[Rule]]) -> list[Diagnostic]:
+    """The diagnostics no ignore comment on their first line silences."""
+    by_line: dict[int, set[str] | None] = {}
+    for comment in comments:
+        match = _IGNORE.search(comment.text)
+        if match is None:
+            continue
+        line = source.line(comment.span.start)
+        codes = by_line.setdefault(line, set())
+        if match.group(1) is None:
+            by_line[line] = None
+        elif codes is not None:
+            codes.update(s.strip() for s in match.group(1).split(","))
+    if not by_line:
+        return list(diagnostics)
+    names = {rule.code: rule.name for rule in catalog}
+    kept = []
+    for d in diagnostics:
+        line = source.line(d.span.start)
+        if line in by_line:
+            codes = by_line[line]
+            if codes is None or d.code in codes or names.get(d.code) in codes:
+                continue
+        kept.append(d)
+    return kept

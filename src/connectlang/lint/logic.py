@@ -1,0 +1,639 @@
+"""Which records make a rule fire: exact reasoning under the spec's three-valued logic.
+
+Every value a policy tests becomes a variable whose values fall into finitely many
+*regions*, the classes of values no condition of the policy can tell apart: for a
+number, duration or time, the intervals between the constants it is compared with;
+for a string, each constant it is compared with (case-folded) and "any other"; for a
+bool, false and true; and "missing", unless the field has a default. A test the
+regions cannot settle (`message matches /free/`, `headline contains "CEO"`, two fields
+compared) becomes a variable of its own. Treating such tests as independent can only
+add combinations that no record has, so every "no record can ..." conclusion drawn
+here holds for real records: the linter never calls a reachable rule unreachable.
+
+A condition is compiled twice, into the formula for "is true" and the one for "is
+false" (Kleene logic, as the evaluator compiles it: `not a` is true when `a` is
+false; a test with a missing operand is neither), in negation normal form over
+literals "variable in these regions". Satisfiability is a search over boxes (a set
+of regions per variable) that branches only on disjunctions and gives up, soundly
+saying nothing, past a work budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from .. import checked as c
+from ..builtins import STANDARD_FIELDS
+from ..evaluate import OPERATIONS
+from ..types import Type
+
+MISSING = 0  # region 0 of every variable that can be missing
+
+
+# -- formulas --------------------------------------------------------------------
+
+class Lit(NamedTuple):
+    """True when variable `var` has one of `regions`."""
+
+    var: int
+    regions: frozenset[int]
+
+
+class All(NamedTuple):
+    parts: tuple[Formula, ...]
+
+
+class AnyOf(NamedTuple):
+    parts: tuple[Formula, ...]
+
+
+class _Const(NamedTuple):
+    value: bool
+
+
+TRUE, FALSE = _Const(True), _Const(False)
+Formula = Lit | All | AnyOf | _Const
+
+
+def conj(parts: Iterable[Formula]) -> Formula:
+    """All of the parts; literals on one variable become one (their regions' overlap)."""
+    flat: list[Formula] = []
+    literals: dict[int, int] = {}  # var -> its literal's place in flat
+    for part in parts:
+        if part is FALSE:
+            return FALSE
+        for item in part.parts if isinstance(part, All) else (part,):
+            if item is TRUE:
+                continue
+            if isinstance(item, Lit) and item.var in literals:
+                at = literals[item.var]
+                merged = flat[at].regions & item.regions  # type: ignore[union-attr]
+                if not merged:
+                    return FALSE
+                flat[at] = Lit(item.var, merged)
+                continue
+            if isinstance(item, Lit):
+                literals[item.var] = len(flat)
+            flat.append(item)
+    return TRUE if not flat else flat[0] if len(flat) == 1 else All(tuple(flat))
+
+
+def disj(parts: Iterable[Formula]) -> Formula:
+    flat: list[Formula] = []
+    for part in parts:
+        if part is TRUE:
+            return TRUE
+        if part is not FALSE:
+            flat.extend(part.parts if isinstance(part, AnyOf) else (part,))
+    return FALSE if not flat else flat[0] if len(flat) == 1 else AnyOf(tuple(flat))
+
+
+# -- variables -------------------------------------------------------------------
+
+@dataclass
+class Var:
+    """A tested value: a field, a value derived from one, or a test of its own."""
+
+    name: str  # as users write it: `mutual_connections`, `length(message)`, a test
+    labels: list[str]  # a description of each region, for witnesses
+    universe: frozenset[int]  # the regions a value can be in
+    default: int  # the region a witness takes when nothing asks for another
+
+
+_NO_CONST = object()
+
+
+@dataclass
+class _Numeric:
+    """A number, duration or time: its constants, then its regions."""
+
+    whole: bool  # integers: no value lies strictly between n and n + 1
+    at_least: Any = None  # counts and lengths are never negative
+    constants: set[Any] = field(default_factory=set)
+    samples: list[Any] = field(default_factory=list)  # a value in each region (from 1)
+
+
+class Space:
+    """The variables of one policy and the formulas of its conditions."""
+
+    def __init__(self, policy: c.Policy) -> None:
+        self.policy = policy
+        self.defaults = {f.name: f.default for f in STANDARD_FIELDS.values() if f.default is not None}
+        self.defaults.update((f.name, f.default) for f in policy.fields if f.default is not None)
+        self.vars: list[Var] = []
+        self._ids: dict[tuple[Any, ...], int] = {}
+        self._numeric: dict[str, _Numeric] = {}
+        self._strings: dict[str, dict[str, int]] = {}  # field -> constant -> its region
+        self._memo: dict[tuple[int, bool], Formula] = {}
+        self._present: dict[str, Lit] = {}
+        self._regions: dict[tuple[Any, ...], Lit] = {}  # a test's literal, made once
+        for rule in policy.rules:  # constants first: they make the regions
+            assert rule.condition is not None
+            self._collect(rule.condition)
+        self._finish_numbers()
+
+    # constants
+
+    def _collect(self, expr: c.Expr) -> None:
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, c.LetRef):
+                stack.append(self.policy.let(node.name).expr)
+                continue
+            if isinstance(node, c.Op):
+                self._constants_of(node)
+            stack.extend(c.children(node))
+
+    def _constants_of(self, op: c.Op) -> None:
+        test = self._comparison(op)
+        if test is None:
+            return
+        term, _, constant = test
+        kind, name = term
+        if kind == "number":
+            self._numeric[name].constants.add(constant)
+        elif kind == "string":
+            for value in constant if isinstance(constant, tuple) else (constant,):
+                regions = self._strings[name]
+                regions.setdefault(value, 2 + len(regions))
+
+    def _comparison(self, op: c.Op) -> tuple[tuple[str, str], str, Any] | None:
+        """(term, operation, constant) for a test of one value against constants."""
+        if op.op == "within" and self._const(op.args[1]) is not _NO_CONST:
+            term = self._term(c.Op(op.span, Type.DURATION, "age", (op.args[0],)))
+            return (term, "le", self._const(op.args[1])) if term else None
+        if op.op not in ("eq", "ne", "lt", "le", "gt", "ge", "in") or len(op.args) != 2:
+            return None
+        left, right = op.args
+        name, constant = op.op, self._const(right)
+        if constant is _NO_CONST:
+            name, constant, left = _FLIPPED.get(op.op, ""), self._const(left), right
+            if not name or constant is _NO_CONST:
+                return None
+        term = self._term(left)
+        if term is None or term[0] not in ("number", "string", "bool"):
+            return None
+        if term[0] == "string":
+            constant = (tuple(v.casefold() for v in constant) if isinstance(constant, tuple)
+                        else constant.casefold())
+        return term, name, constant
+
+    def _const(self, expr: c.Expr) -> Any:
+        if isinstance(expr, c.Const):
+            return expr.value
+        if isinstance(expr, c.LetRef):
+            return self._const(self.policy.let(expr.name).expr)
+        return _NO_CONST
+
+    def _term(self, expr: c.Expr) -> tuple[str, str] | None:
+        """A value a variable stands for: (`number`|`string`|`bool`|`list`, its name)."""
+        if isinstance(expr, c.LetRef):
+            return self._term(self.policy.let(expr.name).expr)
+        if isinstance(expr, c.FieldRef):
+            kind = {Type.INT: "number", Type.DURATION: "number", Type.TIME: "number",
+                    Type.STRING: "string", Type.BOOL: "bool", Type.LIST: "list"}[expr.ty]
+            if kind == "number":
+                self._numeric.setdefault(expr.name, _Numeric(whole=expr.ty is Type.INT))
+            if kind == "string":
+                self._strings.setdefault(expr.name, {})
+            return kind, expr.name
+        if isinstance(expr, c.Op) and expr.op in ("count", "length", "age"):
+            inner = self._term(expr.args[0])
+            if inner is None:
+                return None
+            name = f"{expr.op}({inner[1]})"
+            self._numeric.setdefault(name, _Numeric(whole=expr.op != "age",
+                                                    at_least=0 if expr.op != "age" else None))
+            return "number", name
+        return None
+
+    def _finish_numbers(self) -> None:
+        """Sample values, one per region: below, at and between the constants."""
+        for number in self._numeric.values():
+            points = sorted(number.constants)
+            samples: list[Any] = []
+            low = number.at_least
+            for i, point in enumerate(points):
+                below = points[i - 1] if i else None
+                gap = _between(below, point, number.whole)
+                if gap is not None and (low is None or gap >= low):
+                    samples.append(gap)
+                if low is None or point >= low:
+                    samples.append(point)
+            after = _between(points[-1], None, number.whole) if points else (low if low is not None else 0)
+            samples.append(after)
+            number.samples = samples
+
+    # variables
+
+    def var(self, key: tuple[Any, ...], name: str, labels: list[str], missing: bool,
+            default: int | None = None) -> int:
+        found = self._ids.get(key)
+        if found is None:
+            universe = frozenset(range(len(labels))) - (frozenset() if missing else {MISSING})
+            found = self._ids[key] = len(self.vars)
+            self.vars.append(Var(name, labels, universe, default if default is not None
+                                 else MISSING if missing else min(universe)))
+        return found
+
+    def _may_be_missing(self, name: str) -> bool:
+        return name not in self.defaults
+
+    def _field_var(self, kind: str, name: str) -> int:
+        known = self._ids.get((kind, name))
+        if known is not None:
+            return known
+        # A derived value (`count(x)`) has no missing region: it is present when x is.
+        missing = "(" not in name and self._may_be_missing(name)
+        if kind == "bool":
+            default = self.defaults.get(name)
+            return self.var(("bool", name), name, ["missing", "false", "true"], missing,
+                            None if default is None else 2 if default else 1)
+        if kind == "string":
+            constants = list(self._strings.get(name, {}))
+            labels = ["missing", "another value", *(f'"{v}"' for v in constants)]
+            given = self.defaults.get(name)
+            folded = None if given is None else str(given).casefold()
+            region = None if folded is None else self._strings.get(name, {}).get(folded, 1)
+            return self.var(("string", name), name, labels, missing, region)
+        if kind == "list":
+            return self.var(("list", name), name, ["missing", "given"], missing, None)
+        number = self._numeric[name]
+        labels = ["missing", *(_describe(number.samples, i) for i in range(len(number.samples)))]
+        default = None
+        if "(" in name or not missing:  # derived values are present exactly when their field is
+            default = 1
+        return self.var(("number", name), name, labels, missing, default)
+
+    def _atom(self, key: tuple[Any, ...], name: str) -> int:
+        return self.var(("atom", *key), name, ["false", "true"], False, 0)
+
+    # formulas
+
+    def true(self, expr: c.Expr) -> Formula:
+        return self._form(expr, True)
+
+    def false(self, expr: c.Expr) -> Formula:
+        return self._form(expr, False)
+
+    def _form(self, expr: c.Expr, want: bool) -> Formula:
+        key = (id(expr), want)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._build(expr, want)
+        return found
+
+    def _build(self, expr: c.Expr, want: bool) -> Formula:
+        if isinstance(expr, c.Const):
+            return TRUE if bool(expr.value) is want else FALSE
+        if isinstance(expr, c.LetRef):
+            return self._form(self.policy.let(expr.name).expr, want)
+        if isinstance(expr, c.FieldRef):
+            return Lit(self._field_var("bool", expr.name), frozenset({2 if want else 1}))
+        if isinstance(expr, c.Not):
+            return self._form(expr.operand, not want)
+        if isinstance(expr, (c.And, c.Or)):
+            parts = [self._form(o, want) for o in expr.operands]
+            return conj(parts) if isinstance(expr, c.And) is want else disj(parts)
+        assert isinstance(expr, c.Op)
+        if expr.op in ("is_missing", "is_not_missing"):
+            present = self.present(expr.args[0])
+            return present if (expr.op == "is_not_missing") is want else negate(present, self.vars)
+        constants = [self._const(a) for a in expr.args]
+        if expr.op in OPERATIONS and all(value is not _NO_CONST for value in constants):
+            return TRUE if bool(OPERATIONS[expr.op](*constants)) is want else FALSE
+        return conj([*(self.present(a) for a in expr.args), self._test(expr, want)])
+
+    def present(self, expr: c.Expr) -> Formula:
+        """The formula for "this value is not missing"."""
+        if isinstance(expr, c.Const):
+            return TRUE
+        if isinstance(expr, c.LetRef):
+            return self.present(self.policy.let(expr.name).expr)
+        if isinstance(expr, c.FieldRef):
+            if not self._may_be_missing(expr.name):
+                return TRUE
+            found = self._present.get(expr.name)
+            if found is None:
+                kind = self._term(expr)
+                assert kind is not None
+                var = self._field_var(kind[0], expr.name)
+                found = self._present[expr.name] = Lit(var, self.vars[var].universe - {MISSING})
+            return found
+        if isinstance(expr, c.Op) and expr.ty is not Type.BOOL:
+            return self.present(expr.args[0])  # count, length, age
+        return disj([self.true(expr), self.false(expr)])
+
+    def _test(self, op: c.Op, want: bool) -> Formula:
+        """The test on present operands."""
+        test = self._comparison(op)
+        if test is not None:
+            (kind, name), operation, constant = test
+            var = self._field_var(kind, name)
+            present = self.vars[var].universe - {MISSING}
+            if kind == "string" and operation in ("eq", "ne", "in"):  # (many constants: no loop)
+                named = frozenset(self._strings[name][v]
+                                  for v in (constant if operation == "in" else (constant,)))
+                return Lit(var, named if (operation != "ne") is want else present - named)
+            key = (var, operation, constant, want)
+            found = self._regions.get(key)
+            if found is None:
+                found = self._regions[key] = Lit(var, frozenset(
+                    r for r in present if _holds(operation, self._value(kind, name, r), constant) is want))
+            return found
+        if op.op in ("contains", "has", "has_any", "contains_any"):
+            words = self._const(op.args[1])
+            term = self._term(op.args[0])
+            if words is not _NO_CONST and term is not None:
+                text = op.op in ("contains", "contains_any")  # in a string, not a list item
+                each = [Lit(self._atom((text, term[1], w.casefold()), f"{term[1]} contains \"{w}\""),
+                            frozenset({1 if want else 0}))
+                        for w in (words if isinstance(words, tuple) else (words,))]
+                return disj(each) if want else conj(each)
+        atom = self._atom(("test", _structure(op, self.policy)), _source_text(op, self.policy))
+        return Lit(atom, frozenset({1 if want else 0}))
+
+    def _value(self, kind: str, name: str, region: int) -> Any:
+        if kind == "number":
+            return self._numeric[name].samples[region - 1]
+        if kind == "string":
+            return None if region == 1 else list(self._strings[name])[region - 2]
+        return region == 2  # bool
+
+
+_FLIPPED = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
+
+
+def _holds(operation: str, value: Any, constant: Any) -> bool:
+    if operation == "in":
+        return value is not None and value in constant
+    if operation in ("eq", "ne"):
+        return (value == constant) is (operation == "eq")  # None: another string
+    return bool(OPERATIONS[operation](value, constant))
+
+
+def _between(low: Any, high: Any, whole: bool) -> Any:
+    """A value strictly between two constants (None: there is none), or beyond one."""
+    if low is None:
+        return high - (1 if whole else _unit(high))
+    if high is None:
+        return low + (1 if whole else _unit(low))
+    if whole:
+        return low + 1 if high - low > 1 else None
+    return low + (high - low) / 2
+
+
+def _unit(value: Any) -> Any:
+    return timedelta(seconds=1) if isinstance(value, (timedelta, datetime)) else 1
+
+
+def _describe(samples: list[Any], index: int) -> str:
+    return str(samples[index])
+
+
+def _structure(expr: c.Expr, policy: c.Policy) -> tuple[Any, ...]:
+    """What an expression computes, spans left out: equal for the same test."""
+    if isinstance(expr, c.Const):
+        return ("const", repr(expr.value))
+    if isinstance(expr, c.FieldRef):
+        return ("field", expr.name)
+    if isinstance(expr, c.LetRef):
+        return _structure(policy.let(expr.name).expr, policy)
+    if isinstance(expr, c.Op):
+        return (expr.op, *(_structure(a, policy) for a in expr.args))
+    kind = type(expr).__name__
+    return (kind, *(_structure(a, policy) for a in c.children(expr)))
+
+
+def structure(expr: c.Expr, policy: c.Policy) -> tuple[Any, ...]:
+    return _structure(expr, policy)
+
+
+def _source_text(expr: c.Expr, policy: c.Policy) -> str:
+    span = getattr(expr, "span", None)
+    text = policy.source.text[span.start:span.end] if span is not None else "a test"
+    return " ".join(text.split())
+
+
+def negate(formula: Formula, universes: Sequence[Var] | None = None) -> Formula:
+    """The formula's negation, in negation normal form (literals take the other regions)."""
+    if formula is TRUE:
+        return FALSE
+    if formula is FALSE:
+        return TRUE
+    if isinstance(formula, Lit):
+        assert universes is not None
+        return Lit(formula.var, universes[formula.var].universe - formula.regions)
+    if isinstance(formula, All):
+        return disj(negate(p, universes) for p in formula.parts)
+    assert isinstance(formula, AnyOf)
+    return conj(negate(p, universes) for p in formula.parts)
+
+
+# -- search ----------------------------------------------------------------------
+
+class OutOfBudget(Exception):
+    """The search took more steps than allowed: no conclusion may be drawn."""
+
+
+Box = dict[int, frozenset[int]]
+
+
+class Solver:
+    """Satisfiability of conjunctions of formulas over one space's variables."""
+
+    def __init__(self, space: Space, budget: int = 200_000) -> None:
+        self.vars = space.vars
+        self.budget = budget
+
+    def negate(self, formula: Formula) -> Formula:
+        return negate(formula, self.vars)
+
+    def solve(self, parts: Sequence[Formula], box: Box | None = None) -> Box | None:
+        """A box in which every part can be true at once, or None if there is none."""
+        return self._solve(list(parts), dict(box or {}))
+
+    def _solve(self, parts: list[Formula], box: Box) -> Box | None:
+        vars_ = self.vars
+        while True:
+            self.budget -= 1
+            if self.budget < 0:
+                raise OutOfBudget
+            # Literals and single options first: they only narrow the box.
+            choices: list[AnyOf] = []
+            for part in parts:
+                if part is FALSE:
+                    return None
+                if part is TRUE:
+                    continue
+                if isinstance(part, All):
+                    parts.extend(part.parts)
+                    continue
+                if isinstance(part, Lit):
+                    narrowed = box.get(part.var, vars_[part.var].universe) & part.regions
+                    if not narrowed:
+                        return None
+                    box[part.var] = narrowed
+                    continue
+                assert isinstance(part, AnyOf)
+                choices.append(part)
+            open_choices = []
+            forced: list[Formula] = []
+            for choice in choices:
+                options = [o for o in choice.parts if not _dead(o, box, vars_)]
+                if not options:
+                    return None
+                if len(options) == 1:
+                    forced.append(options[0])
+                elif not any(_holds_in(o, box, vars_) for o in options):
+                    open_choices.append(AnyOf(tuple(options)))
+            if forced:
+                parts = [*forced, *open_choices]
+                continue
+            if not open_choices:
+                return box
+            open_choices.sort(key=lambda choice: len(choice.parts))
+            first, rest = open_choices[0], open_choices[1:]
+            for option in first.parts:
+                found = self._solve([option, *rest], dict(box))
+                if found is not None:
+                    return found
+            return None
+
+
+def _dead(formula: Formula, box: Box, vars_: Sequence[Var]) -> bool:
+    """Cannot be true in the box (a quick look: literals only)."""
+    if isinstance(formula, Lit):
+        return not (box.get(formula.var, vars_[formula.var].universe) & formula.regions)
+    if isinstance(formula, All):
+        return any(_dead(p, box, vars_) for p in formula.parts)
+    return formula is FALSE
+
+
+def _holds_in(formula: Formula, box: Box, vars_: Sequence[Var]) -> bool:
+    """True everywhere in the box (a quick look: literals only)."""
+    if isinstance(formula, Lit):
+        return box.get(formula.var, vars_[formula.var].universe) <= formula.regions
+    if isinstance(formula, All):
+        return all(_holds_in(p, box, vars_) for p in formula.parts)
+    return formula is TRUE
+
+
+def evaluate(formula: Formula, point: dict[int, int], vars_: Sequence[Var]) -> bool:
+    """The formula at one point (a region per variable; the default where not given)."""
+    if isinstance(formula, Lit):
+        return point.get(formula.var, vars_[formula.var].default) in formula.regions
+    if isinstance(formula, All):
+        return all(evaluate(p, point, vars_) for p in formula.parts)
+    if isinstance(formula, AnyOf):
+        return any(evaluate(p, point, vars_) for p in formula.parts)
+    return formula.value
+
+
+def points(box: Box, vars_: Sequence[Var]) -> Iterator[dict[int, int]]:
+    """A few points of a box, to try as records: the defaults where the box allows them,
+    then its lowest and its highest regions."""
+    def pick(var: int, regions: frozenset[int], how: int) -> int:
+        if how == 0 and vars_[var].default in regions:
+            return vars_[var].default
+        return min(regions) if how < 2 else max(regions)
+    seen: set[tuple[tuple[int, int], ...]] = set()
+    for how in range(3):
+        point = {var: pick(var, regions, how) for var, regions in box.items()}
+        frozen = tuple(sorted(point.items()))
+        if frozen not in seen:
+            seen.add(frozen)
+            yield point
+
+
+# -- what a policy's rules can do ----------------------------------------------------
+
+@dataclass(frozen=True)
+class RuleFacts:
+    """What no record can escape: a rule's condition is never true, always true, or
+    only true on records an earlier rule decides (`covered_by`, their indices)."""
+
+    never_true: bool = False
+    always_true: bool = False
+    covered_by: tuple[int, ...] = ()
+
+
+@dataclass
+class Analysis:
+    facts: list[RuleFacts]
+    stopped_at: int | None  # the index of the rule where the work budget ran out
+
+
+def analyse(policy: c.Policy, space: Space | None = None, budget: int = 2_000_000) -> Analysis:
+    """The facts of every rule, in order, while the work budget lasts."""
+    space = space or Space(policy)
+    solver = Solver(space, budget)
+    trues: list[Formula] = []
+    facts: list[RuleFacts] = []
+    keyed: dict[int, dict[int, list[int]]] = {}  # var -> region -> rules that need it
+    general: list[int] = []  # rules any record may make true
+    try:
+        for index, rule in enumerate(policy.rules):
+            assert rule.condition is not None
+            true = space.true(rule.condition)
+            trues.append(true)
+            box = solver.solve([true])
+            if box is None:
+                facts.append(RuleFacts(never_true=True))
+                continue
+            # Always true only if true on the record of defaults (missing, mostly): a cheap
+            # look that spares most rules the search.
+            always = (evaluate(true, {}, space.vars)
+                      and solver.solve([solver.negate(true)]) is None)
+            cover = _cover(index, true, box, trues, keyed, general, solver)
+            facts.append(RuleFacts(always_true=always, covered_by=cover))
+            _index(index, true, space.vars, keyed, general)
+    except OutOfBudget:
+        return Analysis(facts, len(facts))
+    return Analysis(facts, None)
+
+
+def _cover(index: int, true: Formula, box: Box, trues: list[Formula],
+           keyed: dict[int, dict[int, list[int]]], general: list[int], solver: Solver) -> tuple[int, ...]:
+    """The earlier rules that decide every record making this rule's condition true;
+    () when some record reaches it (found fast by trying a few points as records)."""
+    vars_ = solver.vars
+    for point in points(box, vars_):
+        candidates = set(general)
+        for var, region in point.items():
+            candidates.update(keyed.get(var, {}).get(region, ()))
+        if not any(evaluate(trues[i], point, vars_) for i in candidates if i < index):
+            return ()
+    relevant = [i for i in range(index) if solver.solve([true, trues[i]], box) is not None]
+    if solver.solve([true, *(solver.negate(trues[i]) for i in relevant)], box) is not None:
+        return ()
+    cover = list(relevant)
+    if len(cover) <= 24:  # name the fewest rules that still cover it
+        for i in reversed(relevant):
+            rest = [k for k in cover if k != i]
+            if solver.solve([true, *(solver.negate(trues[k]) for k in rest)], box) is None:
+                cover = rest
+    return tuple(cover)
+
+
+def _index(index: int, true: Formula, vars_: Sequence[Var],
+           keyed: dict[int, dict[int, list[int]]], general: list[int]) -> None:
+    """File a rule under a literal it needs (the narrowest), so a point finds the rules
+    it could make true without trying them all."""
+    needed = [p for p in (true.parts if isinstance(true, All) else (true,)) if isinstance(p, Lit)]
+    needed = [lit for lit in needed if vars_[lit.var].default not in lit.regions]
+    if not needed:
+        general.append(index)
+        return
+    def crowd(lit: Lit) -> int:  # the rules filed under this literal's regions already
+        regions = keyed.get(lit.var, {})
+        return sum(len(regions.get(region, ())) for region in lit.regions)
+
+    best = min(needed, key=lambda lit: (crowd(lit), len(lit.regions)))
+    for region in best.regions:
+        keyed.setdefault(best.var, {}).setdefault(region, []).append(index)
+

@@ -1,0 +1,143 @@
+"""What a lint rule is, and what it may look at.
+
+A rule is a class in a file of its own under `lint/rules/`: a stable code, a
+kebab-case name, a category, a default severity, and a docstring in fixed sections
+(What it does / Why is this bad? / Example / Use instead) from which `docs/rules/`
+and `connectlang rule CODE` are made. `check` yields findings; the engine turns
+them into diagnostics, applies the configuration and the ignore comments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import ClassVar
+
+from .. import checked as c
+from ..diagnostics import Severity
+from ..source import Source, Span
+from .logic import Analysis, Space, analyse, structure
+
+SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+
+
+@dataclass(frozen=True)
+class Finding:
+    span: Span
+    message: str
+    help: str | None = None
+
+
+class Rule:
+    """The base of every lint rule."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    category: ClassVar[str]  # logic, unused, etiquette, replies, style, inputs
+    severity: ClassVar[Severity]
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first sentence of "What it does"."""
+        return cls.sections()["What it does"].split("\n\n")[0].replace("\n", " ")
+
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        """The docstring's sections, by heading."""
+        text = (cls.__doc__ or "").strip("\n")
+        lines = text.splitlines()
+        indent = min((len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()), default=0)
+        text = "\n".join([lines[0], *(line[indent:] for line in lines[1:])])
+        parts = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
+        return {heading.strip(): body.strip("\n") for heading, body in zip(parts[1::2], parts[2::2],
+                                                                             strict=True)}
+
+
+class Context:
+    """A checked policy as the rules see it, with what they share computed once."""
+
+    def __init__(self, policy: c.Policy, source: Source, inputs: frozenset[str] | None = None) -> None:
+        self.policy = policy
+        self.source = source
+        self.inputs = inputs  # the fields the inputs named on the command line have, if any
+
+    @cached_property
+    def space(self) -> Space:
+        return Space(self.policy)
+
+    @cached_property
+    def analysis(self) -> Analysis:
+        return analyse(self.policy, self.space)
+
+    @cached_property
+    def duplicates(self) -> dict[int, int]:
+        """Rule index -> the index of an earlier rule it repeats (condition and outcome)."""
+        seen: dict[tuple[object, ...], int] = {}
+        found = {}
+        for index, rule in enumerate(self.policy.rules):
+            assert rule.condition is not None
+            reply = None if rule.template is None else tuple(
+                part if isinstance(part, str) else ("value", part.name) for part in rule.template.parts)
+            key = (structure(rule.condition, self.policy), rule.action, rule.reason, reply)
+            if key in seen:
+                found[index] = seen[key]
+            else:
+                seen[key] = index
+        return found
+
+    def text(self, span: Span | None) -> str:
+        """The source text of a span, its white space runs made one space."""
+        if span is None:
+            return ""
+        return " ".join(self.source.text[span.start:span.end].split())
+
+    def rule_text(self, rule: c.Rule, width: int = 60) -> str:
+        """`accept if did_business`: a rule in a few words."""
+        if rule.condition is None:
+            return f"else {rule.action}"
+        text = f"{rule.action} if {self.text(rule.condition.span)}"
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    def defined(self, item: c.Let | c.Field) -> Span:
+        """The span of the name a `let` or `field` defines."""
+        start = self.source.text.index(item.name, item.span.start + 3)
+        return Span(start, start + len(item.name))
+
+    def keyword(self, rule: c.Rule) -> Span:
+        """The span of a rule's action keyword (`decline`), the default's included."""
+        start = rule.span.start if rule.condition is not None else self.source.text.index(
+            rule.action, rule.span.start + len("else"))
+        return Span(start, start + len(rule.action))
+
+    def nodes(self) -> Iterator[c.Expr]:
+        """Every expression node of the lets and the rules' conditions, each let once."""
+        roots: list[c.Expr] = [let.expr for let in self.policy.lets]
+        roots += [rule.condition for rule in self.policy.rules if rule.condition is not None]
+        while roots:
+            node = roots.pop()
+            yield node
+            roots.extend(c.children(node))
+
+    @cached_property
+    def references(self) -> dict[str, list[Span]]:
+        """Every field and `let` a rule, a `let` or a reply reads: where it is read."""
+        found: dict[str, list[Span]] = {}
+        roots: list[c.Expr] = [let.expr for let in self.policy.lets]
+        for rule in (*self.policy.rules, self.policy.default):
+            if rule.condition is not None:
+                roots.append(rule.condition)
+            if rule.template is not None:
+                roots.extend(p for p in rule.template.parts if not isinstance(p, str))
+        while roots:
+            node = roots.pop()
+            if isinstance(node, (c.FieldRef, c.LetRef)):
+                found.setdefault(node.name, []).append(node.span)
+            roots.extend(c.children(node))
+        for spans in found.values():
+            spans.sort(key=lambda span: span.start)
+        return found

@@ -1,0 +1,53 @@
+"""L103 condition-always-true."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Severity
+from ..rule import Context, Finding, Rule
+
+
+class ConditionAlwaysTrue(Rule):
+    """A condition that every record makes true, in a rule that is not the last.
+
+    ## What it does
+    Flags a rule, other than the last one, whose condition is true on every possible
+    record, missing values included (`true`, `did_business is missing or did_business
+    or not did_business`). A tautology that only looks complete, like `did_business or
+    not did_business`, is not flagged: it is unknown when `did_business` is missing.
+
+    ## Why is this bad?
+    The rule decides every record, so no rule after it, and not the default, ever does.
+    As the last rule it only hides the default, which is harmless, so it is left alone
+    there.
+
+    ## Example
+    ```connectlang
+    accept if true
+    review if did_business
+    else archive
+    ```
+
+    ## Use instead
+    ```connectlang
+    review if did_business
+    else accept
+    ```
+    """
+
+    code = "L103"
+    name = "condition-always-true"
+    category = "logic"
+    severity = Severity.WARNING
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        rules = context.policy.rules
+        for index, facts in enumerate(context.analysis.facts):
+            if facts.always_true and index < len(rules) - 1:
+                condition = rules[index].condition
+                assert condition is not None
+                yield Finding(condition.span,
+                              "this condition is true on every record: no rule after it, nor the "
+                              "default, ever decides",
+                              f"make it the default (`else {rules[index].action}`), or narrow it")

@@ -1,0 +1,59 @@
+"""L601 field-not-in-input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...builtins import DERIVED_FROM_NAME, STANDARD_FIELDS
+from ...diagnostics import Severity
+from ..rule import Context, Finding, Rule
+
+
+class FieldNotInInput(Rule):
+    """A field the policy tests that none of the given inputs has.
+
+    ## What it does
+    With `connectlang check --input FILE` (or `--enrich FILE`), flags each field the
+    policy reads that no given input has a column for: a CSV header, the keys of a
+    JSONL or JSON file, or what a LinkedIn export provides. Fields with a default, and
+    `first_name` and `last_name` when the input has `name`, are not flagged.
+
+    ## Why is this bad?
+    Every test on a missing value is unknown, so the rules that need the field never
+    fire on that input. A LinkedIn export, for one, has no `mutual_connections`: a
+    policy built on it decides everything by its default until an enrichment file
+    supplies the column.
+
+    ## Example
+    ```connectlang
+    # connectlang check me.conn --input Basic_LinkedInDataExport.zip
+    accept if mutual_connections >= 10
+    else archive
+    ```
+
+    ## Use instead
+    ```connectlang
+    # connectlang check me.conn --input export.zip --enrich crm.csv   (crm.csv has the column)
+    accept if mutual_connections >= 10
+    else archive
+    ```
+    """
+
+    code = "L601"
+    name = "field-not-in-input"
+    category = "inputs"
+    severity = Severity.WARNING
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        given = context.inputs
+        if given is None:
+            return
+        defaults = {f.name for f in context.policy.fields if f.default is not None}
+        defaults |= {name for name, f in STANDARD_FIELDS.items() if f.default is not None}
+        for name, spans in sorted(context.references.items(), key=lambda item: item[1][0].start):
+            if name in given or name in defaults or name in {let.name for let in context.policy.lets}:
+                continue
+            if name in DERIVED_FROM_NAME and "name" in given:
+                continue
+            yield Finding(spans[0], f"no input given has `{name}`: every test on it is unknown",
+                          "add the column to the input, or pass an --enrich file that has it")

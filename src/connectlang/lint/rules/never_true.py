@@ -1,0 +1,47 @@
+"""L102 condition-never-true."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Severity
+from ..rule import Context, Finding, Rule
+
+
+class ConditionNeverTrue(Rule):
+    """A condition that no record can make true.
+
+    ## What it does
+    Flags a rule whose condition is false or unknown on every possible record: a
+    contradiction such as `mutual_connections > 10 and mutual_connections < 5`, or a
+    test that needs a value the condition also requires to be missing.
+
+    ## Why is this bad?
+    The rule never fires. It is almost always a typo: `and` where `or` was meant, a
+    comparison the wrong way round, or two bounds swapped.
+
+    ## Example
+    ```connectlang
+    accept if mutual_connections > 10 and mutual_connections < 5
+    else archive
+    ```
+
+    ## Use instead
+    ```connectlang
+    accept if mutual_connections > 10 or mutual_connections < 5
+    else archive
+    ```
+    """
+
+    code = "L102"
+    name = "condition-never-true"
+    category = "logic"
+    severity = Severity.WARNING
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        for rule, facts in zip(context.policy.rules, context.analysis.facts, strict=False):
+            if facts.never_true:
+                assert rule.condition is not None
+                yield Finding(rule.condition.span,
+                              "this condition is never true, whatever the record: the rule never fires",
+                              "check for `and` where `or` was meant, or bounds the wrong way round")

@@ -1,0 +1,68 @@
+"""L501 regex-is-contains."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ... import checked as c
+from ...diagnostics import Severity
+from ...regex import Regex
+from ..rule import Context, Finding, Rule
+
+# Letters, digits, spaces, and a few marks that mean themselves in a regex.
+_PLAIN = re.compile(r"[A-Za-z0-9 '_,:;!@%&=~-]+")
+
+
+class RegexIsContains(Rule):
+    """A regex that only looks for plain words, where `contains` says the same.
+
+    ## What it does
+    Flags `text matches /free/i` and `text matches /free|click here/i`: a regex with
+    the `i` flag that is only literal words (ASCII letters, digits, spaces), one or an
+    alternation, which `contains "free"` or `contains_any ["free", "click here"]` says
+    more plainly. Without `i` the regex tells upper from lower case and `contains` does
+    not, so it is left alone.
+
+    ## Why is this bad?
+    `contains` reads as what it does; a regex makes the reader look for what else it
+    might match. The two give the same decisions here.
+
+    ## Example
+    ```connectlang
+    report if message matches /free trial|click here/i
+    else archive
+    ```
+
+    ## Use instead
+    ```connectlang
+    report if message contains_any ["free trial", "click here"]
+    else archive
+    ```
+    """
+
+    code = "L501"
+    name = "regex-is-contains"
+    category = "style"
+    severity = Severity.INFO
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        for op in context.nodes():
+            if not isinstance(op, c.Op) or op.op != "matches" or not isinstance(op.args[1], c.Const):
+                continue
+            regex = op.args[1].value
+            assert isinstance(regex, Regex)
+            words = _plain_words(regex)
+            if words is None:
+                continue
+            subject = context.text(op.args[0].span)
+            better = (f'{subject} contains "{words[0]}"' if len(words) == 1 else
+                      f"{subject} contains_any [{', '.join(f'{chr(34)}{w}{chr(34)}' for w in words)}]")
+            yield Finding(op.span, "this regex only looks for plain words", f"write `{better}`")
+
+
+def _plain_words(regex: Regex) -> list[str] | None:
+    if "i" not in regex.flags:
+        return None
+    words = regex.pattern.split("|")
+    return words if all(_PLAIN.fullmatch(w) for w in words) else None

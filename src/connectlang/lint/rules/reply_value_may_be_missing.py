@@ -1,0 +1,71 @@
+"""L401 reply-value-may-be-missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ... import checked as c
+from ...diagnostics import Severity
+from ..logic import OutOfBudget, Solver, disj, negate
+from ..rule import Context, Finding, Rule
+
+
+class ReplyValueMayBeMissing(Rule):
+    """An `ask` reply that shows a value some records it is sent to do not have.
+
+    ## What it does
+    Flags a `{placeholder}` of an `ask` reply whose value can be missing on a record the
+    rule fires for. A missing value renders as nothing, so `Hi {first_name},` becomes
+    `Hi ,`. The rule's condition is taken into account: `ask "Hi {first_name}" if name is
+    not missing` is fine, since `first_name` comes from `name` when it is not given.
+
+    ## Why is this bad?
+    The reply goes to a stranger, in your name. A gap where their name should be reads
+    like a mail merge gone wrong.
+
+    ## Example
+    ```connectlang
+    ask "Hi {first_name}, where did we meet?" if has_message
+    else archive
+    ```
+
+    ## Use instead
+    ```connectlang
+    ask "Hi {first_name}, where did we meet?" if has_message and name is not missing
+    else archive
+    ```
+    """
+
+    code = "L401"
+    name = "reply-value-may-be-missing"
+    category = "replies"
+    severity = Severity.WARNING
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        space = context.space
+        for rule in (*context.policy.rules, context.policy.default):
+            if rule.template is None:
+                continue
+            true = space.true(rule.condition) if rule.condition is not None else None
+            for part in rule.template.parts:
+                if isinstance(part, str):
+                    continue
+                present = space.present(part)
+                if part.name == "first_name":  # given, or the first word of `name`
+                    present = disj([present, space.present(c.FieldRef(part.span, part.ty, "name"))])
+                solver = Solver(space, budget=20_000)
+                try:
+                    missing = solver.solve([*([true] if true else []), negate(present, space.vars)])
+                except OutOfBudget:
+                    continue
+                if missing is not None:
+                    lacks = ("neither `first_name` nor `name`" if part.name == "first_name"
+                             else f"no `{part.name}`")
+                    yield Finding(part.span, f"`{{{part.name}}}` is empty in the reply when a record "
+                                  f"has {lacks}",
+                                  f"add `and {_needed(part.name)} is not missing` to the condition, or "
+                                  "ignore this line if an empty value reads well")
+
+
+def _needed(name: str) -> str:
+    return "name" if name == "first_name" else name

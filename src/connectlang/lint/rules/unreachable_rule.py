@@ -1,0 +1,60 @@
+"""L101 unreachable-rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Severity
+from ..rule import Context, Finding, Rule
+
+
+class UnreachableRule(Rule):
+    """A rule that can never fire, because earlier rules decide every record it would.
+
+    ## What it does
+    Flags a rule whose condition is true only on records that an earlier rule (or
+    several together) already decides, and names those rules. The reasoning follows
+    the three-valued logic of the language: a record with a missing value can slip
+    past two complementary tests (`mutual_connections > 5`, `mutual_connections <= 5`),
+    so they do not make a later rule unreachable.
+
+    ## Why is this bad?
+    Rules are tried top to bottom and the first true one decides. A rule that no record
+    can reach is dead text: it was probably meant to come first, or its condition is
+    narrower than intended. Readers assume every rule matters.
+
+    ## Example
+    ```connectlang
+    accept if did_business
+    review if did_business and same_school    # every such record was accepted above
+    else archive
+    ```
+
+    ## Use instead
+    ```connectlang
+    review if did_business and same_school
+    accept if did_business
+    else archive
+    ```
+    """
+
+    code = "L101"
+    name = "unreachable-rule"
+    category = "logic"
+    severity = Severity.WARNING
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        rules = context.policy.rules
+        for index, facts in enumerate(context.analysis.facts):
+            if not facts.covered_by or index in context.duplicates or facts.never_true:
+                continue
+            rule = rules[index]
+            assert rule.condition is not None
+            covers = [rules[i] for i in facts.covered_by]
+            lines = " and ".join(f"line {r.line} (`{context.rule_text(r, 40)}`)" for r in covers[:3])
+            more = f" and {len(covers) - 3} more" if len(covers) > 3 else ""
+            first = covers[0].line
+            yield Finding(rule.condition.span,
+                          f"this rule can never fire: every record that makes its condition true is "
+                          f"decided earlier, by {lines}{more}",
+                          f"move it above line {first} if it should win, or remove it")
