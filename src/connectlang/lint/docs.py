@@ -11,7 +11,7 @@ from .rules import RULES
 def page(rule: type[Rule]) -> str:
     """A rule's page, in Markdown."""
     sections = rule.sections()
-    out = [f"# {rule.code} {rule.name}", "",
+    out = [f"# {rule.code} {rule.name}", "", rule.summary(), "",
            f"Category: {rule.category}. Default severity: {rule.severity.value}"
            + (" (`--strict` does not fail on it)." if rule.severity.value == "info" else "."), ""]
     for heading in SECTIONS:

@@ -212,21 +212,8 @@ class Space:
         return None
 
     def _finish_numbers(self) -> None:
-        """Sample values, one per region: below, at and between the constants."""
         for number in self._numeric.values():
-            points = sorted(number.constants)
-            samples: list[Any] = []
-            low = number.at_least
-            for i, point in enumerate(points):
-                below = points[i - 1] if i else None
-                gap = _between(below, point, number.whole)
-                if gap is not None and (low is None or gap >= low):
-                    samples.append(gap)
-                if low is None or point >= low:
-                    samples.append(point)
-            after = _between(points[-1], None, number.whole) if points else (low if low is not None else 0)
-            samples.append(after)
-            number.samples = samples
+            _finish(number)
 
     # variables
 
@@ -263,6 +250,8 @@ class Space:
         if kind == "list":
             return self.var(("list", name), name, ["missing", "given"], missing, None)
         number = self._numeric[name]
+        if not number.samples:  # first met after the constants were gathered: it has none
+            _finish(number)
         labels = ["missing", *(_describe(number.samples, i) for i in range(len(number.samples)))]
         default = None
         if "(" in name or not missing:  # derived values are present exactly when their field is
@@ -270,7 +259,8 @@ class Space:
         return self.var(("number", name), name, labels, missing, default)
 
     def _atom(self, key: tuple[Any, ...], name: str) -> int:
-        return self.var(("atom", *key), name, ["false", "true"], False, 0)
+        """A test of its own: false (region 1) or true (2); its operands' presence apart."""
+        return self.var(("atom", *key), name, ["missing", "false", "true"], False, 1)
 
     # formulas
 
@@ -351,11 +341,11 @@ class Space:
             if words is not _NO_CONST and term is not None:
                 text = op.op in ("contains", "contains_any")  # in a string, not a list item
                 each = [Lit(self._atom((text, term[1], w.casefold()), f"{term[1]} contains \"{w}\""),
-                            frozenset({1 if want else 0}))
+                            frozenset({2 if want else 1}))
                         for w in (words if isinstance(words, tuple) else (words,))]
                 return disj(each) if want else conj(each)
         atom = self._atom(("test", _structure(op, self.policy)), _source_text(op, self.policy))
-        return Lit(atom, frozenset({1 if want else 0}))
+        return Lit(atom, frozenset({2 if want else 1}))
 
     def _value(self, kind: str, name: str, region: int) -> Any:
         if kind == "number":
@@ -366,6 +356,21 @@ class Space:
 
 
 _FLIPPED = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
+
+
+def _finish(number: _Numeric) -> None:
+    """Sample values, one per region: below, at and between the constants, and above."""
+    points = sorted(number.constants)
+    samples: list[Any] = []
+    low = number.at_least
+    for i, point in enumerate(points):
+        gap = _between(points[i - 1] if i else None, point, number.whole)
+        if gap is not None and (low is None or gap >= low):
+            samples.append(gap)
+        if low is None or point >= low:
+            samples.append(point)
+    samples.append(_between(points[-1], None, number.whole) if points else low or 0)
+    number.samples = samples
 
 
 def _holds(operation: str, value: Any, constant: Any) -> bool:
@@ -608,14 +613,14 @@ def _cover(index: int, true: Formula, box: Box, trues: list[Formula],
             candidates.update(keyed.get(var, {}).get(region, ()))
         if not any(evaluate(trues[i], point, vars_) for i in candidates if i < index):
             return ()
-    relevant = [i for i in range(index) if solver.solve([true, trues[i]], box) is not None]
-    if solver.solve([true, *(solver.negate(trues[i]) for i in relevant)], box) is not None:
+    relevant = [i for i in range(index) if solver.solve([true, trues[i]]) is not None]
+    if solver.solve([true, *(solver.negate(trues[i]) for i in relevant)]) is not None:
         return ()
     cover = list(relevant)
     if len(cover) <= 24:  # name the fewest rules that still cover it
         for i in reversed(relevant):
             rest = [k for k in cover if k != i]
-            if solver.solve([true, *(solver.negate(trues[k]) for k in rest)], box) is None:
+            if solver.solve([true, *(solver.negate(trues[k]) for k in rest)]) is None:
                 cover = rest
     return tuple(cover)
 

@@ -43,8 +43,8 @@ class Rule:
 
     @classmethod
     def summary(cls) -> str:
-        """The first sentence of "What it does"."""
-        return cls.sections()["What it does"].split("\n\n")[0].replace("\n", " ")
+        """The docstring's first line: what the rule flags, in a sentence."""
+        return (cls.__doc__ or "").strip().splitlines()[0]
 
     @classmethod
     def sections(cls) -> dict[str, str]:

@@ -1,0 +1,150 @@
+"""The lint rules: each rule's documented example gives its diagnostic (golden files of
+the full rendered text) and its "use instead" gives none; the docs are current; the
+configuration, the options and the ignore comments choose what runs."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from connectlang.cli import cli
+from connectlang.lint.docs import pages
+from connectlang.lint.rule import Rule
+from connectlang.lint.rules import RULES
+
+GOLDEN = ROOT / "tests" / "golden" / "lint"
+INPUT = "name,headline\nAnn Lee,CEO\n"  # a CSV without mutual_connections, for L601
+ENRICH = "name,mutual_connections\nAnn Lee,12\n"
+
+
+def example(rule: type[Rule], section: str) -> str:
+    block = re.search(r"```connectlang\n(.*?)```", rule.sections()[section], re.DOTALL)
+    assert block is not None, f"{rule.code}: no connectlang block under {section}"
+    return block.group(1)
+
+
+def check(tmp_path: Path, name: str, text: str, *args: str) -> tuple[int, str]:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "in.csv").write_text(INPUT)
+    (tmp_path / "crm.csv").write_text(ENRICH)
+    extra = {"L601": ["--input", "in.csv"]}.get(name[:4], [])
+    if "Use instead" in args:
+        extra += ["--enrich", "crm.csv"] if name.startswith("L601") else []
+        args = ()
+    cwd = os.getcwd()
+    os.chdir(tmp_path)  # file names in the output are as given: relative
+    try:
+        result = CliRunner().invoke(cli, ["check", name, *extra, *args], catch_exceptions=False)
+    finally:
+        os.chdir(cwd)
+    return result.exit_code, result.stdout
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_the_example_gives_the_rules_diagnostic(rule: type[Rule], tmp_path: Path) -> None:
+    _, out = check(tmp_path, f"{rule.code}.conn", example(rule, "Example"), "--select", rule.code)
+    golden = GOLDEN / f"{rule.code}.txt"
+    if os.environ.get("CONNECTLANG_REGEN"):
+        golden.write_text(out, encoding="utf-8")
+    assert f"[{rule.code}]" in out
+    assert out == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_use_instead_checks_clean_of_the_rule(rule: type[Rule], tmp_path: Path) -> None:
+    code, out = check(tmp_path, f"{rule.code}-fixed.conn", example(rule, "Use instead"), "Use instead")
+    assert code == 0 and f"[{rule.code}]" not in out and "error[" not in out
+
+
+def test_every_rule_is_documented_and_the_docs_are_current() -> None:
+    codes = [rule.code for rule in RULES]
+    assert len(set(codes)) == len(codes) and len({rule.name for rule in RULES}) == len(codes)
+    for rule in RULES:
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name)
+        assert list(rule.sections()) == ["What it does", "Why is this bad?", "Example", "Use instead"]
+    folder = ROOT / "docs" / "rules"
+    if os.environ.get("CONNECTLANG_REGEN"):
+        for name, text in pages().items():
+            (folder / name).write_text(text, encoding="utf-8")
+    for name, text in pages().items():
+        assert (folder / name).read_text(encoding="utf-8") == text, (
+            f"docs/rules/{name} is stale: run CONNECTLANG_REGEN=1 pytest tests/test_lint.py")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(pages())
+
+
+def test_connectlang_rule_prints_a_page_or_the_list() -> None:
+    result = CliRunner().invoke(cli, ["rule", "decline"])
+    assert result.exit_code == 0 and result.stdout.startswith("# L301 decline")
+    assert CliRunner().invoke(cli, ["rule", "l301"]).stdout == result.stdout
+    listing = CliRunner().invoke(cli, ["rule"]).stdout
+    assert all(rule.code in listing for rule in RULES)
+    missing = CliRunner().invoke(cli, ["rule", "L999"])
+    assert missing.exit_code == 2 and "no lint rule `L999`" in missing.stderr
+
+
+POLICY = """let warm = did_business or same_school
+decline if mutual_connections == 0
+accept if interacted_within 2160h
+else archive
+"""
+
+
+def codes(out: str) -> list[str]:
+    return re.findall(r"\w+\[(\w+)\]", out)
+
+
+def test_ignore_comments_silence_their_line_only(tmp_path: Path) -> None:
+    text = POLICY.replace("== 0\n", "== 0  # connectlang: ignore[L301]\n")
+    assert codes(check(tmp_path, "a.conn", text)[1]) == ["L201", "L502"]
+    text = POLICY.replace("2160h\n", "2160h  # connectlang: ignore\n")
+    assert codes(check(tmp_path, "b.conn", text)[1]) == ["L201", "L301"]
+    text = POLICY.replace("same_school\n", "same_school  # connectlang: ignore[L301, unused-let]\n")
+    assert codes(check(tmp_path, "c.conn", text)[1]) == ["L301", "L502"]
+
+
+def test_select_ignore_and_strict(tmp_path: Path) -> None:
+    assert codes(check(tmp_path, "p.conn", POLICY, "--select", "L3,L5")[1]) == ["L301", "L502"]
+    assert codes(check(tmp_path, "p.conn", POLICY, "--ignore", "decline", "--ignore", "L2")[1]) == ["L502"]
+    assert check(tmp_path, "p.conn", POLICY, "--select", "L502", "--strict")[0] == 0  # info only
+    assert check(tmp_path, "p.conn", POLICY, "--select", "L301", "--strict")[0] == 1
+    code, _ = check(tmp_path, "p.conn", POLICY, "--select", "L9")
+    assert code == 2
+
+
+def test_configuration_files(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.connectlang]\nignore = ["L201"]\n[tool.connectlang.severity]\nL301 = "error"\n'
+        '[tool.connectlang.per-file-ignores]\n"legacy/*.conn" = ["odd-duration-unit"]\n')
+    (tmp_path / "legacy").mkdir()
+    code, out = check(tmp_path, "p.conn", POLICY)
+    assert code == 1 and codes(out) == ["L301", "L502"] and "error[L301]" in out
+    code, out = check(tmp_path, "legacy/p.conn", POLICY)
+    assert codes(out) == ["L301"]
+    (tmp_path / "connectlang.toml").write_text('select = ["L5"]\n')  # nearer wins over pyproject
+    assert codes(check(tmp_path, "p.conn", POLICY)[1]) == ["L502"]
+    (tmp_path / "connectlang.toml").write_text('selct = ["L5"]\n')
+    (tmp_path / "p.conn").write_text(POLICY)
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--config",
+                                      str(tmp_path / "connectlang.toml")])
+    assert result.exit_code == 2 and "unknown setting `selct`" in result.stderr
+
+
+def test_check_against_the_inputs_columns(tmp_path: Path) -> None:
+    text = "accept if mutual_connections >= 10 and first_name == \"ann\"\nelse archive\n"
+    (tmp_path / "p.conn").write_text(text)
+    (tmp_path / "in.csv").write_text(INPUT)
+    (tmp_path / "crm.csv").write_text(ENRICH)
+    args = ["check", str(tmp_path / "p.conn"), "--select", "L601", "--input", str(tmp_path / "in.csv")]
+    out = CliRunner().invoke(cli, args).stdout
+    assert codes(out) == ["L601"] and "no input given has `mutual_connections`" in out
+    out = CliRunner().invoke(cli, [*args, "--enrich", str(tmp_path / "crm.csv")]).stdout
+    assert codes(out) == []
+    export = ROOT / "examples" / "linkedin-export"
+    out = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--select", "L601",
+                                   "--input", str(export)]).stdout
+    assert codes(out) == ["L601"]  # an export has names, not mutual connections

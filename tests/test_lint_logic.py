@@ -1,0 +1,107 @@
+"""The reasoning behind L101-L103 is sound: on random small policies, no record ever
+reaches a rule the linter calls unreachable, makes true a condition it calls never true,
+or fails to make true one it calls always true. And the facts it does find are found."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import connectlang
+from conftest import NOW
+from connectlang.evaluate import Env, interpret
+from connectlang.lint.logic import analyse
+
+TESTS = [
+    *(f"mutual_connections {op} {n}" for op in ("<", "<=", ">", ">=", "==", "!=") for n in (0, 2, 3, 5)),
+    "connections > 500", "did_business", "same_school", "did_business == false",
+    'company == "acme"', 'company != "Acme"', 'company in ["ACME", "Initech"]',
+    'company starts_with "st"', 'company contains "me"', 'shared_groups contains "py"',
+    'shared_groups contains_any ["go", "rust"]', "shared_group", "count(shared_groups) >= 2",
+    'message contains "free"', "message matches /free|click/i", "has_message",
+    "interacted_within 30d", "interacted_within 90d", "age(last_interaction) > 1w",
+    "last_interaction is missing", "company is not missing", "mutual_connections is missing",
+    "known", "true", "false",
+]
+
+
+@st.composite
+def conditions(draw: st.DrawFn, depth: int = 0) -> str:
+    if depth >= 2 or draw(st.integers(0, 2)) > 0:
+        return draw(st.sampled_from(TESTS))
+    kind = draw(st.sampled_from(["and", "or", "not"]))
+    if kind == "not":
+        return f"not ({draw(conditions(depth + 1))})"
+    parts = draw(st.lists(conditions(depth + 1), min_size=2, max_size=3))
+    return "(" + f" {kind} ".join(parts) + ")"
+
+
+@st.composite
+def policies(draw: st.DrawFn) -> str:
+    known = draw(conditions(1)).replace("known", "did_business")
+    rules = draw(st.lists(conditions(), min_size=1, max_size=6))
+    lines = [f"let known = {known}", *(f"review if {rule}" for rule in rules), "else archive"]
+    return "\n".join(lines)
+
+
+RECORDS = st.fixed_dictionaries({}, optional={
+    "mutual_connections": st.integers(-1, 6),
+    "connections": st.sampled_from([0, 500, 501, 10_000]),
+    "did_business": st.booleans(),
+    "same_school": st.booleans(),
+    "company": st.sampled_from(["acme", "ACME", "Initech", "stuff", "Straße", "me", ""]),
+    "shared_groups": st.lists(st.sampled_from(["Py", "go", "Rust", "x"]), max_size=3),
+    "message": st.sampled_from(["", "free stuff", "CLICK here", "hello"]),
+    "last_interaction": st.sampled_from([NOW - timedelta(days=d) for d in (-5, 0, 1, 6, 7, 8, 30, 31,
+                                                                          60, 90, 91, 200)]),
+})
+
+
+@settings(max_examples=300, deadline=None)
+@given(policies(), st.lists(RECORDS, min_size=20, max_size=40))
+def test_the_linters_claims_hold_on_every_record(source: str, records: list[dict]) -> None:
+    policy = connectlang.compile(source)
+    facts = analyse(policy.checked).facts
+    decide = policy.tracking_decider(NOW)
+    for record in records:
+        index = decide(record)[1]
+        env = Env(policy.checked, record, NOW)
+        for i, (rule, fact) in enumerate(zip(policy.checked.rules, facts, strict=True)):
+            assert rule.condition is not None
+            value = interpret(rule.condition, env)
+            if fact.never_true:
+                assert value is not True, (rule.line, record)
+            if fact.always_true:
+                assert value is True, (rule.line, record)
+            if fact.never_true or fact.covered_by:
+                assert index != i, (rule.line, record)
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    # (policy, per rule: "never", "always", the lines covering it, or "" when reachable)
+    ("review if mutual_connections > 5\nreview if mutual_connections <= 5\nreview if did_business",
+     ["", "", ""]),  # a record without mutual_connections reaches the third rule
+    ("review if mutual_connections > 5\nreview if mutual_connections <= 5 or mutual_connections is "
+     "missing\nreview if did_business", ["", "", "1 2"]),
+    ("review if mutual_connections > 5\nreview if mutual_connections >= 6", ["", "1"]),  # whole numbers
+    ("review if interacted_within 90d\nreview if interacted_within 30d", ["", "1"]),
+    ("review if interacted_within 30d\nreview if interacted_within 90d", ["", ""]),
+    ('review if company in ["Acme", "Initech"]\nreview if company == "ACME"', ["", "1"]),
+    ('review if shared_groups contains_any ["a", "b"]\nreview if shared_groups contains "B"', ["", "1"]),
+    ("review if did_business or not did_business\nreview if same_school", ["", ""]),
+    ("review if did_business is missing or did_business or not did_business\nreview if same_school",
+     ["always", "1"]),
+    ("review if has_message and not has_message\nreview if same_school", ["never", ""]),
+    ("review if age(last_interaction) < 1d and not interacted_within 2d", ["never"]),
+], ids=["unknown slips through", "missing covered too", "integers", "within nests", "within wider",
+        "case-folded strings", "list items", "tautology only looks complete", "real tautology",
+        "contradiction", "age and within agree"])
+def test_facts_are_found(source: str, expected: list[str]) -> None:
+    policy = connectlang.compile(source + "\nelse archive\n")
+    facts = analyse(policy.checked).facts
+    found = ["never" if f.never_true else "always" if f.always_true and not f.covered_by else
+             " ".join(str(policy.checked.rules[i].line) for i in f.covered_by) for f in facts]
+    assert found == expected
