@@ -7,6 +7,7 @@ Times, round-robin over RUNS rounds (default 15), each of:
   connectlang --help                   the CLI, no policy work
   connectlang check FILE               parse, check and lint a small policy (warm cache)
   connectlang check FILE (cold cache)  the same with Lark's parser cache absent
+  connectlang check BIG                a generated policy of 5,000 rules (--rules), linted
 
 and prints the median wall time of each and its ratio to `python -c pass`.
 
@@ -73,6 +74,28 @@ def policy_file(given: str | None, scratch: Path) -> Path:
     return path
 
 
+def big_policy(path: Path, rules: int) -> Path:
+    """A long policy such as a team generates: a blocklist of known spammers, companies
+    with thresholds, roles, a few `let`s; deterministic, and clean of lint warnings."""
+    lines = ['policy "generated"',
+             "let pitch = message matches /free (trial|webinar)|click here|limited offer/i",
+             "let warm = did_business or same_school or mutual_connections >= 10",
+             'report if pitch because "sales pitch"']
+    for i in range(rules - 3):
+        kind = i % 10
+        if kind < 5:
+            lines.append(f'report if profile_url == "https://www.linkedin.com/in/spammer-{i}" '
+                         'because "a known spammer"')
+        elif kind < 8:
+            lines.append(f'archive if company == "company {i}" and mutual_connections < {i % 50 + 1}')
+        else:
+            lines.append(f'accept if headline contains "role {i}" and warm')
+    lines.append("accept if warm and interacted_within 90d")
+    lines.append('else archive because "we have not met"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def timed(command: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
     start = time.perf_counter()
     done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -85,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15, help="timed runs of each (default 15)")
     parser.add_argument("--file", help="the policy for `check` (default: the smallest "
                         "examples/*.conn, else a built-in 10-line policy)")
+    parser.add_argument("--rules", type=int, default=5000, help="rules of the large policy")
     args = parser.parse_args(argv)
 
     scratch = Path(tempfile.mkdtemp(prefix="connectlang-bench-"))
@@ -92,8 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         warm_tmp = scratch / "warm"
         warm_tmp.mkdir()
         policy = policy_file(args.file, scratch)
+        big = big_policy(scratch / "big.conn", args.rules)
         cli = connectlang_command()
-        base_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONSTARTUP",)}
+        # As installed: modules load from their bytecode cache (some environments switch
+        # writing it off, which would make every run compile connectlang from source).
+        base_env = {k: v for k, v in os.environ.items()
+                    if k not in ("PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE")}
         warm_env = {**base_env, "TMPDIR": str(warm_tmp)}
         commands: dict[str, list[str]] = {
             "python -c pass": [sys.executable, "-c", "pass"],
@@ -101,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "connectlang --help": [*cli, "--help"],
             "connectlang check (warm)": [*cli, "check", str(policy)],
             "connectlang check (cold)": [*cli, "check", str(policy)],
+            f"check {args.rules:,} rules": [*cli, "check", str(big)],
         }
         print(f"python {sys.version.split()[0]}; CLI: {' '.join(cli)}")
         print(f"policy for check: {policy} ({len(policy.read_text(encoding='utf-8').splitlines())}"
@@ -109,8 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # One untimed run of each fills the OS file cache and the warm Lark cache.
         for name, command in commands.items():
             _, code = timed(command, warm_env)
-            if name.startswith("connectlang check"):
-                print(f"`connectlang check` exits {code} on it")
+            if name.startswith(("connectlang check (warm)", "check ")):
+                print(f"`{name}` exits {code}")
         if not any(warm_tmp.glob(".lark_cache*")):
             print("note: no Lark cache file appeared in TMPDIR; 'warm' may not be warm")
 

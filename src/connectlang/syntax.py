@@ -177,7 +177,7 @@ def _parse_chunk(chunk: list[Token], start: str, following: Token | None, source
     except UnexpectedToken as error:
         diagnostics.append(_syntax_error(error, chunk, index, following, source))
         return None
-    too_deep = _too_deep(result)
+    too_deep = _too_deep(result) if len(chunk) > MAX_NESTING else None  # (fewer tokens: shallow)
     if too_deep is not None:
         diagnostics.append(Diagnostic.error(
             "E004", f"this expression is nested more than {MAX_NESTING} levels deep", too_deep,

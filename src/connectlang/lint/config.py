@@ -32,11 +32,6 @@ from ..diagnostics import Diagnostic, Severity
 from ..source import Source
 from .rule import Rule
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
 KEYS = ("select", "ignore", "severity", "per-file-ignores")
 _IGNORE = re.compile(r"#\s*connectlang:\s*ignore\b(?:\[([^\]]*)\])?")
 
@@ -107,6 +102,10 @@ def load(catalog: Sequence[type[Rule]], explicit: str | None = None, start: Path
     if found is None:
         return Settings()
     path, section = found
+    if sys.version_info >= (3, 11):  # (loaded only when there is a file to read)
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

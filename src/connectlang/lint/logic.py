@@ -20,6 +20,7 @@ saying nothing, past a work budget.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +28,6 @@ from typing import Any, NamedTuple
 
 from .. import checked as c
 from ..builtins import STANDARD_FIELDS
-from ..evaluate import OPERATIONS
 from ..types import Type
 
 MISSING = 0  # region 0 of every variable that can be missing
@@ -294,8 +294,10 @@ class Space:
             present = self.present(expr.args[0])
             return present if (expr.op == "is_not_missing") is want else negate(present, self.vars)
         constants = [self._const(a) for a in expr.args]
-        if expr.op in OPERATIONS and all(value is not _NO_CONST for value in constants):
-            return TRUE if bool(OPERATIONS[expr.op](*constants)) is want else FALSE
+        if all(value is not _NO_CONST for value in constants):
+            from ..evaluate import OPERATIONS  # (rare: a test of constants only)
+            if expr.op in OPERATIONS:
+                return TRUE if bool(OPERATIONS[expr.op](*constants)) is want else FALSE
         return conj([*(self.present(a) for a in expr.args), self._test(expr, want)])
 
     def present(self, expr: c.Expr) -> Formula:
@@ -356,6 +358,7 @@ class Space:
 
 
 _FLIPPED = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
+_ORDER = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
 
 def _finish(number: _Numeric) -> None:
@@ -378,7 +381,7 @@ def _holds(operation: str, value: Any, constant: Any) -> bool:
         return value is not None and value in constant
     if operation in ("eq", "ne"):
         return (value == constant) is (operation == "eq")  # None: another string
-    return bool(OPERATIONS[operation](value, constant))
+    return bool(_ORDER[operation](value, constant))
 
 
 def _between(low: Any, high: Any, whole: bool) -> Any:

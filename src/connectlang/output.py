@@ -1,0 +1,207 @@
+"""Where `connectlang eval` writes its decisions: JSON lines, CSV or a table for
+people, to stdout or to a file that appears only whole (a failed run leaves none)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import json.encoder
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from .evaluate import Decision
+from .records import InputRecord
+
+
+def mode_for(target: Path) -> int:
+    """The permissions the output should have: those of the file it replaces, else what
+    a plain `open` would give (temporary files are made private)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+@contextmanager
+def output(path: str | None) -> Iterator[IO[str]]:
+    """stdout, or a file that appears only complete: a failed run leaves nothing."""
+    if path is None:
+        yield sys.stdout
+        return
+    target = Path(path)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (renamed or removed below)
+        "w", encoding="utf-8", newline="", dir=target.parent or ".", prefix=f".{target.name}.",
+        delete=False)
+    try:
+        with handle:
+            yield handle
+        os.chmod(handle.name, mode_for(target))
+        os.replace(handle.name, target)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+# -- writers -------------------------------------------------------------------------
+
+# A JSON string, as `json.dumps(text, ensure_ascii=False)` writes it.
+_encode: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _row(number: int, record: InputRecord, decision: Decision | None) -> dict[str, Any]:
+    values = record.values or {}
+    row: dict[str, Any] = {"record": number, "source": record.source}
+    if decision is None:
+        row["error"] = str(record.error)
+        row["input_line"] = record.line
+        return row
+    row.update(name=values.get("name"), profile_url=values.get("profile_url"),
+               action=decision.action, line=decision.line, reason=decision.reason,
+               reply=decision.reply)
+    if decision.trace is not None:
+        row["trace"] = [{"line": s.line, "action": s.action, "result": s.result,
+                         **({"missing": list(s.missing)} if s.missing else {})}
+                        for s in decision.trace]
+    return row
+
+
+class Writer:
+    def __init__(self, out: IO[str], explain: bool, colour: bool) -> None:
+        self.out, self.explain, self.colour = out, explain, colour
+
+    def decision(self, number: int, record: InputRecord, decision: Decision) -> None:
+        raise NotImplementedError
+
+    def error(self, number: int, record: InputRecord) -> None:
+        raise NotImplementedError
+
+    def close(self, summary: list[str]) -> None:
+        """Write the run's summary after the records (the table does)."""
+
+
+class _JsonlWriter(Writer):
+    """One object a line. The same bytes as `json.dumps` of `_row`, built from pieces
+    encoded once (the source, each rule's decision): a third of the time per record."""
+
+    def __init__(self, out: IO[str], explain: bool, colour: bool) -> None:
+        super().__init__(out, explain, colour)
+        self.sources: dict[str, str] = {}
+        self.decisions: dict[tuple[int, str, str | None], str] = {}
+
+    def decision(self, number: int, record: InputRecord, decision: Decision) -> None:
+        if decision.trace is not None or decision.reply is not None:
+            self.out.write(json.dumps(_row(number, record, decision), ensure_ascii=False) + "\n")
+            return
+        source = self.sources.get(record.source)
+        if source is None:
+            source = self.sources[record.source] = _encode(record.source)
+        key = (decision.line, decision.action, decision.reason)
+        tail = self.decisions.get(key)
+        if tail is None:
+            tail = self.decisions[key] = json.dumps(
+                {"action": decision.action, "line": decision.line, "reason": decision.reason,
+                 "reply": None}, ensure_ascii=False)[1:]
+        values = record.values or {}
+        name, url = values.get("name"), values.get("profile_url")
+        self.out.write(f'{{"record": {number}, "source": {source}, "name": '
+                       f'{"null" if name is None else _encode(name)}, "profile_url": '
+                       f'{"null" if url is None else _encode(url)}, {tail}\n')
+
+    def error(self, number: int, record: InputRecord) -> None:
+        self.out.write(json.dumps(_row(number, record, None), ensure_ascii=False) + "\n")
+
+
+class _CsvWriter(Writer):
+    COLUMNS = ("record", "source", "name", "profile_url", "action", "line", "reason", "reply",
+               "error", "input_line")
+
+    def __init__(self, out: IO[str], explain: bool, colour: bool) -> None:
+        super().__init__(out, explain, colour)
+        columns = [*self.COLUMNS, *(["trace"] if explain else [])]
+        self.csv = csv.DictWriter(out, columns, lineterminator="\n")
+        self.csv.writeheader()
+
+    def write(self, row: dict[str, Any]) -> None:
+        if "trace" in row:
+            row["trace"] = json.dumps(row["trace"], ensure_ascii=False)
+        self.csv.writerow(row)
+
+    def decision(self, number: int, record: InputRecord, decision: Decision) -> None:
+        self.write(_row(number, record, decision))
+
+    def error(self, number: int, record: InputRecord) -> None:
+        self.write(_row(number, record, None))
+
+
+_ACTION_COLOURS = {"accept": "green", "archive": "bright_black", "decline": "red",
+                   "report": "magenta", "review": "yellow", "ask": "cyan"}
+
+
+class _TableWriter(Writer):
+    """Aligned columns for people: who, what, which rule, why; then a summary."""
+
+    NAME_WIDTH = 28
+
+    def __init__(self, out: IO[str], explain: bool, colour: bool) -> None:
+        super().__init__(out, explain, colour)
+        self.header = False
+        self.marked: set[str] = set()  # the marks used, for the legend
+
+    def style(self, text: str, **kwargs: Any) -> str:
+        return click.style(text, **kwargs) if self.colour else text
+
+    def line(self, number: int, name: str, action: str, rule: str, why: str,
+             prefix: str = "", suffix: str = "", **style: Any) -> None:
+        if not self.header:
+            self.header = True
+            self.line(0, "name", "decision", "line", "why", bold=True)
+        room = self.NAME_WIDTH - len(prefix) - len(suffix)
+        shown = prefix + (name if len(name) <= room else name[: room - 1] + "…") + suffix
+        first = f"{number:>6}" if number else f"{'#':>6}"
+        action_text = f"{action:<8}"
+        action_text = self.style(action_text, **style) if style else self.style(
+            action_text, fg=_ACTION_COLOURS.get(action), bold=True)
+        self.out.write(f"{first}  {shown:<{self.NAME_WIDTH}}  {action_text}  {rule:>5}  {why}\n")
+
+    def decision(self, number: int, record: InputRecord, decision: Decision) -> None:
+        values = record.values or {}
+        name = values.get("name") or values.get("profile_url") or "?"
+        why = decision.reply if decision.reply is not None else decision.reason or ""
+        if decision.reply is not None:
+            why = f"reply: {why}"
+        prefix = "to " if values.get("direction") == "outgoing" else ""
+        suffix = " *" if values.get("already_connected") else ""
+        self.marked.update(m for m in (prefix, suffix) if m)
+        self.line(number, name, decision.action, str(decision.line), why, prefix, suffix)
+        if decision.trace is not None:
+            for step in decision.trace:
+                missing = f" (missing: {', '.join(step.missing)})" if step.missing else ""
+                self.out.write(self.style(f"{'':>8}  line {step.line} {step.action}: "
+                                          f"{step.result}{missing}\n", dim=True))
+
+    def error(self, number: int, record: InputRecord) -> None:
+        self.line(number, f"({record.source})", "error", "", str(record.error),
+                  fg="red", bold=True)
+
+    def close(self, summary: list[str]) -> None:
+        legend = ["line: the line of the rule that decided"]
+        if " *" in self.marked:
+            legend.append("*: already connected")
+        if "to " in self.marked:
+            legend.append("to NAME: an invitation you sent")
+        self.out.write(self.style(f"{'':>8}{'; '.join(legend)}", dim=True) + "\n")
+        self.out.write("\n" + self.style(summary[0], bold=True) + "\n")
+        self.out.writelines(line + "\n" for line in summary[1:])
+
+
+WRITERS: dict[str, type[Writer]] = {"jsonl": _JsonlWriter, "csv": _CsvWriter,
+                                      "table": _TableWriter}

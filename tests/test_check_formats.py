@@ -1,0 +1,74 @@
+"""`connectlang check` for tools and CI: json, github annotations, SARIF 2.1.0 (validated
+against the schema), and a real process run of each."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft4Validator
+
+from conftest import ROOT
+
+POLICY = """let warm = did_business or same_school
+accept if shared_grp
+else decline
+"""
+CLEAN_ERRORS = """report if message matches /free/i
+accept if interacted_within 2160h
+else archive
+"""
+
+
+def run(tmp_path: Path, *args: str, text: str = POLICY) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "me.conn").write_text(text)
+    exe = Path(sys.executable).with_name("connectlang")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "connectlang"]
+    return subprocess.run([*command, "check", "me.conn", *args], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+
+
+def test_sarif_is_valid_and_holds_every_result(tmp_path: Path) -> None:
+    schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+    for text, exit_code in ((POLICY, 1), (CLEAN_ERRORS, 0)):
+        result = run(tmp_path, "--format", "sarif", text=text)
+        assert result.returncode == exit_code, result.stderr
+        log = json.loads(result.stdout)
+        Draft4Validator(schema).validate(log)
+        run_ = log["runs"][0]
+        rules = run_["tool"]["driver"]["rules"]
+        for item in run_["results"]:
+            assert rules[item["ruleIndex"]]["id"] == item["ruleId"]
+            region = item["locations"][0]["physicalLocation"]["region"]
+            assert item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "me.conn"
+            assert region["startLine"] >= 1 and region["startColumn"] >= 1
+    log = json.loads(run(tmp_path, "--format", "sarif").stdout)
+    found = {(r["ruleId"], r["level"]) for r in log["runs"][0]["results"]}
+    assert found == {("E201", "error")}  # a policy with errors is not linted
+    log = json.loads(run(tmp_path, "--format", "sarif", text=CLEAN_ERRORS).stdout)
+    assert {(r["ruleId"], r["level"]) for r in log["runs"][0]["results"]} == {
+        ("L501", "note"), ("L502", "note")}
+
+
+def test_github_annotations(tmp_path: Path) -> None:
+    result = run(tmp_path, "--format", "github", text=POLICY.replace("shared_grp", "shared_group"))
+    lines = result.stdout.splitlines()
+    assert lines == [
+        "::warning file=me.conn,line=1,col=5,endLine=1,endColumn=9,title=L201::`warm` is never used "
+        "(help: use it in a rule, or remove `let warm`)",
+        "::warning file=me.conn,line=3,col=6,endLine=3,endColumn=13,title=L301::`decline` tells "
+        "LinkedIn you do not know the sender, which can get them restricted (help: use `archive` to "
+        "set the invitation aside quietly, or `report` for spam)"]
+    assert result.returncode == 0
+
+
+@pytest.mark.parametrize(("args", "code"), [([], 0), (["--strict"], 1), (["--strict", "--ignore", "L2,L3"], 0)])
+def test_json_and_exit_codes(tmp_path: Path, args: list[str], code: int) -> None:
+    result = run(tmp_path, "--format", "json", *args, text=POLICY.replace("shared_grp", "shared_group"))
+    assert result.returncode == code
+    found = [(d["code"], d["severity"], d["line"]) for d in json.loads(result.stdout)["diagnostics"]]
+    expected = [("L201", "warning", 1), ("L301", "warning", 3)]
+    assert found == [d for d in expected if not ("--ignore" in args)]
