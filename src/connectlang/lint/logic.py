@@ -130,6 +130,7 @@ class Space:
         self._memo: dict[tuple[int, bool], Formula] = {}
         self._present: dict[str, Lit] = {}
         self._regions: dict[tuple[Any, ...], Lit] = {}  # a test's literal, made once
+        self._comparisons: dict[int, Any] = {}  # id(op) -> its comparison, found once
         for rule in policy.rules:  # constants first: they make the regions
             assert rule.condition is not None
             self._collect(rule.condition)
@@ -163,6 +164,12 @@ class Space:
 
     def _comparison(self, op: c.Op) -> tuple[tuple[str, str], str, Any] | None:
         """(term, operation, constant) for a test of one value against constants."""
+        key = id(op)
+        if key not in self._comparisons:
+            self._comparisons[key] = self._compare(op)
+        return self._comparisons[key]
+
+    def _compare(self, op: c.Op) -> tuple[tuple[str, str], str, Any] | None:
         if op.op == "within" and self._const(op.args[1]) is not _NO_CONST:
             term = self._term(c.Op(op.span, Type.DURATION, "age", (op.args[0],)))
             return (term, "le", self._const(op.args[1])) if term else None
