@@ -65,10 +65,11 @@ def test_github_annotations(tmp_path: Path) -> None:
     assert result.returncode == 0
 
 
-@pytest.mark.parametrize(("args", "code"), [([], 0), (["--strict"], 1), (["--strict", "--ignore", "L2,L3"], 0)])
+@pytest.mark.parametrize(("args", "code"), [
+    ([], 0), (["--strict"], 1), (["--strict", "--ignore", "L2,L3"], 0)])
 def test_json_and_exit_codes(tmp_path: Path, args: list[str], code: int) -> None:
     result = run(tmp_path, "--format", "json", *args, text=POLICY.replace("shared_grp", "shared_group"))
     assert result.returncode == code
     found = [(d["code"], d["severity"], d["line"]) for d in json.loads(result.stdout)["diagnostics"]]
     expected = [("L201", "warning", 1), ("L301", "warning", 3)]
-    assert found == [d for d in expected if not ("--ignore" in args)]
+    assert found == [d for d in expected if "--ignore" not in args]

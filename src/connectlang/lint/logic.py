@@ -130,7 +130,7 @@ class Space:
         self._memo: dict[tuple[int, bool], Formula] = {}
         self._present: dict[str, Lit] = {}
         self._regions: dict[tuple[Any, ...], Lit] = {}  # a test's literal, made once
-        self._comparisons: dict[int, Any] = {}  # id(op) -> its comparison, found once
+        self._comparisons: dict[int, tuple[tuple[str, str], str, Any] | None] = {}  # by id(op)
         for rule in policy.rules:  # constants first: they make the regions
             assert rule.condition is not None
             self._collect(rule.condition)
