@@ -105,3 +105,22 @@ def test_facts_are_found(source: str, expected: list[str]) -> None:
     found = ["never" if f.never_true else "always" if f.always_true and not f.covered_by else
              " ".join(str(policy.checked.rules[i].line) for i in f.covered_by) for f in facts]
     assert found == expected
+
+
+REPLIES = ['ask "hi {first_name} {company}"', 'ask "{known_text}"', "decline", "report"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(policies(), st.sampled_from(REPLIES), st.sampled_from(["30d", "2160h", "known_text"]))
+def test_every_rule_runs_on_any_policy(source: str, action: str, extra: str) -> None:
+    """All lint rules, on random policies with replies, lets and fields: no rule fails."""
+    from connectlang.lint import lint
+    from connectlang.syntax import parse
+    source = source.replace("review", action.replace("{known_text}", "{company}"), 1)
+    window = extra if extra != "known_text" else "1d"
+    text = f"field tag: string\nlet known_text = company\nlet window = {window}\n{source}\n"
+    module, errors = parse(connectlang.compile(text).checked.source)
+    assert not errors
+    policy = connectlang.compile(text)
+    found = lint(policy.checked, policy.checked.source, module.comments)
+    assert all(d.code.startswith("L") for d in found)
