@@ -31,6 +31,9 @@ from ..builtins import STANDARD_FIELDS
 from ..types import Type
 
 MISSING = 0  # region 0 of every variable that can be missing
+# A number compared with more constants than this (a generated list of thresholds) has
+# its tests taken as independent variables: sound, and linear in the rules, not square.
+MAX_REGIONS = 1000
 
 
 # -- formulas --------------------------------------------------------------------
@@ -114,6 +117,7 @@ class _Numeric:
     at_least: Any = None  # counts and lengths are never negative
     constants: set[Any] = field(default_factory=set)
     samples: list[Any] = field(default_factory=list)  # a value in each region (from 1)
+    overflow: bool = False  # too many constants: tests on it are variables of their own
 
 
 class Space:
@@ -330,17 +334,21 @@ class Space:
     def _test(self, op: c.Op, want: bool) -> Formula:
         """The test on present operands."""
         test = self._comparison(op)
+        if test is not None and test[0][0] == "number" and self._numeric[test[0][1]].overflow:
+            test = None
         if test is not None:
             (kind, name), operation, constant = test
             var = self._field_var(kind, name)
-            present = self.vars[var].universe - {MISSING}
             if kind == "string" and operation in ("eq", "ne", "in"):  # (many constants: no loop)
                 named = frozenset(self._strings[name][v]
                                   for v in (constant if operation == "in" else (constant,)))
-                return Lit(var, named if (operation != "ne") is want else present - named)
+                if (operation != "ne") is want:
+                    return Lit(var, named)
+                return Lit(var, self.vars[var].universe - {MISSING} - named)
             key = (var, operation, constant, want)
             found = self._regions.get(key)
             if found is None:
+                present = self.vars[var].universe - {MISSING}
                 found = self._regions[key] = Lit(var, frozenset(
                     r for r in present if _holds(operation, self._value(kind, name, r), constant) is want))
             return found
@@ -370,6 +378,8 @@ _ORDER = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operato
 
 def _finish(number: _Numeric) -> None:
     """Sample values, one per region: below, at and between the constants, and above."""
+    if len(number.constants) > MAX_REGIONS:
+        number.overflow, number.constants = True, set()
     points = sorted(number.constants)
     samples: list[Any] = []
     low = number.at_least
@@ -640,7 +650,8 @@ def _index(index: int, true: Formula, vars_: Sequence[Var],
     """File a rule under a literal it needs (the narrowest), so a point finds the rules
     it could make true without trying them all."""
     needed = [p for p in (true.parts if isinstance(true, All) else (true,)) if isinstance(p, Lit)]
-    needed = [lit for lit in needed if vars_[lit.var].default not in lit.regions]
+    # A literal allowing most regions narrows little: only small ones make keys.
+    needed = [lit for lit in needed if len(lit.regions) <= 64 and vars_[lit.var].default not in lit.regions]
     if not needed:
         general.append(index)
         return
