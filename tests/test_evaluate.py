@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import connectlang
-from conftest import NOW, utc
+from conftest import NOW, conditions, utc
 from connectlang.evaluate import interpret_decision, track
 from connectlang.regex import compile_regex
 
@@ -130,20 +130,9 @@ TESTS = st.sampled_from([
 
 
 @st.composite
-def conditions(draw: st.DrawFn, depth: int = 0) -> str:
-    if depth >= 3 or draw(st.booleans()):
-        return draw(TESTS)
-    kind = draw(st.sampled_from(["and", "or", "not"]))
-    if kind == "not":
-        return f"not ({draw(conditions(depth + 1))})"
-    parts = draw(st.lists(conditions(depth + 1), min_size=2, max_size=3))
-    return "(" + f" {kind} ".join(parts) + ")"
-
-
-@st.composite
 def policies(draw: st.DrawFn) -> str:
-    known = draw(conditions(1)).replace("known", "did_business")
-    rules = draw(st.lists(conditions(), min_size=1, max_size=4))
+    known = draw(conditions(TESTS, 1)).replace("known", "did_business")
+    rules = draw(st.lists(conditions(TESTS), min_size=1, max_size=4))
     actions = ["accept", "archive", "review", "report", 'ask "hi {first_name} {mutual_connections}"']
     lines = [f"let known = {known}"]
     lines += [f"{draw(st.sampled_from(actions))} if {rule}" for rule in rules]

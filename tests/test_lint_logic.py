@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import connectlang
-from conftest import NOW
+from conftest import NOW, conditions
 from connectlang.evaluate import Env, interpret
 from connectlang.lint.logic import analyse
 
@@ -29,20 +29,9 @@ TESTS = [
 
 
 @st.composite
-def conditions(draw: st.DrawFn, depth: int = 0) -> str:
-    if depth >= 2 or draw(st.integers(0, 2)) > 0:
-        return draw(st.sampled_from(TESTS))
-    kind = draw(st.sampled_from(["and", "or", "not"]))
-    if kind == "not":
-        return f"not ({draw(conditions(depth + 1))})"
-    parts = draw(st.lists(conditions(depth + 1), min_size=2, max_size=3))
-    return "(" + f" {kind} ".join(parts) + ")"
-
-
-@st.composite
 def policies(draw: st.DrawFn) -> str:
-    known = draw(conditions(1)).replace("known", "did_business")
-    rules = draw(st.lists(conditions(), min_size=1, max_size=6))
+    known = draw(conditions(st.sampled_from(TESTS), 1, max_depth=2)).replace("known", "did_business")
+    rules = draw(st.lists(conditions(st.sampled_from(TESTS), max_depth=2), min_size=1, max_size=6))
     lines = [f"let known = {known}", *(f"review if {rule}" for rule in rules), "else archive"]
     return "\n".join(lines)
 
