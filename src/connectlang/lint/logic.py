@@ -100,8 +100,6 @@ def disj(parts: Iterable[Formula]) -> Formula:
 class Var:
     """A tested value: a field, a value derived from one, or a test of its own."""
 
-    name: str  # as users write it: `mutual_connections`, `length(message)`, a test
-    labels: list[str]  # a description of each region, for witnesses
     universe: frozenset[int]  # the regions a value can be in
     default: int  # the region a witness takes when nothing asks for another
 
@@ -228,13 +226,13 @@ class Space:
 
     # variables
 
-    def var(self, key: tuple[Any, ...], name: str, labels: list[str], missing: bool,
-            default: int | None = None) -> int:
+    def var(self, key: tuple[Any, ...], regions: int, missing: bool, default: int | None = None) -> int:
+        """The variable of `key`, with regions 0 (missing, if it can be) to `regions` - 1."""
         found = self._ids.get(key)
         if found is None:
-            universe = frozenset(range(len(labels))) - (frozenset() if missing else {MISSING})
+            universe = frozenset(range(regions)) - (frozenset() if missing else {MISSING})
             found = self._ids[key] = len(self.vars)
-            self.vars.append(Var(name, labels, universe, default if default is not None
+            self.vars.append(Var(universe, default if default is not None
                                  else MISSING if missing else min(universe)))
         return found
 
@@ -249,29 +247,26 @@ class Space:
         missing = "(" not in name and self._may_be_missing(name)
         if kind == "bool":
             default = self.defaults.get(name)
-            return self.var(("bool", name), name, ["missing", "false", "true"], missing,
+            return self.var(("bool", name), 3, missing,  # missing, false, true
                             None if default is None else 2 if default else 1)
-        if kind == "string":
-            constants = list(self._strings.get(name, {}))
-            labels = ["missing", "another value", *(f'"{v}"' for v in constants)]
+        if kind == "string":  # missing, another value, then each constant
+            constants = self._strings.get(name, {})
             given = self.defaults.get(name)
-            folded = None if given is None else str(given).casefold()
-            region = None if folded is None else self._strings.get(name, {}).get(folded, 1)
-            return self.var(("string", name), name, labels, missing, region)
+            region = None if given is None else constants.get(str(given).casefold(), 1)
+            return self.var(("string", name), 2 + len(constants), missing, region)
         if kind == "list":
-            return self.var(("list", name), name, ["missing", "given"], missing, None)
+            return self.var(("list", name), 2, missing)  # missing, given
         number = self._numeric[name]
         if not number.samples:  # first met after the constants were gathered: it has none
             _finish(number)
-        labels = ["missing", *(_describe(number.samples, i) for i in range(len(number.samples)))]
         default = None
         if "(" in name or not missing:  # derived values are present exactly when their field is
             default = 1
-        return self.var(("number", name), name, labels, missing, default)
+        return self.var(("number", name), 1 + len(number.samples), missing, default)
 
-    def _atom(self, key: tuple[Any, ...], name: str) -> int:
+    def _atom(self, key: tuple[Any, ...]) -> int:
         """A test of its own: false (region 1) or true (2); its operands' presence apart."""
-        return self.var(("atom", *key), name, ["missing", "false", "true"], False, 1)
+        return self.var(("atom", *key), 3, False, 1)
 
     # formulas
 
@@ -357,11 +352,10 @@ class Space:
             term = self._term(op.args[0])
             if words is not _NO_CONST and term is not None:
                 text = op.op in ("contains", "contains_any")  # in a string, not a list item
-                each = [Lit(self._atom((text, term[1], w.casefold()), f"{term[1]} contains \"{w}\""),
-                            frozenset({2 if want else 1}))
+                each = [Lit(self._atom((text, term[1], w.casefold())), frozenset({2 if want else 1}))
                         for w in (words if isinstance(words, tuple) else (words,))]
                 return disj(each) if want else conj(each)
-        atom = self._atom(("test", _structure(op, self.policy)), _source_text(op, self.policy))
+        atom = self._atom(("test", structure(op, self.policy)))
         return Lit(atom, frozenset({2 if want else 1}))
 
     def _value(self, kind: str, name: str, region: int) -> Any:
@@ -416,32 +410,18 @@ def _unit(value: Any) -> Any:
     return timedelta(seconds=1) if isinstance(value, (timedelta, datetime)) else 1
 
 
-def _describe(samples: list[Any], index: int) -> str:
-    return str(samples[index])
-
-
-def _structure(expr: c.Expr, policy: c.Policy) -> tuple[Any, ...]:
+def structure(expr: c.Expr, policy: c.Policy) -> tuple[Any, ...]:
     """What an expression computes, spans left out: equal for the same test."""
     if isinstance(expr, c.Const):
         return ("const", repr(expr.value))
     if isinstance(expr, c.FieldRef):
         return ("field", expr.name)
     if isinstance(expr, c.LetRef):
-        return _structure(policy.let(expr.name).expr, policy)
+        return structure(policy.let(expr.name).expr, policy)
     if isinstance(expr, c.Op):
-        return (expr.op, *(_structure(a, policy) for a in expr.args))
+        return (expr.op, *(structure(a, policy) for a in expr.args))
     kind = type(expr).__name__
-    return (kind, *(_structure(a, policy) for a in c.children(expr)))
-
-
-def structure(expr: c.Expr, policy: c.Policy) -> tuple[Any, ...]:
-    return _structure(expr, policy)
-
-
-def _source_text(expr: c.Expr, policy: c.Policy) -> str:
-    span = getattr(expr, "span", None)
-    text = policy.source.text[span.start:span.end] if span is not None else "a test"
-    return " ".join(text.split())
+    return (kind, *(structure(a, policy) for a in c.children(expr)))
 
 
 def negate(formula: Formula, universes: Sequence[Var] | None = None) -> Formula:
