@@ -7,6 +7,7 @@ every consumer handles a handful of node kinds. Spans point back at the source.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .source import Source, Span
@@ -130,3 +131,28 @@ class Policy:
 
     def let(self, name: str) -> Let:
         return next(let for let in self.lets if let.name == name)
+
+    def nodes(self) -> Iterator[Expr]:
+        """Every expression node of the `let`s, the rules' conditions and the replies'
+        values, each `let` once."""
+        roots: list[Expr] = [let.expr for let in self.lets]
+        for rule in (*self.rules, self.default):
+            if rule.condition is not None:
+                roots.append(rule.condition)
+            if rule.template is not None:
+                roots.extend(p for p in rule.template.parts if not isinstance(p, str))
+        while roots:
+            node = roots.pop()
+            yield node
+            roots.extend(children(node))
+
+    def text(self, span: Span) -> str:
+        """The source text of a span, its runs of white space made one space."""
+        return " ".join(self.source.text[span.start:span.end].split())
+
+    def rule_text(self, rule: Rule, width: int = 60) -> str:
+        """`accept if did_business`, `else archive`: a rule in a few words."""
+        if rule.condition is None:
+            return f"else {rule.action}"
+        text = f"{rule.action} if {self.text(rule.condition.span)}"
+        return text if len(text) <= width else text[: width - 1] + "…"

@@ -123,16 +123,4 @@ def _field_types(policy: c.Policy) -> dict[str, Type]:
 
 def fields_read(policy: c.Policy) -> frozenset[str]:
     """The fields a policy's rules, lets and replies read (what a reader must type)."""
-    roots: list[c.Expr] = [let.expr for let in policy.lets]
-    for rule in (*policy.rules, policy.default):
-        if rule.condition is not None:
-            roots.append(rule.condition)
-        if rule.template is not None:
-            roots.extend(p for p in rule.template.parts if not isinstance(p, str))
-    names: set[str] = set()
-    while roots:
-        node = roots.pop()
-        if isinstance(node, c.FieldRef):
-            names.add(node.name)
-        roots.extend(c.children(node))
-    return frozenset(names)
+    return frozenset(node.name for node in policy.nodes() if isinstance(node, c.FieldRef))

@@ -80,7 +80,7 @@ class RunSummary:
             return out
         out.append("by rule:")
         for i, rule in enumerate(self.rules):
-            shown = self._rule_text(rule)
+            shown = self.policy.rule_text(rule, 56)
             never = "   never fired" if not self.fired[i] and rule is not self.policy.default else ""
             out.append(f"  line {rule.line:<4} {shown:<56} {self.fired[i]:>9,}{never}")
         default = self.fired[len(self.rules) - 1]
@@ -96,15 +96,6 @@ class RunSummary:
             most = ", ".join(f"{name} ({n:,})" for name, n in self.missing.most_common(5))
             out.append(f"  fields the rules test, most often missing: {most}")
         return out
-
-
-    def _rule_text(self, rule: c.Rule) -> str:
-        """`accept if did_business`, `else archive`: a rule as one short line."""
-        if rule.condition is None:
-            return f"else {rule.action}"
-        span = rule.condition.span
-        text = f"{rule.action} if " + " ".join(self.policy.source.text[span.start:span.end].split())
-        return text if len(text) <= 56 else text[:55] + "…"
 
 
 def _count(n: int, word: str, plural: str | None = None) -> str:

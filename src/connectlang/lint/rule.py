@@ -90,18 +90,11 @@ class Context:
                 seen[key] = index
         return found
 
-    def text(self, span: Span | None) -> str:
-        """The source text of a span, its white space runs made one space."""
-        if span is None:
-            return ""
-        return " ".join(self.source.text[span.start:span.end].split())
+    def text(self, span: Span) -> str:
+        return self.policy.text(span)
 
     def rule_text(self, rule: c.Rule, width: int = 60) -> str:
-        """`accept if did_business`: a rule in a few words."""
-        if rule.condition is None:
-            return f"else {rule.action}"
-        text = f"{rule.action} if {self.text(rule.condition.span)}"
-        return text if len(text) <= width else text[: width - 1] + "…"
+        return self.policy.rule_text(rule, width)
 
     def defined(self, item: c.Let | c.Field) -> Span:
         """The span of the name a `let` or `field` defines."""
@@ -114,30 +107,13 @@ class Context:
             rule.action, rule.span.start + len("else"))
         return Span(start, start + len(rule.action))
 
-    def nodes(self) -> Iterator[c.Expr]:
-        """Every expression node of the lets and the rules' conditions, each let once."""
-        roots: list[c.Expr] = [let.expr for let in self.policy.lets]
-        roots += [rule.condition for rule in self.policy.rules if rule.condition is not None]
-        while roots:
-            node = roots.pop()
-            yield node
-            roots.extend(c.children(node))
-
     @cached_property
     def references(self) -> dict[str, list[Span]]:
         """Every field and `let` a rule, a `let` or a reply reads: where it is read."""
         found: dict[str, list[Span]] = {}
-        roots: list[c.Expr] = [let.expr for let in self.policy.lets]
-        for rule in (*self.policy.rules, self.policy.default):
-            if rule.condition is not None:
-                roots.append(rule.condition)
-            if rule.template is not None:
-                roots.extend(p for p in rule.template.parts if not isinstance(p, str))
-        while roots:
-            node = roots.pop()
+        for node in self.policy.nodes():
             if isinstance(node, (c.FieldRef, c.LetRef)):
                 found.setdefault(node.name, []).append(node.span)
-            roots.extend(c.children(node))
         for spans in found.values():
             spans.sort(key=lambda span: span.start)
         return found

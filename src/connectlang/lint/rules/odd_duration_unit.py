@@ -45,7 +45,7 @@ class OddDurationUnit(Rule):
     severity = Severity.INFO
 
     def check(self, context: Context) -> Iterator[Finding]:
-        for const in context.nodes():
+        for const in context.policy.nodes():
             if not isinstance(const, c.Const) or const.ty is not Type.DURATION:
                 continue
             text = context.text(const.span)

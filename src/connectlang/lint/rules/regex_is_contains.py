@@ -47,7 +47,7 @@ class RegexIsContains(Rule):
     severity = Severity.INFO
 
     def check(self, context: Context) -> Iterator[Finding]:
-        for op in context.nodes():
+        for op in context.policy.nodes():
             if not isinstance(op, c.Op) or op.op != "matches" or not isinstance(op.args[1], c.Const):
                 continue
             regex = op.args[1].value
