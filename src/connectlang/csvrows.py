@@ -92,10 +92,7 @@ class CsvRows:
             yield text
 
     def _undecodable(self, raw: bytes, exc: UnicodeDecodeError) -> str:
-        column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
-        self.bad_lines[self.number] = Problem(
-            self.number, column, f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x}); save the "
-            "file as UTF-8 (in Excel: CSV UTF-8)")
+        self.bad_lines[self.number] = undecodable(self.number, raw, exc, " (in Excel: CSV UTF-8)")
         return raw.decode("utf-8", "replace")
 
     def __iter__(self) -> Iterator[CsvRow]:
@@ -151,9 +148,20 @@ class CsvRows:
         if not self.taken:
             return self.number, None
         text = "".join(t for _, t in self.taken)
-        offset = _cell_start(text, cell)
-        line = self.taken[0][0] + text.count("\n", 0, offset)
-        return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return _place(text, _cell_start(text, cell), self.taken[0][0])
+
+
+def undecodable(line: int, raw: bytes, exc: UnicodeDecodeError, how: str = "") -> Problem:
+    """A line of bytes that is not UTF-8, at the column of the first bad byte."""
+    column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
+    return Problem(line, column, f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x}); save the "
+                   f"file as UTF-8{how}")
+
+
+def _place(text: str, offset: int, first_line: int) -> tuple[int, int]:
+    """The line and column of an offset into lines of text that start at `first_line`."""
+    return (first_line + text.count("\n", 0, offset),
+            offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
 
 def _lone_cr_lines(stream: IO[bytes]) -> _Lines:
@@ -185,8 +193,7 @@ def _csv_problem(exc: Exception, taken: list[tuple[int, str]]) -> Problem:
     first = taken[0][0] if taken else 0
 
     def at(offset: int, message: str) -> Problem:
-        line = first + text.count("\n", 0, offset)
-        return Problem(line, offset - (text.rfind("\n", 0, offset) + 1) + 1, message)
+        return Problem(*_place(text, offset, first), message)
 
     if isinstance(exc, _RowTooLong):
         return at(_scan_quotes(text)[0] or 0, f"a quoted cell runs over more than "
@@ -197,9 +204,9 @@ def _csv_problem(exc: Exception, taken: list[tuple[int, str]]) -> Problem:
     if stray is not None:
         assert opened is not None
         if "\n" in text[opened:stray]:
-            end = at(stray, "")
-            return at(opened, f"this quote opens a cell that runs on to line {end.line}, column "
-                      f"{end.column}, where `{text[stray]}` follows its closing quote; is a quote "
+            line, column = _place(text, stray, first)
+            return at(opened, f"this quote opens a cell that runs on to line {line}, column "
+                      f"{column}, where `{text[stray]}` follows its closing quote; is a quote "
                       "missing?")
         return at(stray, f'`{text[stray]}` right after a closing quote; a cell that starts with `"` '
                   'must end with `"` before the next `,` (write a quote inside a cell as `""`)')

@@ -224,12 +224,13 @@ def _header(rows: CsvRows, wanted: tuple[str, ...], shown: str,
     Without one, the file is not read: a problem in the report, or with no report (for
     Invitations.csv, whose rows are the records) an `InputError`."""
     first: Problem | None = None
+    needed = {snake_case(w) for w in wanted}
     for _, row, problem in rows:
         if row is None:
             first = first or problem
             continue
         names = [snake_case(cell) for cell in row]
-        if {snake_case(w) for w in wanted} <= set(names):
+        if needed <= set(names):
             rows.width = len(row)
             return names
     why = f" (the first problem: {first})" if first else ""

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from .csvrows import CsvRows, Problem
+from .csvrows import CsvRows, Problem, undecodable
 from .literals import LiteralError, parse_duration, parse_time_cell
 from .types import Type
 
@@ -90,7 +90,7 @@ class Meter:
         try:
             with stream:
                 yield stream
-                self.finished += self.position() - self.finished
+                self.finished = self.position()
         finally:
             self.stream = None
 
@@ -303,10 +303,7 @@ def _read_jsonl(stream: IO[bytes], source: str, schema: Mapping[str, Type],
         try:
             text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
-            column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
-            yield InputRecord(source, number, None, Problem(
-                number, column, f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x}); save the "
-                "file as UTF-8"))
+            yield InputRecord(source, number, None, undecodable(number, raw, exc))
             continue
         if not text.strip():
             continue
