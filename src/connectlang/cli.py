@@ -353,7 +353,7 @@ def _summary_lines(summary: RunSummary, run: Inputs) -> list[str]:
 
 def _input_problems(run: Inputs) -> list[str]:
     """Rows of the joined files (Connections.csv, messages.csv, enrichment) that could
-    not be read: FILE:LINE:COLUMN lines for stderr, at most a screenful per file."""
+    not be read: FILE:LINE:COLUMN lines for stderr, at most 20 an export or enrichment."""
     groups = [report.problems for report in run.reports]
     if run.enrichment is not None:
         groups.append(run.enrichment.problems)
@@ -361,7 +361,7 @@ def _input_problems(run: Inputs) -> list[str]:
     for problems in groups:
         shown += problems[:20]
         if len(problems) > 20:
-            shown.append(f"... and {len(problems) - 20:,} more problems in that file")
+            shown.append(f"... and {len(problems) - 20:,} more problems in those files")
     return shown
 
 

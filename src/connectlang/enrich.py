@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .people import Ambiguous, People, profile_key
-from .records import Meter, read
+from .records import read
 from .types import Type
 
 
@@ -42,7 +42,7 @@ class Unmatched:
 class Enrichment:
     """The enrichment files of a run, read and indexed, ready to join onto records."""
 
-    def __init__(self, paths: Sequence[str], schema: Mapping[str, Type], meter: Meter | None = None) -> None:
+    def __init__(self, paths: Sequence[str], schema: Mapping[str, Type]) -> None:
         self.paths = tuple(paths)
         self.people: People[_Person] = People()
         self.columns: set[str] = set()  # the fields the files have columns for
@@ -51,10 +51,10 @@ class Enrichment:
         self.unjoinable = 0  # rows with neither address nor name, or a name of several people
         self.ambiguous = 0  # records whose name several enrichment rows share
         for path in self.paths:
-            self._read(path, schema, meter)
+            self._read(path, schema)
 
-    def _read(self, path: str, schema: Mapping[str, Type], meter: Meter | None) -> None:
-        for record in read(path, schema, meter=meter, seen=self.columns):
+    def _read(self, path: str, schema: Mapping[str, Type]) -> None:
+        for record in read(path, schema, seen=self.columns):
             if record.values is None:
                 assert record.error is not None
                 self.problems.append(record.error.at(path))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .diagnostics import CODES, Diagnostic, to_json
+from .lint.docs import page
 from .lint.rules import RULES
 from .source import Source
 
@@ -41,7 +42,6 @@ def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], version: str) 
 
 
 def _lint_rule(rule: Any) -> dict[str, Any]:
-    from .lint.docs import page
     return {"id": rule.code, "name": rule.name,
             "shortDescription": {"text": rule.summary()},
             "fullDescription": {"text": rule.sections()["What it does"].replace("\n", " ")},
