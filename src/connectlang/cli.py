@@ -96,7 +96,7 @@ def diagnose(path: str, settings: Settings | None = None,
         return source, diagnostics, None
     if settings is not None and checked is not None:
         from .lint import lint
-        diagnostics = sorted(diagnostics + lint(checked, source, module.comments, settings, path, inputs),
+        diagnostics = sorted(diagnostics + lint(checked, module.comments, settings, path, inputs),
                              key=sort_key)
     return source, diagnostics, checked
 

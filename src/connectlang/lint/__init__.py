@@ -10,18 +10,17 @@ from collections.abc import Iterable
 from .. import checked as c
 from ..diagnostics import Diagnostic
 from ..nodes import Comment
-from ..source import Source
 from .config import Settings, silenced
 from .rule import Context
 from .rules import RULES
 
 
-def lint(policy: c.Policy, source: Source, comments: Iterable[Comment], settings: Settings | None = None,
+def lint(policy: c.Policy, comments: Iterable[Comment], settings: Settings | None = None,
          path: str | None = None, inputs: frozenset[str] | None = None) -> list[Diagnostic]:
     """Every lint of the policy, in no particular order."""
-    context = Context(policy, source, inputs)
+    context = Context(policy, inputs)
     found = []
     for rule, severity in (settings or Settings()).rules(RULES, path):
         for finding in rule().check(context):
             found.append(Diagnostic(rule.code, severity, finding.message, finding.span, finding.help))
-    return silenced(found, source, comments, RULES)
+    return silenced(found, policy.source, comments, RULES)

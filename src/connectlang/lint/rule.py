@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from .. import checked as c
 from ..diagnostics import Severity
-from ..source import Source, Span
+from ..source import Span
 from .logic import Analysis, Space, analyse, structure
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
@@ -61,9 +61,8 @@ class Rule:
 class Context:
     """A checked policy as the rules see it, with what they share computed once."""
 
-    def __init__(self, policy: c.Policy, source: Source, inputs: frozenset[str] | None = None) -> None:
+    def __init__(self, policy: c.Policy, inputs: frozenset[str] | None = None) -> None:
         self.policy = policy
-        self.source = source
         self.inputs = inputs  # the fields the inputs named on the command line have, if any
 
     @cached_property
@@ -98,12 +97,12 @@ class Context:
 
     def defined(self, item: c.Let | c.Field) -> Span:
         """The span of the name a `let` or `field` defines."""
-        start = self.source.text.index(item.name, item.span.start + 3)
+        start = self.policy.source.text.index(item.name, item.span.start + 3)
         return Span(start, start + len(item.name))
 
     def keyword(self, rule: c.Rule) -> Span:
         """The span of a rule's action keyword (`decline`), the default's included."""
-        start = rule.span.start if rule.condition is not None else self.source.text.index(
+        start = rule.span.start if rule.condition is not None else self.policy.source.text.index(
             rule.action, rule.span.start + len("else"))
         return Span(start, start + len(rule.action))
 
