@@ -5,16 +5,11 @@ Times, round-robin over RUNS rounds (default 15), each of:
   python -c pass                       the floor: a bare interpreter
   python -c "import connectlang"       the library's import
   connectlang --help                   the CLI, no policy work
-  connectlang check FILE               parse, check and lint a small policy (warm cache)
-  connectlang check FILE (cold cache)  the same with Lark's parser cache absent
+  connectlang check FILE               parse, check and lint a small policy
   connectlang check BIG                a generated policy of 5,000 rules (--rules), linted
 
-and prints the median wall time of each and its ratio to `python -c pass`.
-
-Lark caches the built parser in the temporary directory (`tempfile.gettempdir()`):
-the first run of a process builds it and writes the cache, later runs load it. The
-warm rows run with TMPDIR pointing at a private directory prepared by one untimed
-run; the cold row gets a fresh empty TMPDIR on every run.
+and prints the median wall time of each and its ratio to `python -c pass`. The parser
+is generated ahead of time (grammar/generate.py), so no run builds it or reads a cache.
 
     python benchmarks/bench_startup.py
     python benchmarks/bench_startup.py --runs 31 --file examples/selective.conn
@@ -113,44 +108,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     scratch = Path(tempfile.mkdtemp(prefix="connectlang-bench-"))
     try:
-        warm_tmp = scratch / "warm"
-        warm_tmp.mkdir()
         policy = policy_file(args.file, scratch)
         big = big_policy(scratch / "big.conn", args.rules)
         cli = connectlang_command()
         # As installed: modules load from their bytecode cache (some environments switch
         # writing it off, which would make every run compile connectlang from source).
-        base_env = {k: v for k, v in os.environ.items()
-                    if k not in ("PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE")}
-        warm_env = {**base_env, "TMPDIR": str(warm_tmp)}
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE")}
         commands: dict[str, list[str]] = {
             "python -c pass": [sys.executable, "-c", "pass"],
             "import connectlang": [sys.executable, "-c", "import connectlang"],
             "connectlang --help": [*cli, "--help"],
-            "connectlang check (warm)": [*cli, "check", str(policy)],
-            "connectlang check (cold)": [*cli, "check", str(policy)],
+            "connectlang check FILE": [*cli, "check", str(policy)],
             f"check {args.rules:,} rules": [*cli, "check", str(big)],
         }
         print(f"python {sys.version.split()[0]}; CLI: {' '.join(cli)}")
         print(f"policy for check: {policy} ({len(policy.read_text(encoding='utf-8').splitlines())}"
               " lines)")
 
-        # One untimed run of each fills the OS file cache and the warm Lark cache.
+        # One untimed run of each fills the OS file cache and the bytecode caches.
         for name, command in commands.items():
-            _, code = timed(command, warm_env)
-            if name.startswith(("connectlang check (warm)", "check ")):
+            _, code = timed(command, env)
+            if "check" in name:
                 print(f"`{name}` exits {code}")
-        if not any(warm_tmp.glob(".lark_cache*")):
-            print("note: no Lark cache file appeared in TMPDIR; 'warm' may not be warm")
 
         times: dict[str, list[float]] = {name: [] for name in commands}
-        for run in range(args.runs):
+        for _ in range(args.runs):
             for name, command in commands.items():
-                env = warm_env
-                if name.endswith("(cold)"):
-                    cold_tmp = scratch / f"cold{run}"
-                    cold_tmp.mkdir()
-                    env = {**base_env, "TMPDIR": str(cold_tmp)}
                 times[name].append(timed(command, env)[0])
 
         base = times["python -c pass"]
@@ -163,10 +147,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             paired = statistics.median(t / b for t, b in zip(ts, base, strict=True))
             print(f"  {name:26} {med * 1e3:7.1f}ms {min(ts) * 1e3:6.1f}ms {max(ts) * 1e3:6.1f}ms "
                   f"{(med - floor) * 1e3:+9.1f}ms {med / floor:17.2f}x {paired:6.2f}x")
-        cold = statistics.median(times["connectlang check (cold)"])
-        warm = statistics.median(times["connectlang check (warm)"])
-        print(f"\nbuilding the parser (no Lark cache) adds {(cold - warm) * 1e3:.0f} ms "
-              "to the first `check` after the cache is lost")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0

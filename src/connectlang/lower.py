@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lark import Token, Transformer
-
 from . import nodes as n
+from ._parser import Token, Transformer
 from .diagnostics import Diagnostic
 from .literals import LiteralError, parse_duration, parse_int, parse_time, unescape
 from .source import Span

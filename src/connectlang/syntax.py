@@ -1,10 +1,11 @@
 """Parsing: source text -> syntax tree and syntax diagnostics.
 
-The Lark parser is built once per process and cached on disk by Lark, so start-up
-does not compile the grammar. The file is lexed once; it is then cut into items at
-the words that can only start one (`let`, `accept`, `else`, ...) and each item is
-parsed on its own. A syntax error therefore costs one item, not the file: every
-broken item gets its own diagnostic in one run, and the rest is still checked.
+The parser is Lark's LALR parser, generated ahead of time into `_parser.py` by
+`grammar/generate.py`: start-up loads its tables and does not import Lark. The file
+is lexed once; it is then cut into items at the words that can only start one (`let`,
+`accept`, `else`, ...) and each item is parsed on its own. A syntax error therefore
+costs one item, not the file: every broken item gets its own diagnostic in one run,
+and the rest is still checked.
 Lark's exceptions never leave this module: they become diagnostics in plain words.
 """
 
@@ -15,14 +16,10 @@ import functools
 import gc
 import threading
 from collections.abc import Iterable, Iterator
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token
-from lark.exceptions import UnexpectedToken
-
 from . import nodes as n
+from ._parser import Lark, Lark_StandAlone, Token, UnexpectedToken
 from .diagnostics import Diagnostic
 from .keywords import RESERVED
 from .literals import MONTH_WORDS, UNIT_SECONDS, months_help
@@ -47,15 +44,6 @@ _WORDS = {
 }
 
 
-def _grammar_text() -> str:
-    packaged = resources.files("connectlang").joinpath("grammar/connectlang.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    # A source checkout (editable install): the grammar sits at the repository top.
-    return (Path(__file__).resolve().parents[2] / "grammar" / "connectlang.lark").read_text(
-        encoding="utf-8")
-
-
 _lowering = Lowering()
 _lock = threading.Lock()
 # The lexer hands ignored tokens worth keeping (comments, bad input) to callbacks;
@@ -64,11 +52,14 @@ _kept: list[Token] = []
 _KEPT = ("COMMENT", "BAD_STRING", "BAD_REGEX", "BAD_CHAR")
 
 
+def runtime_options() -> dict[str, Any]:
+    """What the parser is loaded with (tests give the same to a parser Lark builds)."""
+    return {"transformer": _lowering, "lexer_callbacks": {name: _kept.append for name in _KEPT}}
+
+
 @functools.cache
 def _parser() -> Lark:
-    return Lark(_grammar_text(), parser="lalr", lexer="basic", start=["item", "expr"],
-                transformer=_lowering, cache=True,
-                lexer_callbacks={name: _kept.append for name in _KEPT})
+    return Lark_StandAlone(**runtime_options())  # type: ignore[no-untyped-call,no-any-return]
 
 
 def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:

@@ -1,0 +1,54 @@
+"""The generated parser (`_parser.py`) is the grammar's: fresh, and parsing as Lark would."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from conftest import ROOT
+from connectlang import _parser, lower, syntax
+from connectlang.source import Source
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "grammar" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("generate", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _generator()
+
+# Every policy at hand, well-formed or not: examples, golden diagnostics, and a few
+# broken snippets that exercise error recovery.
+TEXTS = [p.read_text(encoding="utf-8") for p in sorted(
+    [*(ROOT / "examples").glob("*.conn"), *(ROOT / "tests" / "golden").rglob("*.conn")])]
+TEXTS += ["accept if", "accept if a ==", "let = 3", "else else", 'ask "x {y}" if (a or',
+          "accept if a in [1, 2", "report if b /x/ because", "field f: int = 1\nelse archive"]
+
+
+def test_the_generated_parser_is_from_the_current_grammar() -> None:
+    recorded = re.search(r"^# grammar sha256: (\w+)$", Path(_parser.__file__).read_text(
+        encoding="utf-8"), re.MULTILINE)
+    grammar = generate.GRAMMAR.read_text(encoding="utf-8")
+    assert recorded and recorded.group(1) == generate.grammar_digest(grammar), (
+        "grammar/connectlang.lark changed: run `python grammar/generate.py`")
+
+
+def test_the_generated_parser_parses_as_lark_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert len(TEXTS) > 20
+    generated = [syntax.parse(Source(text)) for text in TEXTS]
+    import lark
+
+    built = generate.lark_parser(**syntax.runtime_options())
+    monkeypatch.setattr(syntax, "_parser", lambda: built)
+    monkeypatch.setattr(syntax, "UnexpectedToken", lark.exceptions.UnexpectedToken)
+    monkeypatch.setattr(lower, "Token", lark.Token)
+    assert [syntax.parse(Source(text)) for text in TEXTS] == generated
