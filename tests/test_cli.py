@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import ROOT
 from connectlang.cli import cli
 
 POLICY = """policy "test"
@@ -208,9 +209,19 @@ def test_python_dash_m_and_help() -> None:
 def test_help_does_not_load_the_parser() -> None:
     code = ("import sys; from connectlang.cli import cli\n"
             "try: cli(['--help'])\nexcept SystemExit: pass\n"
-            "print('lark' in sys.modules, 're2' in sys.modules)")
+            "print('connectlang._parser' in sys.modules, 're2' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_check_runs_on_the_generated_parser_without_lark() -> None:
+    """Lark is a build and test tool: an installed connectlang never imports it."""
+    code = ("import sys; from connectlang.cli import cli\n"
+            f"try: cli(['check', {str(ROOT / 'examples' / 'selective.conn')!r}])\n"
+            "except SystemExit: pass\n"
+            "print('connectlang._parser' in sys.modules, 'lark' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == "True False"
 
 
 def test_long_runs_show_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
