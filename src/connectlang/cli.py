@@ -65,7 +65,7 @@ def read_source(path: str) -> tuple[Source, list[Diagnostic]]:
     from .diagnostics import Diagnostic
     from .source import Source, Span
     try:
-        raw = Path(path).read_bytes()
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         raise CannotRun(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
@@ -102,7 +102,8 @@ def diagnose(path: str, settings: Settings | None = None,
 
 
 def colour_for(stream: IO[str]) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ
+    """Colour on a terminal, unless NO_COLOR is set to anything (https://no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
 # -- check -------------------------------------------------------------------------
@@ -206,6 +207,30 @@ def rule(code: str | None) -> None:
     if found is None:
         raise CannotRun(f"no lint rule `{code}`: `connectlang rule` lists them")
     click.echo(page(found))
+
+
+# -- highlight ---------------------------------------------------------------------
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["terminal", "html"]), default="terminal",
+              show_default=True, help="ANSI colours for a terminal, or a standalone HTML page.")
+@click.option("--color/--no-color", "color", default=None,
+              help="Colour even when the output is not a terminal, or never. By default, "
+                   "colour only on a terminal and when NO_COLOR is not set.")
+def highlight(file: str, fmt: str, color: bool | None) -> None:
+    """Print the policy FILE (or `-`, standard input) highlighted.
+
+    \b
+    Examples:
+      connectlang highlight policy.conn | less -R
+      connectlang highlight --format html policy.conn > policy.html
+    """
+    from .highlight import render
+    source, _ = read_source(file)  # text that is not UTF-8 is shown with U+FFFD
+    colour = colour_for(sys.stdout) if color is None else color
+    title = "standard input" if file == "-" else Path(file).name
+    click.echo(render(source.text, fmt, colour=colour, title=title), nl=False, color=colour)
 
 
 def _summary(files: int, counts: Counter[str]) -> str:
