@@ -29,3 +29,32 @@ def conditions(tests: Any, depth: int = 0, max_depth: int = 3) -> Any:
         return "(" + f" {kind} ".join(parts) + ")"
 
     return build(depth)
+
+
+# Tests that type-check, for random policies: comparisons, strings, lists, times.
+SAMPLE_TESTS = [
+    *(f"mutual_connections {op} {n}" for op in ("<", "<=", ">", ">=", "==", "!=") for n in (0, 2, 3, 5)),
+    "connections > 500", "did_business", "same_school", "did_business == false",
+    'company == "acme"', 'company != "Acme"', 'company in ["ACME", "Initech"]',
+    'company starts_with "st"', 'company contains "me"', 'shared_groups contains "py"',
+    'shared_groups contains_any ["go", "rust"]', "shared_group", "count(shared_groups) >= 2",
+    'message contains "free"', "message matches /free|click/i", "has_message",
+    "interacted_within 30d", "interacted_within 90d", "age(last_interaction) > 1w",
+    "last_interaction is missing", "company is not missing", "mutual_connections is missing",
+    "known", "true", "false",
+]
+
+
+def random_policies() -> Any:
+    """A hypothesis strategy for small well-typed policies: a `let` and some rules."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def build(draw: Any) -> str:
+        tests = st.sampled_from(SAMPLE_TESTS)
+        known = draw(conditions(tests, 1, max_depth=2)).replace("known", "did_business")
+        rules = draw(st.lists(conditions(tests, max_depth=2), min_size=1, max_size=6))
+        lines = [f"let known = {known}", *(f"review if {rule}" for rule in rules), "else archive"]
+        return "\n".join(lines)
+
+    return build()

@@ -11,30 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import connectlang
-from conftest import NOW, conditions
+from conftest import NOW, random_policies
 from connectlang.evaluate import Env, interpret
 from connectlang.lint.logic import analyse
-
-TESTS = [
-    *(f"mutual_connections {op} {n}" for op in ("<", "<=", ">", ">=", "==", "!=") for n in (0, 2, 3, 5)),
-    "connections > 500", "did_business", "same_school", "did_business == false",
-    'company == "acme"', 'company != "Acme"', 'company in ["ACME", "Initech"]',
-    'company starts_with "st"', 'company contains "me"', 'shared_groups contains "py"',
-    'shared_groups contains_any ["go", "rust"]', "shared_group", "count(shared_groups) >= 2",
-    'message contains "free"', "message matches /free|click/i", "has_message",
-    "interacted_within 30d", "interacted_within 90d", "age(last_interaction) > 1w",
-    "last_interaction is missing", "company is not missing", "mutual_connections is missing",
-    "known", "true", "false",
-]
-
-
-@st.composite
-def policies(draw: st.DrawFn) -> str:
-    known = draw(conditions(st.sampled_from(TESTS), 1, max_depth=2)).replace("known", "did_business")
-    rules = draw(st.lists(conditions(st.sampled_from(TESTS), max_depth=2), min_size=1, max_size=6))
-    lines = [f"let known = {known}", *(f"review if {rule}" for rule in rules), "else archive"]
-    return "\n".join(lines)
-
 
 RECORDS = st.fixed_dictionaries({}, optional={
     "mutual_connections": st.integers(-1, 6),
@@ -50,7 +29,7 @@ RECORDS = st.fixed_dictionaries({}, optional={
 
 
 @settings(max_examples=300, deadline=None)
-@given(policies(), st.lists(RECORDS, min_size=20, max_size=40))
+@given(random_policies(), st.lists(RECORDS, min_size=20, max_size=40))
 def test_the_linters_claims_hold_on_every_record(source: str, records: list[dict]) -> None:
     policy = connectlang.compile(source)
     facts = analyse(policy.checked).facts
@@ -100,7 +79,7 @@ REPLIES = ['ask "hi {first_name} {company}"', 'ask "{known_text}"', "decline", "
 
 
 @settings(max_examples=150, deadline=None)
-@given(policies(), st.sampled_from(REPLIES), st.sampled_from(["30d", "2160h", "known_text"]))
+@given(random_policies(), st.sampled_from(REPLIES), st.sampled_from(["30d", "2160h", "known_text"]))
 def test_every_rule_runs_on_any_policy(source: str, action: str, extra: str) -> None:
     """All lint rules, on random policies with replies, lets and fields: no rule fails."""
     from connectlang.lint import lint

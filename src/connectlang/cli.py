@@ -209,6 +209,83 @@ def rule(code: str | None) -> None:
     click.echo(page(found))
 
 
+# -- fmt ---------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file would change.")
+@click.option("--diff", is_flag=True, help="Change nothing; print the changes as a unified diff.")
+def fmt(files: tuple[str, ...], check: bool, diff: bool) -> None:
+    """Rewrite policy FILES in the one canonical layout, keeping every comment.
+
+    A folder stands for the `.conn` files in it; `-` reads standard input and writes
+    the result to standard output. A file with syntax errors is left as it is and
+    its errors are printed (exit 1).
+
+    \b
+    Examples:
+      connectlang fmt policies/
+      connectlang fmt --check policies/      # in CI
+      connectlang fmt - < me.conn
+    """
+    from .diagnostics import render_text
+    from .formatter import format_source
+    from .output import output
+    paths = _policy_files(files)
+    changed = broken = 0
+    for path in paths:
+        source, diagnostics = read_source(path)
+        formatted, errors = (source.text, diagnostics) if diagnostics else format_source(source)
+        if errors:
+            broken += 1
+            for d in errors:
+                click.echo(render_text(d, source, colour_for(sys.stderr)) + "\n", err=True)
+            continue
+        if formatted == source.text:
+            if path == "-" and not (check or diff):
+                click.echo(formatted, nl=False)
+            continue
+        changed += 1
+        if diff:
+            click.echo(_unified_diff(source.text, formatted, path), nl=False)
+        elif check:
+            click.echo(f"would reformat {path}", err=True)
+        elif path == "-":
+            click.echo(formatted, nl=False)
+        else:
+            with output(path) as out:
+                out.write(formatted)
+            click.echo(f"reformatted {path}", err=True)
+    if path_count := len(paths) - (len(paths) == 1 and paths[0] == "-"):
+        done = "would be reformatted" if check or diff else "reformatted"
+        click.echo(f"{changed} of {path_count} file{'s' if path_count != 1 else ''} {done}"
+                   + (f", {broken} with syntax errors left as they are" if broken else ""),
+                   err=True)
+    sys.exit(1 if broken or ((check or diff) and changed) else 0)
+
+
+def _policy_files(given: tuple[str, ...]) -> list[str]:
+    """The files named, with each folder replaced by the `.conn` files under it."""
+    paths: list[str] = []
+    for name in given:
+        path = Path(name)
+        if name != "-" and path.is_dir():
+            found = sorted(str(p) for p in path.rglob("*.conn") if p.is_file())
+            if not found:
+                raise CannotRun(f"no .conn files in {name}")
+            paths.extend(found)
+        else:
+            paths.append(name)
+    return paths
+
+
+def _unified_diff(before: str, after: str, path: str) -> str:
+    import difflib
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True),
+                                        after.splitlines(keepends=True),
+                                        fromfile=f"{path} (before)", tofile=f"{path} (formatted)"))
+
+
 # -- highlight ---------------------------------------------------------------------
 
 @cli.command()

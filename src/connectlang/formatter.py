@@ -1,0 +1,285 @@
+"""`connectlang fmt`: one canonical layout for a policy, comments kept.
+
+The layout (docs/format.md says it for users):
+
+- items in their order; a run of blank lines becomes one, none at the start or end;
+- rule actions padded to one width, so conditions start in one column and `if` sits
+  at column 8; `because` clauses in one column for the file;
+- consecutive `let`s aligned on `=`;
+- a condition too long for the line is broken before `or` (then `and`), the
+  continuation lines under `if`; lists break one item a line;
+- one space around operators; strings re-escaped one way; lists without a trailing
+  comma; every other literal as written.
+
+Conditions are laid out with the Wadler-Lindig algorithm (the `wadler_lindig`
+package): each chain of `or`/`and` is a group that stays on one line if it fits and
+otherwise puts each operand on its own line.
+
+The formatter works on the syntax tree, so it never changes what a policy means:
+only a file that parses cleanly is formatted (a file with syntax errors is returned
+untouched, with its diagnostics). Comments are not in the tree; they are put back by
+position: a comment on its own line stays before the item that follows it, and a
+comment after code stays at the end of the same line of that item when the line is
+its first or last one (`# connectlang: ignore[...]` comments keep working), else it
+moves just above the item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import wadler_lindig as wl
+
+from . import nodes as n
+from .diagnostics import Diagnostic, has_errors
+from .source import Source
+from .syntax import parse
+
+WIDTH = 100
+ACTION_WIDTH = max(len(a) for a in ("accept", "archive", "decline", "report", "review"))
+CONDITION_INDENT = ACTION_WIDTH + 1  # continuation lines start under `if`
+ASK_INDENT = 4  # `if` on its own line after a long `ask` template
+REASON_HEAD_MAX = 40  # a longer rule puts its `because` on the next line
+
+
+def format_source(source: Source) -> tuple[str, list[Diagnostic]]:
+    """The formatted text, or the text unchanged with the syntax errors that stop it."""
+    module, diagnostics = parse(source)
+    if has_errors(diagnostics):
+        return source.text, diagnostics
+    return _Layout(source, module).text(), []
+
+
+# -- expressions -----------------------------------------------------------------------
+
+_PRECEDENCE = {"or": 1, "and": 2}
+
+
+def _expr(expr: n.Expr, source: Source) -> wl.AbstractDoc:
+    if isinstance(expr, n.BoolOp):
+        chain = _expr(expr.operands[0], source)
+        for operand in expr.operands[1:]:
+            chain = chain + wl.BreakDoc(" ") + wl.TextDoc(f"{expr.op} ") + _expr(operand, source)
+        return chain.group()
+    if isinstance(expr, n.Group):
+        return wl.TextDoc("(") + _expr(expr.expr, source).nest(4) + wl.TextDoc(")")
+    if isinstance(expr, n.Not):
+        return wl.TextDoc("not ") + _expr(expr.operand, source)
+    if isinstance(expr, n.Binary):
+        return _expr(expr.left, source) + wl.TextDoc(f" {expr.op} ") + _expr(expr.right, source)
+    if isinstance(expr, n.IsMissing):
+        word = " is not missing" if expr.negated else " is missing"
+        return _expr(expr.operand, source) + wl.TextDoc(word)
+    if isinstance(expr, n.Call):
+        if expr.prefix:
+            return wl.TextDoc(f"{expr.func.id} ") + _expr(expr.args[0], source)
+        return wl.TextDoc(f"{expr.func.id}(") + _joined(
+            [_expr(a, source) for a in expr.args], wl.TextDoc(", ")) + wl.TextDoc(")")
+    if isinstance(expr, n.ListLit):
+        if not expr.items:
+            return wl.TextDoc("[]")
+        items = _joined([wl.TextDoc(string(i)) for i in expr.items], wl.TextDoc(",") + wl.BreakDoc(" "))
+        return (wl.TextDoc("[") + (wl.BreakDoc("") + items).nest(4) + wl.BreakDoc("")
+                + wl.TextDoc("]")).group()
+    return wl.TextDoc(literal(expr, source))
+
+
+def _joined(docs: Sequence[wl.AbstractDoc], separator: wl.AbstractDoc) -> wl.AbstractDoc:
+    joined: wl.AbstractDoc = wl.TextDoc("")  # a call may have no arguments
+    for i, doc in enumerate(docs):
+        joined = joined + separator + doc if i else joined + doc
+    return joined
+
+
+def literal(expr: n.Expr, source: Source) -> str:
+    """A name or a literal: strings re-escaped, the rest as written."""
+    if isinstance(expr, n.Name):
+        return expr.id
+    if isinstance(expr, n.StringLit):
+        return string(expr)
+    if isinstance(expr, n.BoolLit):
+        return "true" if expr.value else "false"
+    if isinstance(expr, n.ListLit):
+        return "[" + ", ".join(string(i) for i in expr.items) + "]"
+    return source.text[expr.span.start:expr.span.end]  # integers, durations, times, regexes
+
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def string(lit: n.StringLit) -> str:
+    """A string literal in its one spelling: printable characters as themselves; quotes,
+    backslashes and the usual controls by their short escapes; anything else unseen
+    (other controls, zero-width and unusual spaces) as `\\u{...}`."""
+    assert lit.value is not None  # a bad literal is a syntax error: no formatting then
+    out = []
+    for char in lit.value:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif char.isprintable() or char == " ":
+            out.append(char)
+        else:
+            out.append(f"\\u{{{ord(char):X}}}")
+    return '"' + "".join(out) + '"'
+
+
+def _render(doc: wl.AbstractDoc, width: int = WIDTH) -> list[str]:
+    return wl.pformat(doc, width=width).split("\n")
+
+
+# -- items -------------------------------------------------------------------------
+
+@dataclass
+class _Entry:
+    """An item laid out: its lines, the reason to add, and the comments that go with it."""
+
+    item: n.Item
+    lines: list[str]  # the reason joins them before the comments are placed
+    reason: str | None = None
+    first_comment: str | None = None  # at the end of the first line
+    last_comment: str | None = None  # at the end of the last line, when that is another
+
+
+class _Layout:
+    def __init__(self, source: Source, module: n.Module) -> None:
+        self.source = source
+        self.module = module
+
+    def text(self) -> str:
+        entries = [self._entry(item) for item in self.module.items]
+        self._align_lets(entries)
+        column = self._reason_column(entries)
+        for entry in entries:
+            self._add_reason(entry, column)
+        out: list[str] = []
+        for piece in self._stream(entries):
+            if piece is None:  # a blank line
+                if out and out[-1] != "":
+                    out.append("")
+            elif isinstance(piece, str):  # a comment on its own line
+                out.append(piece.rstrip())
+            else:
+                out.extend(self._with_comments(piece))
+        while out and out[-1] == "":
+            out.pop()
+        return "\n".join(out) + "\n" if out else ""
+
+    def _stream(self, entries: list[_Entry]) -> Iterator[_Entry | str | None]:
+        """Items and own-line comments in source order, None where a blank line goes."""
+        source = self.source
+        comments = sorted(self.module.comments, key=lambda c: c.span.start)
+        ci = 0
+        previous_end_line = None
+        for entry in entries:
+            item = entry.item
+            first = source.line(item.span.start)
+            last = source.line(max(item.span.start, item.span.end - 1))
+            inside: list[n.Comment] = []
+            while ci < len(comments) and source.line(comments[ci].span.start) <= last:
+                comment = comments[ci]
+                line = source.line(comment.span.start)
+                if line < first:
+                    yield from self._gap(previous_end_line, line)
+                    yield comment.text
+                    previous_end_line = line
+                else:
+                    inside.append(comment)
+                ci += 1
+            yield from self._gap(previous_end_line, first)
+            for comment in inside:
+                line = source.line(comment.span.start)
+                if line == first:
+                    entry.first_comment = comment.text
+                elif line == last and len(entry.lines) > 1:
+                    entry.last_comment = comment.text
+                else:
+                    yield comment.text
+            yield entry
+            previous_end_line = last
+        for comment in comments[ci:]:
+            line = source.line(comment.span.start)
+            yield from self._gap(previous_end_line, line)
+            yield comment.text
+            previous_end_line = line
+
+    def _gap(self, previous: int | None, line: int) -> Iterator[None]:
+        """A blank line where the source had at least one between two things."""
+        if previous is None or line <= previous + 1:
+            return
+        for between in range(previous + 1, line):
+            if not self.source.line_text(between).strip():
+                yield None
+                return
+
+    def _entry(self, item: n.Item) -> _Entry:
+        source = self.source
+        if isinstance(item, n.PolicyDecl):
+            return _Entry(item, [f"policy {string(item.name)}"])
+        if isinstance(item, n.FieldDecl):
+            text = f"field {item.name.id}: {item.type_name.id}"
+            if item.default is not None:
+                text += " = " + "".join(_render(_expr(item.default, source)))
+            return _Entry(item, [text])
+        if isinstance(item, n.LetDecl):
+            return _Entry(item, self._headed(f"let {item.name.id} = ", item.value, 4))
+        reason = string(item.reason) if item.reason is not None else None
+        if isinstance(item, n.Default):
+            template = item.action.template
+            action = f"ask {string(template)}" if template is not None else item.action.kind
+            return _Entry(item, [f"else {action}"], reason)
+        if item.action.template is None:
+            head = f"{item.action.kind:<{ACTION_WIDTH}} if "
+            return _Entry(item, self._headed(head, item.condition, CONDITION_INDENT), reason)
+        ask = f"ask {string(item.action.template)}"
+        lines = self._headed(f"{ask} if ", item.condition, CONDITION_INDENT)
+        if len(lines[0]) > WIDTH:
+            lines = [ask, *self._headed(" " * ASK_INDENT + "if ", item.condition, ASK_INDENT)]
+        return _Entry(item, lines, reason)
+
+    def _headed(self, head: str, expr: n.Expr, indent: int) -> list[str]:
+        """`head` then the expression, its continuation lines indented by `indent`."""
+        doc = (wl.TextDoc(head) + _expr(expr, self.source)).nest(indent)
+        return _render(doc)
+
+    def _align_lets(self, entries: list[_Entry]) -> None:
+        """Pad the names of `let`s on consecutive lines so their `=` line up."""
+        source = self.source
+        run: list[_Entry] = []
+        for entry in [*entries, None]:
+            if (entry is not None and isinstance(entry.item, n.LetDecl) and run
+                    and source.line(entry.item.span.start)
+                    == source.line(run[-1].item.span.end - 1) + 1):
+                run.append(entry)
+                continue
+            if len(run) > 1:
+                width = max(len(e.item.name.id) for e in run)  # type: ignore[union-attr]
+                for e in run:
+                    name = e.item.name.id  # type: ignore[union-attr]
+                    e.lines[0] = e.lines[0].replace(f"let {name} =", f"let {name:<{width}} =", 1)
+            run = [entry] if entry is not None and isinstance(entry.item, n.LetDecl) else []
+
+    @staticmethod
+    def _reason_column(entries: list[_Entry]) -> int:
+        heads = [len(e.lines[-1]) for e in entries
+                 if e.reason is not None and len(e.lines[-1]) <= REASON_HEAD_MAX]
+        return max(heads) + 2 if heads else CONDITION_INDENT
+
+    @staticmethod
+    def _add_reason(entry: _Entry, column: int) -> None:
+        if entry.reason is None:
+            return
+        because = f"because {entry.reason}"
+        if len(entry.lines[-1]) < column - 1:
+            entry.lines[-1] = f"{entry.lines[-1]:<{column}}{because}"
+        else:
+            entry.lines.append(" " * column + because)
+
+    @staticmethod
+    def _with_comments(entry: _Entry) -> list[str]:
+        lines = list(entry.lines)
+        if entry.first_comment is not None:
+            lines[0] += "  " + entry.first_comment.rstrip()
+        if entry.last_comment is not None:
+            lines[-1] += "  " + entry.last_comment.rstrip()
+        return lines

@@ -1,0 +1,221 @@
+"""`connectlang fmt`: the same meaning after formatting, formatting twice changes
+nothing, comments kept, and the canonical layout itself (golden files)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, random_policies
+from connectlang.checker import check
+from connectlang.cli import cli
+from connectlang.formatter import format_source
+from connectlang.source import Source
+from connectlang.syntax import parse
+
+GOLDEN = ROOT / "tests" / "golden" / "format"
+
+
+def formatted(text: str) -> str:
+    out, errors = format_source(Source(text))
+    assert errors == []
+    return out
+
+
+def shape(obj: Any) -> Any:
+    """A tree with what only layout changes left out: spans, line numbers, a string's
+    spelling (its value stays) and the source text."""
+    if isinstance(obj, Source):
+        return None
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return (type(obj).__name__, tuple(
+            shape(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+            if not f.name.endswith("span") and f.name not in ("raw", "line")))
+    if isinstance(obj, (tuple, list)):
+        return tuple(shape(o) for o in obj)
+    return obj
+
+
+def assert_same_meaning(before: str, after: str) -> None:
+    module_before, _ = parse(Source(before))
+    module_after, errors = parse(Source(after))
+    assert errors == []
+    assert shape(module_after.items) == shape(module_before.items)
+    assert [c.text.rstrip() for c in module_after.comments] == [
+        c.text.rstrip() for c in module_before.comments]
+    checked_before, diagnostics_before = check(module_before, Source(before))
+    checked_after, diagnostics_after = check(module_after, Source(after))
+    assert shape(checked_after) == shape(checked_before)
+    assert [d.code for d in diagnostics_after] == [d.code for d in diagnostics_before]
+
+
+# -- golden files ------------------------------------------------------------------------
+
+def test_already_formatted_snippets_stay_as_they_are() -> None:
+    text = (GOLDEN / "identity.conn").read_text(encoding="utf-8")
+    assert formatted(text) == text
+
+
+@pytest.mark.parametrize("path", sorted(GOLDEN.glob("*.in.conn")), ids=lambda p: p.name[:-8])
+def test_layout_matches_golden_file(path: Path) -> None:
+    expected_path = path.with_name(path.name.replace(".in.conn", ".out.conn"))
+    before = path.read_text(encoding="utf-8")
+    after = formatted(before)
+    if os.environ.get("CONNECTLANG_REGEN"):
+        expected_path.write_text(after, encoding="utf-8")
+    assert after == expected_path.read_text(encoding="utf-8")
+    assert_same_meaning(before, after)
+    assert formatted(after) == after
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("examples/*.conn")), ids=lambda p: p.name)
+def test_examples_are_formatted(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert formatted(text) == text
+
+
+# -- properties --------------------------------------------------------------------------
+
+SEPARATORS = st.sampled_from([" ", " ", " ", "  ", "\n    ", "\n\n", " # a note\n", "\t"])
+REASONS = st.sampled_from(['"why"', '"tab\\there"', '"\\u{41}\\"q\\"\\\\"', '"caf\\u{E9}"'])
+
+
+@st.composite
+def messy_policies(draw: st.DrawFn) -> str:
+    """A random well-typed policy, with reasons, a template and comments, its words
+    separated by random white space and comments."""
+    lines = draw(random_policies()).split("\n")
+    actions = st.sampled_from(["accept", "archive", "decline", "report", "review",
+                               'ask "Hi,{first_name}{{hello}}"'])  # no spaces: they get shuffled
+    rebuilt = []
+    for line in lines:
+        if line.startswith("review if "):
+            line = f"{draw(actions)} if {line[len('review if '):]}"
+            if draw(st.booleans()):
+                line += f" because {draw(REASONS)}"
+        rebuilt.append(line)
+    words = "\n".join(rebuilt).split(" ")
+    out = [words[0]]
+    for word in words[1:]:
+        out += [draw(SEPARATORS), word]
+    return "# top\n" + "".join(out) + draw(st.sampled_from(["", "\n", "\n\n# the end\n"]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(messy_policies())
+def test_formatting_keeps_the_meaning_and_is_stable(text: str) -> None:
+    once = formatted(text)
+    assert_same_meaning(text, once)
+    assert formatted(once) == once
+
+
+def _grammar_items() -> Any:
+    """Items drawn from the grammar itself (hypothesis' Lark support), each terminal
+    given a strategy that yields valid text, spaced so tokens do not run together."""
+    from hypothesis.extra.lark import from_lark
+    from lark import Lark
+
+    from test_syntax import generate
+
+    names = st.sampled_from(["a", "b_2", "vip", "name", "message", "x"])
+    words = {
+        "NAME": names, "INT": st.sampled_from(["0", "7", "1_000"]),
+        "DURATION": st.sampled_from(["90d", "12h", "2w", "1y"]),
+        "TIME": st.sampled_from(["2025-01-31", "2025-01-31T09:30:00Z"]),
+        "STRING": st.sampled_from(['""', '"a b"', '"{x}"', '"q\\"\\\\"']),
+        "REGEX": st.sampled_from(["/a|b/i", "/x\\/y/"]),
+        "COMMENT": st.just("# c\n"), "WS": st.just(" "),
+        "BAD_STRING": st.just(" "), "BAD_REGEX": st.just(" "), "BAD_CHAR": st.just(" "),
+    }
+    grammar = Lark(generate.GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="basic",
+                   start="item")
+    explicit = {name: strategy.map(lambda text: f" {text} ") for name, strategy in words.items()}
+    for terminal in grammar.terminals:
+        if terminal.name not in explicit and terminal.pattern.type == "str":
+            explicit[terminal.name] = st.just(f" {terminal.pattern.value} ")
+    return from_lark(grammar, start="item", explicit=explicit)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.lists(_grammar_items(), min_size=1, max_size=5))
+def test_any_item_the_grammar_makes_formats_to_the_same_tree(items: list[str]) -> None:
+    text = "\n".join(items)
+    _, errors = parse(Source(text))
+    if errors:  # e.g. an expression nested too deeply for the parser's limit
+        return
+    once = formatted(text)
+    assert_same_meaning(text, once)
+    assert formatted(once) == once
+
+
+# -- the command -------------------------------------------------------------------------
+
+UGLY = 'accept if   shared_group and   interacted_within 90d # hi\nelse archive\n'
+PRETTY = 'accept  if shared_group and interacted_within 90d  # hi\nelse archive\n'
+
+
+def test_fmt_rewrites_files_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "me.conn"
+    path.write_text(UGLY, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["fmt", str(path)])
+    assert result.exit_code == 0
+    assert path.read_text(encoding="utf-8") == PRETTY
+    assert "1 of 1 file reformatted" in result.output
+
+
+def test_fmt_check_and_diff_change_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "me.conn"
+    path.write_text(UGLY, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["fmt", "--check", str(path)])
+    assert result.exit_code == 1 and f"would reformat {path}" in result.output
+    result = CliRunner().invoke(cli, ["fmt", "--diff", str(path)])
+    assert result.exit_code == 1
+    assert "-accept if   shared_group" in result.output and "+accept  if shared_group" in result.output
+    assert path.read_text(encoding="utf-8") == UGLY
+    path.write_text(PRETTY, encoding="utf-8")
+    assert CliRunner().invoke(cli, ["fmt", "--check", str(path)]).exit_code == 0
+
+
+def test_fmt_reads_standard_input() -> None:
+    result = CliRunner().invoke(cli, ["fmt", "-"], input=UGLY)
+    assert result.exit_code == 0 and result.output == PRETTY
+    result = CliRunner().invoke(cli, ["fmt", "-"], input=PRETTY)
+    assert result.output == PRETTY
+
+
+def test_fmt_leaves_a_file_with_syntax_errors_alone(tmp_path: Path) -> None:
+    path = tmp_path / "broken.conn"
+    broken = "accept if   shared_group and\nelse archive\n"
+    path.write_text(broken, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["fmt", str(path)])
+    assert result.exit_code == 1
+    assert "error[E001]" in result.output and "left as they are" in result.output
+    assert path.read_text(encoding="utf-8") == broken
+
+
+def test_fmt_takes_folders_and_keeps_file_permissions(tmp_path: Path) -> None:
+    (tmp_path / "team").mkdir()
+    path = tmp_path / "team" / "a.conn"
+    path.write_text(UGLY, encoding="utf-8")
+    path.chmod(0o640)
+    (tmp_path / "team" / "notes.txt").write_text("not a policy")
+    result = CliRunner().invoke(cli, ["fmt", str(tmp_path)])
+    assert result.exit_code == 0 and path.read_text(encoding="utf-8") == PRETTY
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_fmt_check_on_the_examples_in_a_real_process() -> None:
+    result = subprocess.run([sys.executable, "-m", "connectlang", "fmt", "--check",
+                             str(ROOT / "examples")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "0 of 2 files would be reformatted" in result.stderr
