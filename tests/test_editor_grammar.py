@@ -105,3 +105,13 @@ def test_the_manifest_names_the_grammar_and_the_files() -> None:
     assert (EDITORS / grammar["path"]).is_file()
     assert (EDITORS / language["configuration"]).is_file()
     assert json.loads((EDITORS / grammar["path"]).read_text())["scopeName"] == grammar["scopeName"]
+
+
+def test_every_standard_field_and_built_in_has_its_scope() -> None:
+    from connectlang.builtins import BUILTIN_VALUES, FUNCTIONS, STANDARD_FIELDS
+    names = [*sorted(STANDARD_FIELDS), *sorted(FUNCTIONS), *sorted(BUILTIN_VALUES)]
+    lines = tokenise(["\n".join(names)])[0]
+    scopes = [line[0][1][-1] for line in lines]
+    expected = (["variable.language.field.connectlang"] * len(STANDARD_FIELDS)
+                + ["support.function.builtin.connectlang"] * (len(FUNCTIONS) + len(BUILTIN_VALUES)))
+    assert scopes == expected
