@@ -33,11 +33,12 @@ import wadler_lindig as wl
 
 from . import nodes as n
 from .diagnostics import Diagnostic, has_errors
+from .keywords import ACTIONS
 from .source import Source
 from .syntax import parse
 
 WIDTH = 100
-ACTION_WIDTH = max(len(a) for a in ("accept", "archive", "decline", "report", "review"))
+ACTION_WIDTH = max(len(a) for a in ACTIONS if a != "ask")  # `archive`, `decline`: 7
 CONDITION_INDENT = ACTION_WIDTH + 1  # continuation lines start under `if`
 ASK_INDENT = 4  # `if` on its own line after a long `ask` template
 REASON_HEAD_MAX = 40  # a longer rule puts its `because` on the next line
@@ -52,9 +53,6 @@ def format_source(source: Source) -> tuple[str, list[Diagnostic]]:
 
 
 # -- expressions -----------------------------------------------------------------------
-
-_PRECEDENCE = {"or": 1, "and": 2}
-
 
 def _expr(expr: n.Expr, source: Source) -> wl.AbstractDoc:
     if isinstance(expr, n.BoolOp):
@@ -79,10 +77,10 @@ def _expr(expr: n.Expr, source: Source) -> wl.AbstractDoc:
     if isinstance(expr, n.ListLit):
         if not expr.items:
             return wl.TextDoc("[]")
-        items = _joined([wl.TextDoc(string(i)) for i in expr.items], wl.TextDoc(",") + wl.BreakDoc(" "))
+        items = _joined([wl.TextDoc(_string(i)) for i in expr.items], wl.TextDoc(",") + wl.BreakDoc(" "))
         return (wl.TextDoc("[") + (wl.BreakDoc("") + items).nest(4) + wl.BreakDoc("")
                 + wl.TextDoc("]")).group()
-    return wl.TextDoc(literal(expr, source))
+    return wl.TextDoc(_literal(expr, source))
 
 
 def _joined(docs: Sequence[wl.AbstractDoc], separator: wl.AbstractDoc) -> wl.AbstractDoc:
@@ -92,23 +90,21 @@ def _joined(docs: Sequence[wl.AbstractDoc], separator: wl.AbstractDoc) -> wl.Abs
     return joined
 
 
-def literal(expr: n.Expr, source: Source) -> str:
+def _literal(expr: n.Expr, source: Source) -> str:
     """A name or a literal: strings re-escaped, the rest as written."""
     if isinstance(expr, n.Name):
         return expr.id
     if isinstance(expr, n.StringLit):
-        return string(expr)
+        return _string(expr)
     if isinstance(expr, n.BoolLit):
         return "true" if expr.value else "false"
-    if isinstance(expr, n.ListLit):
-        return "[" + ", ".join(string(i) for i in expr.items) + "]"
     return source.text[expr.span.start:expr.span.end]  # integers, durations, times, regexes
 
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
-def string(lit: n.StringLit) -> str:
+def _string(lit: n.StringLit) -> str:
     """A string literal in its one spelling: printable characters as themselves; quotes,
     backslashes and the usual controls by their short escapes; anything else unseen
     (other controls, zero-width and unusual spaces) as `\\u{...}`."""
@@ -215,7 +211,7 @@ class _Layout:
     def _entry(self, item: n.Item) -> _Entry:
         source = self.source
         if isinstance(item, n.PolicyDecl):
-            return _Entry(item, [f"policy {string(item.name)}"])
+            return _Entry(item, [f"policy {_string(item.name)}"])
         if isinstance(item, n.FieldDecl):
             text = f"field {item.name.id}: {item.type_name.id}"
             if item.default is not None:
@@ -223,15 +219,15 @@ class _Layout:
             return _Entry(item, [text])
         if isinstance(item, n.LetDecl):
             return _Entry(item, self._headed(f"let {item.name.id} = ", item.value, 4))
-        reason = string(item.reason) if item.reason is not None else None
+        reason = _string(item.reason) if item.reason is not None else None
         if isinstance(item, n.Default):
             template = item.action.template
-            action = f"ask {string(template)}" if template is not None else item.action.kind
+            action = f"ask {_string(template)}" if template is not None else item.action.kind
             return _Entry(item, [f"else {action}"], reason)
         if item.action.template is None:
             head = f"{item.action.kind:<{ACTION_WIDTH}} if "
             return _Entry(item, self._headed(head, item.condition, CONDITION_INDENT), reason)
-        ask = f"ask {string(item.action.template)}"
+        ask = f"ask {_string(item.action.template)}"
         lines = self._headed(f"{ask} if ", item.condition, CONDITION_INDENT)
         if len(lines[0]) > WIDTH:
             lines = [ask, *self._headed(" " * ASK_INDENT + "if ", item.condition, ASK_INDENT)]
