@@ -144,12 +144,13 @@ class _Layout:
 
     def text(self) -> str:
         entries = [self._entry(item) for item in self.module.items]
-        self._align_lets(entries)
         column = self._reason_column(entries)
         for entry in entries:
             self._add_reason(entry, column)
+        pieces = list(self._stream(entries))
+        self._align_lets(pieces)
         out: list[str] = []
-        for piece in self._stream(entries):
+        for piece in pieces:
             if piece is None:  # a blank line
                 if out and out[-1] != "":
                     out.append("")
@@ -238,22 +239,21 @@ class _Layout:
         doc = (wl.TextDoc(head) + _expr(expr, self.source)).nest(indent)
         return _render(doc)
 
-    def _align_lets(self, entries: list[_Entry]) -> None:
-        """Pad the names of `let`s on consecutive lines so their `=` line up."""
-        source = self.source
+    @staticmethod
+    def _align_lets(pieces: list[_Entry | str | None]) -> None:
+        """Pad the names of `let`s that follow each other (no comment or blank line
+        between them in the output) so their `=` line up."""
         run: list[_Entry] = []
-        for entry in [*entries, None]:
-            if (entry is not None and isinstance(entry.item, n.LetDecl) and run
-                    and source.line(entry.item.span.start)
-                    == source.line(run[-1].item.span.end - 1) + 1):
-                run.append(entry)
+        for piece in [*pieces, None]:
+            if isinstance(piece, _Entry) and isinstance(piece.item, n.LetDecl):
+                run.append(piece)
                 continue
             if len(run) > 1:
                 width = max(len(e.item.name.id) for e in run)  # type: ignore[union-attr]
                 for e in run:
                     name = e.item.name.id  # type: ignore[union-attr]
                     e.lines[0] = e.lines[0].replace(f"let {name} =", f"let {name:<{width}} =", 1)
-            run = [entry] if entry is not None and isinstance(entry.item, n.LetDecl) else []
+            run = []
 
     @staticmethod
     def _reason_column(entries: list[_Entry]) -> int:
