@@ -83,21 +83,11 @@ def diagnose(path: str, settings: Settings | None = None,
     """Parse and check one file: its source, every diagnostic, and the checked policy
     when it has no error (compiling it is left to the commands that evaluate). With
     `settings`, a policy without errors is linted too."""
-    from .checker import check
-    from .diagnostics import has_errors, sort_key
-    from .syntax import parse
+    from .analysis import analyse
     source, diagnostics = read_source(path)
     if diagnostics:
         return source, diagnostics, None
-    module, diagnostics = parse(source)
-    checked, more = check(module, source)
-    diagnostics = sorted(diagnostics + more, key=sort_key)
-    if has_errors(diagnostics):
-        return source, diagnostics, None
-    if settings is not None and checked is not None:
-        from .lint import lint
-        diagnostics = sorted(diagnostics + lint(checked, module.comments, settings, path, inputs),
-                             key=sort_key)
+    _, diagnostics, checked = analyse(source, settings, path, inputs)
     return source, diagnostics, checked
 
 

@@ -34,6 +34,7 @@ import wadler_lindig as wl
 from . import nodes as n
 from .diagnostics import Diagnostic, has_errors
 from .keywords import ACTIONS
+from .literals import quote
 from .source import Source
 from .syntax import parse
 
@@ -101,23 +102,9 @@ def _literal(expr: n.Expr, source: Source) -> str:
     return source.text[expr.span.start:expr.span.end]  # integers, durations, times, regexes
 
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-
-
 def _string(lit: n.StringLit) -> str:
-    """A string literal in its one spelling: printable characters as themselves; quotes,
-    backslashes and the usual controls by their short escapes; anything else unseen
-    (other controls, zero-width and unusual spaces) as `\\u{...}`."""
     assert lit.value is not None  # a bad literal is a syntax error: no formatting then
-    out = []
-    for char in lit.value:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif char.isprintable() or char == " ":
-            out.append(char)
-        else:
-            out.append(f"\\u{{{ord(char):X}}}")
-    return '"' + "".join(out) + '"'
+    return quote(lit.value)
 
 
 def _render(doc: wl.AbstractDoc, width: int = WIDTH) -> list[str]:

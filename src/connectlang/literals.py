@@ -1,7 +1,8 @@
-"""Reading literal text: integers, durations, times and strings.
+"""Literal text: reading integers, durations, times and strings, and spelling values.
 
 Shared by the parser (literals in a policy) and the record readers (cells of a CSV,
-strings in JSON), so `90d` or `2026-10-01` mean the same in both places.
+strings in JSON), so `90d` or `2026-10-01` mean the same in both places; the
+formatter and the REPL write values back the way a policy would spell them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 INT64_MAX = 2**63 - 1
 
@@ -191,3 +193,42 @@ def unescape(raw: str) -> tuple[str, list[int]]:
                 if not nxt.startswith("u") else "write a Unicode escape as `\\u{1F600}`")
         raise LiteralError(f"unknown escape `{shown}` in a string", i, i + 1 + len(nxt), hint)
     return "".join(out), offsets
+
+
+_QUOTED = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def quote(text: str) -> str:
+    """A string literal in its one spelling: printable characters as themselves; quotes,
+    backslashes and the usual controls by their short escapes; anything else unseen
+    (other controls, zero-width and unusual spaces) as `\\u{...}`."""
+    out = []
+    for char in text:
+        if char in _QUOTED:
+            out.append(_QUOTED[char])
+        elif char.isprintable() or char == " ":
+            out.append(char)
+        else:
+            out.append(f"\\u{{{ord(char):X}}}")
+    return '"' + "".join(out) + '"'
+
+
+def spell(value: Any) -> str:
+    """A value as a policy would write it: `true`, `12`, `"text"`, `["a", "b"]`, `26w`,
+    `2026-11-01T09:30:00Z`. A duration takes the largest unit it is a whole number of."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(spell(item) for item in value) + "]"
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+        unit = next((u for u in reversed(UNIT_SECONDS) if seconds and seconds % UNIT_SECONDS[u] == 0), "s")
+        return f"{sign}{seconds // UNIT_SECONDS[unit]}{unit}"
+    if isinstance(value, datetime):
+        utc = value.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None)
+        return utc.date().isoformat() if utc == utc.replace(hour=0, minute=0, second=0) \
+            else utc.isoformat() + "Z"
+    return str(value)

@@ -6,11 +6,10 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from . import checked as c
-from .checker import check
-from .diagnostics import PolicyError, has_errors, sort_key
+from .analysis import analyse
+from .diagnostics import PolicyError
 from .evaluate import Decider, Decision, Record, Tracked, compile_policy, explain
 from .source import Source
-from .syntax import parse
 from .types import Type
 
 
@@ -21,10 +20,8 @@ class RecordError(ValueError):
 def compile(source: str, filename: str = "<policy>") -> Policy:
     """Parse and check a policy; raise `PolicyError` (with `.diagnostics`) on errors."""
     text = Source(source, filename)
-    module, diagnostics = parse(text)
-    checked, more = check(module, text)
-    diagnostics = sorted(diagnostics + more, key=sort_key)
-    if checked is None or has_errors(diagnostics):
+    _, diagnostics, checked = analyse(text)
+    if checked is None:
         raise PolicyError([d for d in diagnostics if d.severity.value == "error"], text)
     return Policy(checked)
 

@@ -131,20 +131,20 @@ _INT = re.compile(r"[+-]?[0-9]+")
 _BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
-class _BadValue(Exception):
-    pass
+class BadValue(Exception):
+    """Why a cell cannot be read as its field's type (`is not a whole number`)."""
 
 
 def _cell_int(text: str) -> int:
     if not _INT.fullmatch(text.strip()):
-        raise _BadValue("is not a whole number")
+        raise BadValue("is not a whole number")
     return int(text)
 
 
 def _cell_bool(text: str) -> bool:
     value = _BOOLS.get(text.strip().lower())
     if value is None:
-        raise _BadValue("is not a yes/no value (true, false, yes, no, 1 or 0)")
+        raise BadValue("is not a yes/no value (true, false, yes, no, 1 or 0)")
     return value
 
 
@@ -160,7 +160,7 @@ def _literal(parse: Callable[[str], Any]) -> Callable[[str], Any]:
         try:
             return parse(text.strip())
         except LiteralError as exc:
-            raise _BadValue(_short(exc.message)) from None
+            raise BadValue(_short(exc.message)) from None
     return convert
 
 
@@ -191,7 +191,7 @@ def _encodable(value: Any) -> bool:
 def _json_value(value: Any, ty: Type) -> Any:
     if isinstance(value, (str, list)) and not _encodable(
             [v for v in value if isinstance(v, str)] if isinstance(value, list) else value):
-        raise _BadValue("is not valid Unicode text (it holds a lone surrogate)")
+        raise BadValue("is not valid Unicode text (it holds a lone surrogate)")
     if ty is Type.STRING and isinstance(value, str):
         return value
     if ty is Type.INT and isinstance(value, int) and not isinstance(value, bool):
@@ -202,7 +202,7 @@ def _json_value(value: Any, ty: Type) -> Any:
         return value
     if ty in (Type.TIME, Type.DURATION) and isinstance(value, str):
         return CELL_READERS[ty](value)
-    raise _BadValue(f"is not {'an' if ty is Type.INT else 'a'} {ty}"
+    raise BadValue(f"is not {'an' if ty is Type.INT else 'a'} {ty}"
                     + (" (a string like 2026-07-08T21:34:00Z)" if ty is Type.TIME else ""))
 
 
@@ -248,7 +248,7 @@ def typed_cell(name: str, convert: Callable[[str], Any], row: list[str], index: 
     """Cell `index` read by its field's reader; `BadRow` names line, column, field, value."""
     try:
         return convert(row[index])
-    except _BadValue as exc:
+    except BadValue as exc:
         line, column = rows.position(index)
         raise BadRow(Problem(line, column, _bad(name, row[index], str(exc)))) from None
 
@@ -292,7 +292,7 @@ def _typed(obj: Any, schema: Mapping[str, Type], source: str, line: int, column:
             continue
         try:
             values[name] = _json_value(raw, ty)
-        except _BadValue as exc:
+        except BadValue as exc:
             return InputRecord(source, line, None, Problem(line, None, _bad(name, raw, str(exc))))
     return InputRecord(source, line, values)
 
