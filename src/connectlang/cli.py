@@ -311,9 +311,9 @@ def _summary(files: int, counts: Counter[str]) -> str:
 
 # -- eval ----------------------------------------------------------------------------
 
-def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime:
+def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
     if value is None:
-        return datetime.now(timezone.utc)
+        return None
     from .literals import LiteralError, parse_time
     try:
         return parse_time(value)
@@ -344,7 +344,7 @@ def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--summary", "show_summary", is_flag=True,
               help="Write the run's summary to stderr: counts per action and rule, rules that "
                    "never fired, the default's share, where missing values had a say.")
-def eval_command(rules: str, inputs: tuple[str, ...], fmt: str, now: datetime, explain: bool,
+def eval_command(rules: str, inputs: tuple[str, ...], fmt: str, now: datetime | None, explain: bool,
                  output: str | None, input_format: str | None, direction: str,
                  enrich: tuple[str, ...], show_summary: bool) -> None:
     """Decide every invitation in INPUTS by RULES. An input is a CSV, JSONL or JSON
@@ -365,6 +365,7 @@ def eval_command(rules: str, inputs: tuple[str, ...], fmt: str, now: datetime, e
     from .policy import Policy, fields_read
     from .records import ALWAYS_READ, InputError
     from .summary import RunSummary
+    now = now or datetime.now(timezone.utc)
     source, diagnostics, checked = diagnose(rules)
     if checked is None:
         colour = colour_for(sys.stderr)
@@ -485,3 +486,36 @@ class _Progress:
         if self.bar is not None:
             self.update(count, finished=True)
             self.bar.__exit__(None, None, None)
+
+
+# -- repl ------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("rules", required=False, type=click.Path(dir_okay=False))
+@click.option("--now", callback=_parse_now, metavar="TIME",
+              help="The instant rules are evaluated at (ISO 8601). Default: the current time.")
+def repl(rules: str | None, now: datetime | None) -> None:
+    """Try policies interactively: type expressions, rules and `let`s and see their
+    values for a record you set up or load; `:help` lists the commands.
+
+    With standard input not a terminal, runs the lines it reads as a session.
+
+    \b
+    Example:
+      connectlang repl examples/selective.conn
+      conn> :record examples/invitations.csv 2
+      conn> :decide
+    """
+    from .repl.app import run
+    from .repl.shell import Refusal, Shell
+    shell = Shell(colour=colour_for(sys.stdout))
+    shell.fixed_now = now
+    interactive = sys.stdin.isatty()
+    if rules is not None:
+        try:
+            click.echo(shell.load(rules))
+        except Refusal as exc:
+            raise CannotRun(str(exc)) from None
+    if interactive:
+        click.echo("Type an expression, a rule, or :help. Ctrl-D leaves.")
+    run(shell, sys.stdin, click.echo)

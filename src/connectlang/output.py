@@ -142,7 +142,7 @@ class _CsvWriter(Writer):
         self.write(_row(number, record, None))
 
 
-_ACTION_COLOURS = {"accept": "green", "archive": "bright_black", "decline": "red",
+ACTION_COLOURS = {"accept": "green", "archive": "bright_black", "decline": "red",
                    "report": "magenta", "review": "yellow", "ask": "cyan"}
 
 
@@ -169,7 +169,7 @@ class _TableWriter(Writer):
         first = f"{number:>6}" if number else f"{'#':>6}"
         action_text = f"{action:<8}"
         action_text = self.style(action_text, **style) if style else self.style(
-            action_text, fg=_ACTION_COLOURS.get(action), bold=True)
+            action_text, fg=ACTION_COLOURS.get(action), bold=True)
         self.out.write(f"{first}  {shown:<{self.NAME_WIDTH}}  {action_text}  {rule:>5}  {why}\n")
 
     def decision(self, number: int, record: InputRecord, decision: Decision) -> None:

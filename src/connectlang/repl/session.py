@@ -1,0 +1,241 @@
+"""The REPL's policy: pieces of source text, joined and checked as one policy.
+
+A session's policy is a list of pieces (the header, each `field`, `let` and rule,
+the default), each remembering the file or the typed input it came from and where.
+The pieces are joined into one text and checked as a whole, exactly as `check`
+would; diagnostics and rules are mapped back to their piece's origin, so an error
+in a loaded file points into the file and one in typed input points under what was
+typed. A change that would give the policy an error is refused whole, so the
+session's policy always checks clean.
+
+Typed pieces go where a reader expects: a rule just before the default, a `let` or
+`field` of a name already defined in place of the old definition (as a REPL
+rebinds a name), a default in place of the default. A typed `policy "NAME"` header
+starts a new policy.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .. import checked as c
+from .. import nodes as n
+from ..analysis import Analysis, analyse
+from ..diagnostics import Diagnostic
+from ..lint.config import Settings
+from ..source import Source, Span
+from ..syntax import parse
+
+# What the policy is checked with until it has a default of its own: the rules and
+# lets can be tried before the policy is finished.
+_STAND_IN = Source("else review\n", "<no default yet>")
+
+Located = tuple[Diagnostic, Source]  # a diagnostic and the source its span is in
+TYPED = "<input>"  # the name of a source typed at the prompt
+
+
+class Rejected(Exception):
+    """The change would give the policy errors: it was not made."""
+
+    def __init__(self, found: list[Located]) -> None:
+        super().__init__(f"{len(found)} problem(s)")
+        self.found = found
+
+
+@dataclass(frozen=True)
+class Piece:
+    kind: str  # header, field, let, rule, default
+    name: str | None  # of a field or let
+    origin: Source
+    span: Span  # in the origin, with the comments above the item
+
+    @property
+    def text(self) -> str:
+        return self.origin.text[self.span.start:self.span.end]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The pieces of a policy, in the order a policy needs them."""
+
+    header: Piece | None = None
+    body: tuple[Piece, ...] = ()
+    default: Piece | None = None
+
+    def pieces(self) -> tuple[Piece, ...]:
+        return ((self.header,) if self.header else ()) + self.body + (
+            (self.default,) if self.default else ())
+
+    def with_pieces(self, pieces: list[Piece]) -> Layout:
+        """This layout with typed pieces put in: see the module's docstring."""
+        layout = self
+        for piece in pieces:
+            if piece.kind == "header":
+                layout = replace(layout, header=piece)
+            elif piece.kind == "default":
+                layout = replace(layout, default=piece)
+            else:
+                body = list(layout.body)
+                same = [i for i, old in enumerate(body) if piece.name and
+                        old.kind in ("let", "field") and old.name == piece.name]
+                if same:
+                    body[same[0]] = piece
+                else:
+                    body.append(piece)
+                layout = replace(layout, body=tuple(body))
+        return layout
+
+
+def split(module: n.Module, source: Source) -> list[Piece]:
+    """The pieces of a parsed source. A comment on its own line goes with the item
+    below it; one after code stays with that code's item."""
+    pieces = []
+    items = module.items
+    for i, item in enumerate(items):
+        start = 0 if i == 0 else _boundary(source, items[i - 1].span.end, item.span.start)
+        end = (len(source.text) if i == len(items) - 1
+               else _boundary(source, item.span.end, items[i + 1].span.start))
+        pieces.append(Piece(*_kind(item), source, Span(start, end)))
+    return pieces
+
+
+def _boundary(source: Source, end: int, start: int) -> int:
+    newline = source.text.find("\n", end, start)
+    return start if newline == -1 else newline + 1
+
+
+def _kind(item: n.Item) -> tuple[str, str | None]:
+    if isinstance(item, n.PolicyDecl):
+        return "header", None
+    if isinstance(item, (n.FieldDecl, n.LetDecl)):
+        return ("field" if isinstance(item, n.FieldDecl) else "let"), item.name.id
+    return ("rule" if isinstance(item, n.Rule) else "default"), None
+
+
+class Assembled:
+    """A layout joined into one source, checked, with the way back to each origin."""
+
+    def __init__(self, layout: Layout, settings: Settings | None = None,
+                 path: str | None = None) -> None:
+        self.layout = layout
+        self.pieces = list(layout.pieces())
+        if layout.default is None:
+            self.pieces.append(Piece("default", None, _STAND_IN, Span(0, len(_STAND_IN.text))))
+        self.starts: list[int] = []
+        parts: list[str] = []
+        at = 0
+        for piece in self.pieces:
+            text = piece.text if piece.text.endswith("\n") else piece.text + "\n"
+            self.starts.append(at)
+            parts.append(text)
+            at += len(text)
+        self.source = Source("".join(parts), "<session>")
+        self.analysis: Analysis = analyse(self.source, settings, path)
+
+    @property
+    def policy(self) -> c.Policy | None:
+        return self.analysis.policy
+
+    def locate(self, span: Span) -> tuple[Source, Span]:
+        """Where a span of the joined text came from."""
+        index = max(0, bisect_right(self.starts, span.start) - 1)
+        piece, start = self.pieces[index], self.starts[index]
+        origin_start = piece.span.start + span.start - start
+        origin_end = min(piece.span.end, origin_start + span.end - span.start)
+        return piece.origin, Span(origin_start, max(origin_start, origin_end))
+
+    def located(self, diagnostics: list[Diagnostic] | None = None) -> list[Located]:
+        """Diagnostics of the joined text (by default its check's), each in the source
+        it points into."""
+        found = []
+        for d in self.analysis.diagnostics if diagnostics is None else diagnostics:
+            origin, span = self.locate(d.span)
+            found.append((replace(d, span=span), origin))
+        return found
+
+    def lint(self, settings: Settings, path: str | None) -> list[Located]:
+        """What `check` says of the policy (a missing default included)."""
+        return self.located(analyse(Source(self.text(), self.source.name), settings, path).diagnostics)
+
+    def where(self, span: Span) -> str:
+        """`selective.conn:31`, or `typed` for what was typed at the prompt."""
+        origin, at = self.locate(span)
+        return f"{origin.name}:{origin.line(at.start)}" if origin.name != TYPED else "typed"
+
+    def text(self) -> str:
+        """The policy as one text, without a stand-in default."""
+        stand_in = self.layout.default is None
+        return self.source.text[: self.starts[-1]] if stand_in else self.source.text
+
+
+class Session:
+    """The policy being tried, with an undo history and the file it was loaded from."""
+
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.current = Assembled(Layout())
+        self.history: list[tuple[Layout, str | None]] = []
+
+    @property
+    def policy(self) -> c.Policy:
+        assert self.current.policy is not None  # a layout with errors is never kept
+        return self.current.policy
+
+    @property
+    def has_default(self) -> bool:
+        return self.current.layout.default is not None
+
+    def load(self, path: str) -> Layout:
+        """Replace the policy by a file's (what was typed is dropped)."""
+        try:
+            text = Path(path).read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise OSError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise OSError(f"{path} is not UTF-8 text") from None
+        layout = self._whole(Source(text, path))
+        self._commit(layout, path)
+        return layout
+
+    def add(self, source: Source) -> list[Piece]:
+        """Add typed items; a typed header starts a new policy. Returns the pieces."""
+        module, syntax_errors = parse(source)
+        if syntax_errors:
+            raise Rejected([(d, source) for d in syntax_errors])
+        if any(isinstance(item, n.PolicyDecl) for item in module.items):
+            layout = self._whole(source, typed=True)
+            self._commit(layout, None)
+            return list(layout.pieces())
+        # Typed items are checked as part of the policy, in their places: a rule typed
+        # after a typed default is fine, it goes before it.
+        pieces = split(module, source)
+        self._commit(self.current.layout.with_pieces(pieces), self.path)
+        return pieces
+
+    def undo(self) -> bool:
+        if not self.history:
+            return False
+        layout, path = self.history.pop()
+        self.current, self.path = Assembled(layout), path
+        return True
+
+    def _whole(self, source: Source, typed: bool = False) -> Layout:
+        """The layout of a whole policy, checked as a file is; a typed one may still
+        lack its default."""
+        checked = source
+        if typed and not any(isinstance(i, n.Default) for i in parse(source)[0].items):
+            checked = Source(source.text + "\n" + _STAND_IN.text, source.name)
+        analysis = analyse(checked)
+        if analysis.policy is None:
+            raise Rejected([(d, source) for d in analysis.diagnostics])
+        pieces = split(parse(source)[0], source)
+        return Layout().with_pieces(pieces)
+
+    def _commit(self, layout: Layout, path: str | None) -> None:
+        assembled = Assembled(layout)
+        if assembled.policy is None:
+            raise Rejected(assembled.located())
+        self.history.append((self.current.layout, self.path))
+        self.current, self.path = assembled, path

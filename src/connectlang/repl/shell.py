@@ -1,0 +1,564 @@
+"""What the REPL does with one input: a command, items for the policy, or an expression.
+
+`Shell.run` takes the text of one prompt and returns what to print. It knows
+nothing of terminals (`app.py` reads the input and prints the answer), and it never
+raises for anything typed: problems are answered with the same diagnostics as
+`check`, a caret under the typed text. A test feeds it random input to hold it to that.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import click
+
+from .. import checked as c
+from .. import nodes as n
+from ..builtins import BUILTIN_VALUES, DERIVED_FROM_NAME, FUNCTIONS, STANDARD_FIELDS
+from ..checker import check_expression
+from ..diagnostics import render_text
+from ..evaluate import Decision, Env, explain, field_defaults, field_value, interpret, missing_fields
+from ..keywords import ITEM_STARTS, RESERVED
+from ..literals import LiteralError, parse_time, spell
+from ..output import ACTION_COLOURS
+from ..records import CELL_READERS, BadValue, InputError
+from ..regex import Regex
+from ..source import Source
+from ..syntax import parse, parse_expression
+from ..types import Type
+from .session import TYPED, Located, Rejected, Session
+
+_LITERALS = (n.IntLit, n.DurationLit, n.TimeLit, n.StringLit, n.BoolLit, n.ListLit)
+# The first word of an input, after any comment lines: an item starts with a keyword.
+_FIRST_WORD = re.compile(r"(?:\s*#[^\n]*(?:\n|$))*\s*([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class Refusal(Exception):
+    """A command that cannot do what was asked; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str  # the arguments, as `:help` shows them
+    summary: str
+    detail: str
+    handler: Callable[[Shell, str], str]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(usage: str, summary: str, detail: str = "") -> Callable[
+        [Callable[[Shell, str], str]], Callable[[Shell, str], str]]:
+    """Register a `:NAME` command, its method being `do_NAME`."""
+    def register(handler: Callable[[Shell, str], str]) -> Callable[[Shell, str], str]:
+        name = handler.__name__.removeprefix("do_")
+        COMMANDS[name] = Command(name, usage, summary, detail, handler)
+        return handler
+    return register
+
+
+def first_word(text: str) -> str | None:
+    match = _FIRST_WORD.match(text)
+    return match.group(1) if match else None
+
+
+def needs_more(text: str) -> bool:
+    """Whether Enter should open a new line rather than run the input: it is unfinished
+    (an error at its very end, like an open parenthesis or a trailing `and`), or a
+    policy whose default has not come yet. An empty last line always runs it."""
+    if not text.strip() or text.endswith("\n") or text.lstrip().startswith(":"):
+        return False
+    source = Source(text, TYPED)
+    word = first_word(text)
+    if word in ITEM_STARTS:
+        module, diagnostics = parse(source)
+        if word == "policy" and not any(isinstance(i, n.Default) for i in module.items):
+            return True
+    else:
+        _, diagnostics = parse_expression(source)
+    end = len(text.rstrip())
+    return any(d.span.start >= end for d in diagnostics)
+
+
+class Shell:
+    """A session's policy, its current record and `now`, and what each input does."""
+
+    def __init__(self, colour: bool = False) -> None:
+        self.session = Session()
+        self.colour = colour
+        self.record: dict[str, Any] = {}
+        self.record_origin = "an empty record"
+        self.input_path: str | None = None
+        self.fixed_now: datetime | None = None
+        self.done = False
+        self.loading: str | None = None  # the file `:reload` reads, loaded or not
+
+    # -- one input -------------------------------------------------------------------
+
+    def run(self, text: str) -> str:
+        """What to print for one input."""
+        text = text.rstrip()  # an error at the end points after the last word typed
+        if not text.strip() or (first_word(text) is None and text.lstrip().startswith("#")):
+            return ""
+        try:
+            if text.lstrip().startswith(":"):
+                return self.dispatch(text.strip())
+            if first_word(text) in ITEM_STARTS:
+                return self.items(text)
+            return self.expression(text)
+        except Rejected as exc:
+            return self.problems(exc.found)
+        except Refusal as exc:
+            return self.style("error", fg="red", bold=True) + f": {exc}"
+
+    def dispatch(self, text: str) -> str:
+        name, _, args = text[1:].partition(" ")
+        found = _command_named(name)
+        return found.handler(self, args.strip())
+
+    def items(self, text: str) -> str:
+        before = self.decision_text()
+        try:
+            pieces = self.session.add(Source(text, TYPED))
+        except Rejected as exc:
+            return self.problems(exc.found) + "\n\nthe policy is unchanged"
+        if any(p.kind == "header" for p in pieces):
+            lines = [f"a new policy: {self.contents()}"]
+        else:
+            lines = [self.added(p.kind, p.name) for p in pieces]
+        return "\n".join(lines + self.decision_change(before))
+
+    def added(self, kind: str, name: str | None) -> str:
+        policy = self.session.policy
+        if kind == "let" and name is not None:
+            expr = policy.let(name).expr
+            return f"let {name} = {self.value(expr)}"
+        if kind == "field" and name is not None:
+            field = next(f for f in policy.fields if f.name == name)
+            return f"field {name} : {field.ty}"
+        if kind == "default":
+            return f"default: {policy.rule_text(policy.default)}"
+        return f"rule {len(policy.rules)} added: {policy.rule_text(policy.rules[-1])}"
+
+    def expression(self, text: str) -> str:
+        source = Source(text, TYPED)
+        expr, diagnostics = parse_expression(source)
+        if expr is None or diagnostics:
+            raise Rejected([(d, source) for d in diagnostics])
+        checked, diagnostics = check_expression(expr, self.session.policy, source)
+        if diagnostics:
+            raise Rejected([(d, source) for d in diagnostics])
+        return self.value(checked)
+
+    # -- showing values ----------------------------------------------------------------
+
+    def env(self) -> Env:
+        return Env(self.session.policy, self.record, self.now)
+
+    @property
+    def now(self) -> datetime:
+        return self.fixed_now or datetime.now(timezone.utc)
+
+    def value(self, expr: c.Expr, env: Env | None = None) -> str:
+        """`true : bool`: an expression's value against the current record and its type;
+        an unknown or missing value says which missing fields are behind it."""
+        env = env or self.env()
+        value = interpret(expr, env)
+        ty = self.style(str(expr.ty), fg="cyan")
+        if value is not None:
+            return f"{self.style(_spell(value), bold=True)} : {ty}"
+        word = "unknown" if expr.ty is Type.BOOL else "missing"
+        missing = missing_fields(expr, env)
+        why = f"  (missing: {', '.join(missing)})" if missing else ""
+        return f"{self.style(word, fg='yellow', bold=True)} : {ty}{why}"
+
+    def style(self, text: str, **kwargs: Any) -> str:
+        return click.style(text, **kwargs) if self.colour else text
+
+    def problems(self, found: list[Located]) -> str:
+        return "\n\n".join(render_text(d, source, self.colour) for d, source in found)
+
+    def contents(self) -> str:
+        """`policy "x": 1 field, 4 lets, 6 rules and the default`."""
+        policy = self.session.policy
+        counts = [(len(policy.fields), "field"), (len(policy.lets), "let"), (len(policy.rules), "rule")]
+        parts = ", ".join(_count(*count) for count in counts if count[0]) or "no rules"
+        named = f'policy "{policy.name}": ' if policy.name else ""
+        default = " and the default" if self.session.has_default else ", no default yet"
+        return named + parts + default
+
+    def decision_text(self) -> str | None:
+        """The current record's decision in one line; None without a default."""
+        if not self.session.has_default:
+            return None
+        decision = explain(self.session.policy, self.record, self.now)
+        return self.decision_line(decision)
+
+    def decision_line(self, decision: Decision) -> str:
+        policy = self.session.policy
+        assert decision.trace is not None
+        fired = (policy.rules[len(decision.trace) - 1]
+                 if decision.trace and decision.trace[-1].result == "true" else policy.default)
+        action = self.style(decision.action, fg=ACTION_COLOURS[decision.action], bold=True)
+        line = f"{action}  {self.session.current.where(fired.span)}"
+        if decision.reason is not None:
+            line += f'  because "{decision.reason}"'
+        if decision.reply is not None:
+            line += f"\n  reply: {decision.reply}"
+        return line
+
+    def decision_change(self, before: str | None) -> list[str]:
+        """After the policy changed: the record's decision, when the change changed it."""
+        after = self.decision_text()
+        if after is None or after == before or not self.record:
+            return []
+        return [f"decision now: {after}"]
+
+    # -- commands ----------------------------------------------------------------------
+
+    @command("[COMMAND]", "list the commands, or explain one")
+    def do_help(self, args: str) -> str:
+        if args:
+            found = _command_named(args.lstrip(":"))
+            return "\n".join(filter(None, [f":{found.name} {found.usage}".rstrip(),
+                                           f"  {found.summary}", found.detail]))
+        width = max(len(f":{cmd.name} {cmd.usage}") for cmd in COMMANDS.values())
+        lines = [_HELP_HEAD]
+        lines += [f"  {f':{cmd.name} {cmd.usage}':{width}}  {cmd.summary}" for cmd in COMMANDS.values()]
+        return "\n".join([*lines, _HELP_TAIL])
+
+    @command("FILE", "load a policy file (what was typed before is dropped)",
+             "  Its errors are shown as `connectlang check` shows them, and nothing is loaded.")
+    def do_load(self, args: str) -> str:
+        if not args:
+            raise Refusal("which file? `:load policy.conn`")
+        return self.load(_path(args))
+
+    @command("", "read the loaded file again, after editing it")
+    def do_reload(self, args: str) -> str:
+        if self.loading is None:
+            raise Refusal("no file is loaded: `:load FILE` first")
+        return self.load(self.loading)
+
+    def load(self, path: str) -> str:
+        """Load a policy file; a file with errors is remembered for `:reload`."""
+        before = self.decision_text()
+        try:
+            self.session.load(path)
+        except OSError as exc:
+            raise Refusal(str(exc)) from None
+        except Rejected as exc:
+            self.loading = path
+            return (self.problems(exc.found) + f"\n\n{path} has errors, so it was not loaded: "
+                    "fix them and `:reload`")
+        self.loading = path
+        return "\n".join([f"loaded {path}: {self.contents()}", *self.decision_change(before)])
+
+    @command("", "print the session's policy, formatted")
+    def do_show(self, args: str) -> str:
+        from ..formatter import format_source
+        from ..highlight import render
+        text = self.session.current.text()
+        if not text.strip():
+            return "the policy is empty: type a rule like `accept if did_business`, or `:load FILE`"
+        formatted, errors = format_source(Source(text, "<session>"))
+        shown = render(formatted if not errors else text, "terminal", colour=self.colour).rstrip("\n")
+        if not self.session.has_default:
+            shown += "\n# no default yet: add one, like `else archive`"
+        return shown
+
+    @command("", "take back the last change to the policy")
+    def do_undo(self, args: str) -> str:
+        if not self.session.undo():
+            return "nothing to undo"
+        return f"undone: {self.contents()}" if self.session.current.layout.pieces() else \
+            "undone: the policy is empty"
+
+    @command("FIELD VALUE", "give the current record a value",
+             "  VALUE as a policy writes it (`12`, `true`, `\"text\"`, `[\"a\", \"b\"]`, `90d`,\n"
+             "  `2026-11-01`) or as a CSV cell would hold it (`yes`, `a; b`, text unquoted).\n"
+             "  Example: `:set mutual_connections 12`, `:set message Hi, free webinar!`")
+    def do_set(self, args: str) -> str:
+        name, _, raw = args.partition(" ")
+        if not name or not raw.strip():
+            raise Refusal("`:set FIELD VALUE`, for example `:set mutual_connections 12`")
+        ty = self.field_type(name)
+        before = self.decision_text()
+        self.record[name] = _read_value(raw.strip(), ty)
+        return "\n".join([f"{name} = {_spell(self.record[name])}", *self.record_decision(before)])
+
+    @command("FIELD", "make a field of the current record missing")
+    def do_unset(self, args: str) -> str:
+        if not args:
+            raise Refusal("`:unset FIELD`, for example `:unset mutual_connections`")
+        self.field_type(args)
+        before = self.decision_text()
+        self.record.pop(args, None)
+        default = field_defaults(self.session.policy).get(args)
+        state = "missing" if default is None else f"absent: it reads as its default, {_spell(default)}"
+        return "\n".join([f"{args} is {state}", *self.record_decision(before)])
+
+    @command("", "start over with an empty record")
+    def do_clear(self, args: str) -> str:
+        before = self.decision_text()
+        self.record, self.record_origin = {}, "an empty record"
+        return "\n".join(["the record is empty", *self.record_decision(before)])
+
+    @command("[FILE] [N]", "show the current record, or load record N (default 1) of an input",
+             "  An input is what `connectlang eval` reads: a CSV, JSONL or JSON file, or a\n"
+             "  LinkedIn export (its folder or .zip). `:record 7` takes the last file named.\n"
+             "  Example: `:record examples/invitations.csv 3`")
+    def do_record(self, args: str) -> str:
+        if not args:
+            return self.show_record()
+        words = args.rsplit(None, 1)
+        number = int(words[-1]) if words[-1].isdigit() else None
+        path = _path(words[0]) if number is None or len(words) == 2 else self.input_path
+        if path is None:
+            raise Refusal("from which file? `:record FILE N`")
+        before = self.decision_text()
+        self.record = self.read_record(path, number or 1)
+        self.input_path = path
+        self.record_origin = f"record {number or 1} of {path}"
+        return "\n".join([self.show_record(), *self.record_decision(before)])
+
+    def read_record(self, path: str, number: int) -> dict[str, Any]:
+        from ..inputs import Inputs
+        if number < 1:
+            raise Refusal("records are numbered from 1")
+        count = 0
+        try:
+            for count, record in enumerate(Inputs([path], self.field_types()), 1):
+                if count == number:
+                    if record.values is None:
+                        raise Refusal(f"record {number} of {path} cannot be read: {record.error}")
+                    return {k: v for k, v in record.values.items() if v is not None}
+        except InputError as exc:
+            raise Refusal(str(exc)) from None
+        raise Refusal(f"{path} has {_count(count, 'record')}")
+
+    def show_record(self) -> str:
+        env = self.env()
+        shown = [(name, field_value(self.record, name, env.defaults)) for name in self.field_types()]
+        given = [(name, value) for name, value in shown if name in self.record]
+        if not given:
+            return f"{self.record_origin}: every field is missing (`:set FIELD VALUE`, `:record FILE N`)"
+        width = max(len(name) for name, _ in given)
+        lines = [f"{self.record_origin}:"]
+        lines += [f"  {name:{width}}  {_clip(_spell(value))}" for name, value in given]
+        return "\n".join(lines)
+
+    def record_decision(self, before: str | None) -> list[str]:
+        """After the record changed: its decision, and whether that changed."""
+        after = self.decision_text()
+        if after is None:
+            return []
+        return [f"decision: {after}" + (" (unchanged)" if after == before else "")]
+
+    @command("", "every field: its type, its value in the current record, what it means")
+    def do_fields(self, args: str) -> str:
+        env = self.env()
+        declared = {f.name: f for f in self.session.policy.fields}
+        rows = []
+        for name, ty in self.field_types().items():
+            value = field_value(self.record, name, env.defaults)
+            if value is None:
+                shown = "missing"
+            elif name not in self.record:
+                shown = _spell(value) + (" (from name)" if name in DERIVED_FROM_NAME else " (default)")
+            else:
+                shown = _spell(value)
+            doc = STANDARD_FIELDS[name].doc if name in STANDARD_FIELDS else \
+                f"declared: {self.session.current.where(declared[name].span)}"
+            rows.append((name, str(ty), _clip(shown, 30), doc))
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        return "\n".join(f"  {a:{widths[0]}}  {b:{widths[1]}}  {v:{widths[2]}}  {d}"
+                         for a, b, v, d in rows)
+
+    @command("[TIME | reset]", "show the time rules are evaluated at, or fix it",
+             "  Without a fixed time it is the current time. Example: `:now 2026-11-01`")
+    def do_now(self, args: str) -> str:
+        if args == "reset":
+            self.fixed_now = None
+        elif args:
+            try:
+                self.fixed_now = parse_time(args)
+            except LiteralError as exc:
+                raise Refusal(exc.message) from None
+        kind = "fixed" if self.fixed_now else "the current time"
+        return f"now is {spell(self.now)} ({kind})"
+
+    @command("", "decide the current record with the policy, and show every rule tried")
+    def do_decide(self, args: str) -> str:
+        if not self.session.has_default:
+            raise Refusal("the policy has no default yet: type one, like `else archive`, or `:load FILE`")
+        policy = self.session.policy
+        decision = explain(policy, self.record, self.now)
+        assert decision.trace is not None
+        lines = [self.decision_line(decision)]
+        width = max((len(self.session.current.where(r.span)) for r in policy.rules), default=0)
+        # The trace stops at the rule that fired.
+        for step, rule in zip(decision.trace, policy.rules, strict=False):
+            result = self.style(f"{step.result:7}", fg=_RESULT_COLOURS[step.result])
+            missing = f"  (missing: {', '.join(step.missing)})" if step.missing else ""
+            lines.append(f"  {result}  {self.session.current.where(rule.span):{width}}  "
+                         f"{policy.rule_text(rule)}{missing}")
+        if not decision.trace or decision.trace[-1].result != "true":
+            lines.append(f"  {'default':7}  {self.session.current.where(policy.default.span):{width}}  "
+                         f"{policy.rule_text(policy.default)}")
+        return "\n".join(lines)
+
+    @command("EXPRESSION", "show an expression's checked tree: each node's type and value",
+             "  Built-in names show what they stand for: `shared_group` is\n"
+             "  `count(shared_groups) > 0`. Example: `:tree shared_group or same_school`")
+    def do_tree(self, args: str) -> str:
+        if not args:
+            raise Refusal("`:tree EXPRESSION`, for example `:tree shared_group and mutual_connections > 3`")
+        source = Source(args, TYPED)
+        expr, diagnostics = parse_expression(source)
+        if expr is None or diagnostics:
+            raise Rejected([(d, source) for d in diagnostics])
+        checked, diagnostics = check_expression(expr, self.session.policy, source)
+        if diagnostics:
+            raise Rejected([(d, source) for d in diagnostics])
+        env = self.env()
+        lines: list[str] = []
+        self.tree(checked, env, "", "", lines)
+        return "\n".join(lines)
+
+    def tree(self, expr: c.Expr, env: Env, lead: str, indent: str, lines: list[str]) -> None:
+        """One node a line, `label = value : type`, under its parent; a `let` shows its
+        definition under it."""
+        if isinstance(expr, c.Const):
+            lines.append(f"{lead}{_spell(expr.value)} : {self.style(str(expr.ty), fg='cyan')}")
+        else:
+            lines.append(f"{lead}{_label(expr)} = {self.value(expr, env)}")
+        kids = ((self.session.policy.let(expr.name).expr,) if isinstance(expr, c.LetRef)
+                else c.children(expr))
+        for i, kid in enumerate(kids):
+            last = i == len(kids) - 1
+            self.tree(kid, env, indent + ("└─ " if last else "├─ "), indent + ("   " if last else "│  "),
+                      lines)
+
+    @command("", "lint the session's policy, as `connectlang check` would")
+    def do_lint(self, args: str) -> str:
+        from ..lint import config as lint_config
+        from ..lint.rules import RULES
+        try:
+            settings = lint_config.load(RULES, None)
+        except lint_config.ConfigError as exc:
+            raise Refusal(str(exc)) from None
+        found = self.session.current.lint(settings, self.session.path)
+        return self.problems(found) if found else "no problems"
+
+    @command("", "leave (Ctrl-D does too)")
+    def do_quit(self, args: str) -> str:
+        self.done = True
+        return ""
+
+    # -- names -------------------------------------------------------------------------
+
+    def field_types(self) -> dict[str, Type]:
+        types = {name: f.type for name, f in STANDARD_FIELDS.items()}
+        types.update((f.name, f.ty) for f in self.session.policy.fields)
+        return types
+
+    def field_type(self, name: str) -> Type:
+        types = self.field_types()
+        if name in types:
+            return types[name]
+        lets = {let.name for let in self.session.policy.lets}
+        if name in lets or name in BUILTIN_VALUES:
+            raise Refusal(f"`{name}` is computed from other fields, so it cannot be set")
+        close = difflib.get_close_matches(name, types, n=1)
+        hint = f": did you mean `{close[0]}`?" if close else \
+            f"; declare it first, like `field {name}: string`"
+        raise Refusal(f"`{name}` is not a field{hint} (`:fields` lists them)")
+
+    def names(self) -> dict[str, str]:
+        """Every name an expression may use, with what it is: for completion."""
+        policy = self.session.policy
+        found = {word: "keyword" for word in sorted(RESERVED)}
+        found.update((name, f"field {f.type}") for name, f in STANDARD_FIELDS.items())
+        found.update((name, f"{f.result} function") for name, f in FUNCTIONS.items())
+        found.update((name, "bool built-in") for name in BUILTIN_VALUES)
+        found.update((f.name, f"field {f.ty}") for f in policy.fields)
+        found.update((let.name, f"let {let.expr.ty}") for let in policy.lets)
+        return found
+
+
+_HELP_HEAD = """\
+Type an expression to see its type and its value for the current record
+(`mutual_connections >= 5`), or a `let`, `field` or rule to add it to the policy
+(`accept if did_business`). Commands:
+"""
+_HELP_TAIL = """
+Tab completes names and commands; an unfinished line continues on the next one
+(an empty line runs it). Ctrl-C cancels the input, Ctrl-D leaves.
+Try: `:record FILE 1`, then `:decide`, then `:set FIELD VALUE` and `:decide` again."""
+
+_RESULT_COLOURS = {"true": "green", "false": "red", "unknown": "yellow"}
+
+
+def _command_named(name: str) -> Command:
+    """A command by its name or a prefix of it only it has (`:q`, `:rel`)."""
+    if name in COMMANDS:
+        return COMMANDS[name]
+    matches = [cmd for cmd in COMMANDS if cmd.startswith(name)] if name else []
+    if len(matches) == 1:
+        return COMMANDS[matches[0]]
+    if matches:
+        raise Refusal(f"`:{name}` could be " + ", ".join(f"`:{m}`" for m in matches))
+    close = difflib.get_close_matches(name, COMMANDS, n=1)
+    hint = f"did you mean `:{close[0]}`? " if close else ""
+    raise Refusal(f"there is no command `:{name}`: {hint}`:help` lists them")
+
+
+def _read_value(raw: str, ty: Type) -> Any:
+    """A typed value: a literal of the language, else what a CSV cell would give."""
+    source = Source(raw, TYPED)
+    expr, errors = parse_expression(source)
+    if expr is not None and not errors and isinstance(expr, _LITERALS):
+        checked, errors = check_expression(expr, None, source)
+        if not errors and checked.ty is ty and isinstance(checked, c.Const):
+            return list(checked.value) if isinstance(checked.value, tuple) else checked.value
+    try:
+        return CELL_READERS[ty](raw)
+    except BadValue as exc:
+        raise Refusal(f"`{raw}` {exc}") from None
+
+
+def _spell(value: Any) -> str:
+    if isinstance(value, Regex):
+        return f"/{value.pattern}/{value.flags}"
+    return spell(value)
+
+
+def _label(expr: c.Expr) -> str:
+    if isinstance(expr, c.FieldRef):
+        return expr.name
+    if isinstance(expr, c.LetRef):
+        return f"let {expr.name}"
+    if isinstance(expr, c.Op):
+        return expr.op
+    return type(expr).__name__.lower()  # not, and, or
+
+
+def _path(text: str) -> str:
+    """A file argument, quotes allowed around a name with spaces."""
+    return text[1:-1] if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"" else text
+
+
+def _clip(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
