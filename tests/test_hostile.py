@@ -32,8 +32,9 @@ def codes(out: str) -> list[str]:
     (b"accept if did_business\x00\nelse archive\n", ["E002"]),
     (b'accept if company == "caf\xe9"\nelse archive\n', ["E005"]),
     (b"accept if did_business\nelse archive\n\xff\xfe", ["E005"]),
+    (b"accept if sent_within 9999999999999w\nelse archive\n", ["E102"]),
 ], ids=["empty", "only-comments", "10k-parentheses", "10k-nots", "nul-byte", "latin-1",
-        "trailing-garbage"])
+        "trailing-garbage", "duration-beyond-timedelta"])
 def test_bad_files_get_one_clear_error(tmp_path: Path, content: bytes,
                                        expected: list[str]) -> None:
     code, out = check(tmp_path, content)
@@ -82,6 +83,16 @@ def test_broken_csv_loses_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert [r["record"] for r in rows] == [1, 2, 3, 4, 5]
     assert [("error" in r) for r in rows] == [False, True, True, True, False]
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_a_duration_longer_than_the_calendar_reaches_back_to_its_start(explain: bool) -> None:
+    """`now - 100000000w` is before year 1: every present time is within it."""
+    import connectlang
+    from conftest import NOW, utc
+    policy = connectlang.compile("accept if sent_within 100000000w\nelse archive\n")
+    for sent, action in [(utc("0001-01-01T00:00:00Z"), "accept"), (None, "archive")]:
+        assert policy.evaluate({"sent_at": sent}, NOW, explain=explain).action == action
 
 
 def test_the_deepest_allowed_expression_compiles_and_evaluates() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from . import checked as c
@@ -145,10 +145,20 @@ def interpret(expr: c.Expr, env: Env) -> Any:
     if any(arg is None for arg in args):
         return None
     if expr.op == "within":
-        return env.now - args[1] <= args[0]
+        return cutoff(env.now, args[1]) <= args[0]
     if expr.op == "age":
         return env.now - args[0]
     return OPERATIONS[expr.op](*args)
+
+
+def cutoff(now: datetime, duration: timedelta) -> datetime:
+    """The earliest time `within duration` of now: `now - duration`, or the first or
+    last time there is when that lies beyond them (`sent_within 9999999w`)."""
+    try:
+        return now - duration
+    except OverflowError:
+        first = datetime.min if duration > timedelta(0) else datetime.max
+        return first.replace(tzinfo=now.tzinfo)
 
 
 def missing_fields(expr: c.Expr, env: Env) -> tuple[str, ...]:
@@ -266,7 +276,8 @@ class _Compiler:
         self.tracking = tracking
         self.defaults = field_defaults(policy)
         self.constants: dict[str, Any] = {"_Decision": Decision, "_split_name": split_name,
-                                          "_show": _show, "_OPS": OPERATIONS}
+                                          "_show": _show, "_OPS": OPERATIONS,
+                                          "_cutoff": cutoff}
         self.names: dict[int, str] = {}
         self.cutoffs: list[str] = []  # factory lines computed from `now`
         self.body: list[str] = []
@@ -443,9 +454,9 @@ class _Compiler:
             if isinstance(right, c.Const):
                 cutoff = self.const(right.value, "D")
                 name = f"cut{len(self.cutoffs)}"
-                self.cutoffs.append(f"{name} = NOW - {cutoff}")
+                self.cutoffs.append(f"{name} = _cutoff(NOW, {cutoff})")
                 return f"({a} >= {name})"
-            return f"({a} >= NOW - {b})"
+            return f"({a} >= _cutoff(NOW, {b}))"
         return f"_OPS[{op!r}]({', '.join(uses)})"
 
     def matches(self, expr: c.Op, text: str) -> str:

@@ -20,6 +20,7 @@ _UNIT_WORDS = {"sec": "s", "secs": "s", "second": "s", "seconds": "s", "min": "m
                "mins": "m", "minute": "m", "minutes": "m", "hr": "h", "hrs": "h",
                "hour": "h", "hours": "h", "day": "d", "days": "d", "week": "w",
                "weeks": "w", "yr": "y", "yrs": "y", "year": "y", "years": "y"}
+_LONGEST = int(timedelta.max.total_seconds())
 MONTH_WORDS = frozenset({"mo", "mos", "mon", "mth", "mths", "month", "months"})
 
 
@@ -60,8 +61,9 @@ def parse_duration(text: str) -> timedelta:
     count = parse_int(digits)
     if unit in UNIT_SECONDS:
         seconds = count * UNIT_SECONDS[unit]
-        if seconds > INT64_MAX:
-            raise LiteralError(f"`{text}` is too long a duration")
+        if seconds > _LONGEST:
+            raise LiteralError(f"`{text}` is too long a duration",
+                               help=f"the longest is {timedelta.max.days:_}d")
         return timedelta(seconds=seconds)
     if unit.lower() in MONTH_WORDS:
         raise LiteralError("months are not a duration unit: they have no fixed length",

@@ -176,7 +176,8 @@ class Session:
     def __init__(self) -> None:
         self.path: str | None = None
         self.current = Assembled(Layout())
-        self.history: list[tuple[Layout, str | None]] = []
+        # Each change: the layout and file before it, and what it was.
+        self.history: list[tuple[Layout, str | None, str]] = []
 
     @property
     def policy(self) -> c.Policy:
@@ -196,7 +197,7 @@ class Session:
         except UnicodeDecodeError:
             raise OSError(f"{path} is not UTF-8 text") from None
         layout = self._whole(Source(text, path))
-        self._commit(layout, path)
+        self._commit(layout, path, f"loading {path}")
         return layout
 
     def add(self, source: Source) -> list[Piece]:
@@ -206,20 +207,24 @@ class Session:
             raise Rejected([(d, source) for d in syntax_errors])
         if any(isinstance(item, n.PolicyDecl) for item in module.items):
             layout = self._whole(source, typed=True)
-            self._commit(layout, None)
+            self._commit(layout, None, "the new policy")
             return list(layout.pieces())
         # Typed items are checked as part of the policy, in their places: a rule typed
         # after a typed default is fine, it goes before it.
         pieces = split(module, source)
-        self._commit(self.current.layout.with_pieces(pieces), self.path)
+        named = [f"{p.kind} {p.name}" if p.name else "a rule" if p.kind == "rule" else "the default"
+                 for p in pieces]
+        what = " and ".join(filter(None, [", ".join(named[:-1]), named[-1]]))
+        self._commit(self.current.layout.with_pieces(pieces), self.path, what)
         return pieces
 
-    def undo(self) -> bool:
+    def undo(self) -> str | None:
+        """Take back the last change; what it was, or None when there was none."""
         if not self.history:
-            return False
-        layout, path = self.history.pop()
+            return None
+        layout, path, what = self.history.pop()
         self.current, self.path = Assembled(layout), path
-        return True
+        return what
 
     def _whole(self, source: Source, typed: bool = False) -> Layout:
         """The layout of a whole policy, checked as a file is; a typed one may still
@@ -233,9 +238,9 @@ class Session:
         pieces = split(parse(source)[0], source)
         return Layout().with_pieces(pieces)
 
-    def _commit(self, layout: Layout, path: str | None) -> None:
+    def _commit(self, layout: Layout, path: str | None, what: str) -> None:
         assembled = Assembled(layout)
         if assembled.policy is None:
             raise Rejected(assembled.located())
-        self.history.append((self.current.layout, self.path))
+        self.history.append((self.current.layout, self.path, what))
         self.current, self.path = assembled, path

@@ -166,16 +166,17 @@ class Shell:
     def now(self) -> datetime:
         return self.fixed_now or datetime.now(timezone.utc)
 
-    def value(self, expr: c.Expr, env: Env | None = None) -> str:
+    def value(self, expr: c.Expr, env: Env | None = None, leaf: bool = False) -> str:
         """`true : bool`: an expression's value against the current record and its type;
-        an unknown or missing value says which missing fields are behind it."""
+        an unknown or missing value says which missing fields are behind it (a field
+        that is a `leaf` of a tree needs not say it is itself)."""
         env = env or self.env()
         value = interpret(expr, env)
         ty = self.style(str(expr.ty), fg="cyan")
         if value is not None:
             return f"{self.style(_spell(value), bold=True)} : {ty}"
         word = "unknown" if expr.ty is Type.BOOL else "missing"
-        missing = missing_fields(expr, env)
+        missing = () if leaf and isinstance(expr, c.FieldRef) else missing_fields(expr, env)
         why = f"  (missing: {', '.join(missing)})" if missing else ""
         return f"{self.style(word, fg='yellow', bold=True)} : {ty}{why}"
 
@@ -276,10 +277,11 @@ class Shell:
 
     @command("", "take back the last change to the policy")
     def do_undo(self, args: str) -> str:
-        if not self.session.undo():
+        what = self.session.undo()
+        if what is None:
             return "nothing to undo"
-        return f"undone: {self.contents()}" if self.session.current.layout.pieces() else \
-            "undone: the policy is empty"
+        now = self.contents() if self.session.current.layout.pieces() else "an empty policy"
+        return f"took back {what}: {now}"
 
     @command("FIELD VALUE", "give the current record a value",
              "  VALUE as a policy writes it (`12`, `true`, `\"text\"`, `[\"a\", \"b\"]`, `90d`,\n"
@@ -292,6 +294,7 @@ class Shell:
         ty = self.field_type(name)
         before = self.decision_text()
         self.record[name] = _read_value(raw.strip(), ty)
+        self.edited()
         return "\n".join([f"{name} = {_spell(self.record[name])}", *self.record_decision(before)])
 
     @command("FIELD", "make a field of the current record missing")
@@ -301,6 +304,7 @@ class Shell:
         self.field_type(args)
         before = self.decision_text()
         self.record.pop(args, None)
+        self.edited()
         default = field_defaults(self.session.policy).get(args)
         state = "missing" if default is None else f"absent: it reads as its default, {_spell(default)}"
         return "\n".join([f"{args} is {state}", *self.record_decision(before)])
@@ -323,11 +327,18 @@ class Shell:
         path = _path(words[0]) if number is None or len(words) == 2 else self.input_path
         if path is None:
             raise Refusal("from which file? `:record FILE N`")
+        number = 1 if number is None else number
         before = self.decision_text()
-        self.record = self.read_record(path, number or 1)
+        self.record = self.read_record(path, number)
         self.input_path = path
-        self.record_origin = f"record {number or 1} of {path}"
+        self.record_origin = f"record {number} of {path}"
         return "\n".join([self.show_record(), *self.record_decision(before)])
+
+    def edited(self) -> None:
+        if self.record_origin == "an empty record":
+            self.record_origin = "a record of your own"
+        elif not self.record_origin.endswith(", changed"):
+            self.record_origin += ", changed"
 
     def read_record(self, path: str, number: int) -> dict[str, Any]:
         from ..inputs import Inputs
@@ -439,7 +450,7 @@ class Shell:
         if isinstance(expr, c.Const):
             lines.append(f"{lead}{_spell(expr.value)} : {self.style(str(expr.ty), fg='cyan')}")
         else:
-            lines.append(f"{lead}{_label(expr)} = {self.value(expr, env)}")
+            lines.append(f"{lead}{_label(expr)} = {self.value(expr, env, leaf=True)}")
         kids = ((self.session.policy.let(expr.name).expr,) if isinstance(expr, c.LetRef)
                 else c.children(expr))
         for i, kid in enumerate(kids):
