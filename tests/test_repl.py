@@ -201,7 +201,8 @@ def test_enter_continues_an_unfinished_input(text: str, more: bool) -> None:
 TYPED = st.one_of(
     st.text(max_size=40),
     st.sampled_from([*SAMPLE_TESTS, "let x = ", "accept if", "else", "policy", ":", "(", "[", '"',
-                     "/", "{", "#", "\n"]),
+                     "/", "{", "#", "\n", "field x: int", "field x: string", "field x: list", ":set x",
+                     "x > 3", ":undo"]),
     st.sampled_from(sorted(COMMANDS)).map(lambda name: f":{name} "),
     st.sampled_from(["examples/selective.conn", "examples/invitations.csv 0", "tests", "-1", "1e9",
                      "mutual_connections", "message", "sent_at", "9999999999999w", "[]"]),

@@ -75,7 +75,7 @@ class Policy:
         """Why a record cannot be evaluated, naming the field; None if it can."""
         for name, ty in self.field_types.items():
             value = record.get(name)
-            if value is not None and not _has_type(value, ty):
+            if value is not None and not has_type(value, ty):
                 return f"field `{name}` should be {_PYTHON_TYPES[ty]}, not {type(value).__name__} {value!r}"
         return None
 
@@ -87,7 +87,8 @@ _PYTHON_TYPES = {Type.BOOL: "a bool", Type.INT: "an int", Type.STRING: "a str",
                  Type.LIST: "a list of str"}
 
 
-def _has_type(value: object, ty: Type) -> bool:
+def has_type(value: object, ty: Type) -> bool:
+    """Whether a Python value is one of type `ty` (`evaluate` takes no other)."""
     from datetime import timedelta
     if ty is Type.BOOL:
         return isinstance(value, bool)

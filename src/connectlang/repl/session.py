@@ -117,8 +117,7 @@ def _kind(item: n.Item) -> tuple[str, str | None]:
 class Assembled:
     """A layout joined into one source, checked, with the way back to each origin."""
 
-    def __init__(self, layout: Layout, settings: Settings | None = None,
-                 path: str | None = None) -> None:
+    def __init__(self, layout: Layout) -> None:
         self.layout = layout
         self.pieces = list(layout.pieces())
         if layout.default is None:
@@ -132,7 +131,7 @@ class Assembled:
             parts.append(text)
             at += len(text)
         self.source = Source("".join(parts), "<session>")
-        self.analysis: Analysis = analyse(self.source, settings, path)
+        self.analysis: Analysis = analyse(self.source)
 
     @property
     def policy(self) -> c.Policy | None:
@@ -212,8 +211,10 @@ class Session:
         # Typed items are checked as part of the policy, in their places: a rule typed
         # after a typed default is fine, it goes before it.
         pieces = split(module, source)
-        named = [f"{p.kind} {p.name}" if p.name else "a rule" if p.kind == "rule" else "the default"
-                 for p in pieces]
+        named = [f"{p.kind} {p.name}" for p in pieces if p.name]
+        rules = sum(p.kind == "rule" for p in pieces)
+        named += ["a rule" if rules == 1 else f"{rules} rules"] if rules else []
+        named += ["the default"] if any(p.kind == "default" for p in pieces) else []
         what = " and ".join(filter(None, [", ".join(named[:-1]), named[-1]]))
         self._commit(self.current.layout.with_pieces(pieces), self.path, what)
         return pieces
@@ -229,14 +230,13 @@ class Session:
     def _whole(self, source: Source, typed: bool = False) -> Layout:
         """The layout of a whole policy, checked as a file is; a typed one may still
         lack its default."""
-        checked = source
-        if typed and not any(isinstance(i, n.Default) for i in parse(source)[0].items):
-            checked = Source(source.text + "\n" + _STAND_IN.text, source.name)
-        analysis = analyse(checked)
+        analysis = analyse(source)
+        module = analysis.module
+        if typed and not any(isinstance(item, n.Default) for item in module.items):
+            analysis = analyse(Source(source.text + "\n" + _STAND_IN.text, source.name))
         if analysis.policy is None:
             raise Rejected([(d, source) for d in analysis.diagnostics])
-        pieces = split(parse(source)[0], source)
-        return Layout().with_pieces(pieces)
+        return Layout().with_pieces(split(module, source))
 
     def _commit(self, layout: Layout, path: str | None, what: str) -> None:
         assembled = Assembled(layout)

@@ -26,6 +26,7 @@ from ..evaluate import Decision, Env, explain, field_defaults, field_value, inte
 from ..keywords import ITEM_STARTS, RESERVED
 from ..literals import LiteralError, parse_time, spell
 from ..output import ACTION_COLOURS
+from ..policy import has_type
 from ..records import CELL_READERS, BadValue, InputError
 from ..regex import Regex
 from ..source import Source
@@ -132,10 +133,14 @@ class Shell:
         if any(p.kind == "header" for p in pieces):
             lines = [f"a new policy: {self.contents()}"]
         else:
-            lines = [self.added(p.kind, p.name) for p in pieces]
-        return "\n".join(lines + self.decision_change(before))
+            rules = [p for p in pieces if p.kind == "rule"]
+            first_rule = len(self.session.policy.rules) - len(rules)
+            lines = [self.added(p.kind, p.name, first_rule + rules.index(p) if p in rules else 0)
+                     for p in pieces]
+        return "\n".join(lines + self.refit() + self.decision_change(before))
 
-    def added(self, kind: str, name: str | None) -> str:
+    def added(self, kind: str, name: str | None, rule: int) -> str:
+        """What a typed piece became: `let x = 3 : int`, `rule 7 added: ...`."""
         policy = self.session.policy
         if kind == "let" and name is not None:
             expr = policy.let(name).expr
@@ -145,7 +150,7 @@ class Shell:
             return f"field {name} : {field.ty}"
         if kind == "default":
             return f"default: {policy.rule_text(policy.default)}"
-        return f"rule {len(policy.rules)} added: {policy.rule_text(policy.rules[-1])}"
+        return f"rule {rule + 1} added: {policy.rule_text(policy.rules[rule])}"
 
     def expression(self, text: str) -> str:
         source = Source(text, TYPED)
@@ -215,6 +220,19 @@ class Shell:
             line += f"\n  reply: {decision.reply}"
         return line
 
+    def refit(self) -> list[str]:
+        """After the policy changed: drop the record's values that no longer have their
+        field's type (a `field` declared again with another)."""
+        types = self.field_types()
+        wrong = {name: value for name, value in self.record.items()
+                 if name in types and not has_type(value, types[name])}
+        for name in wrong:
+            del self.record[name]
+        if wrong:
+            self.edited()
+        return [f"{name} is now missing: {_spell(value)} is not of type {types[name]}"
+                for name, value in wrong.items()]
+
     def decision_change(self, before: str | None) -> list[str]:
         """After the policy changed: the record's decision, when the change changed it."""
         after = self.decision_text()
@@ -260,7 +278,8 @@ class Shell:
             return (self.problems(exc.found) + f"\n\n{path} has errors, so it was not loaded: "
                     "fix them and `:reload`")
         self.loading = path
-        return "\n".join([f"loaded {path}: {self.contents()}", *self.decision_change(before)])
+        return "\n".join([f"loaded {path}: {self.contents()}", *self.refit(),
+                          *self.decision_change(before)])
 
     @command("", "print the session's policy, formatted")
     def do_show(self, args: str) -> str:
@@ -281,7 +300,7 @@ class Shell:
         if what is None:
             return "nothing to undo"
         now = self.contents() if self.session.current.layout.pieces() else "an empty policy"
-        return f"took back {what}: {now}"
+        return "\n".join([f"took back {what}: {now}", *self.refit()])
 
     @command("FIELD VALUE", "give the current record a value",
              "  VALUE as a policy writes it (`12`, `true`, `\"text\"`, `[\"a\", \"b\"]`, `90d`,\n"
