@@ -214,14 +214,15 @@ def test_help_does_not_load_the_parser() -> None:
     assert result.stdout.strip().splitlines()[-1] == "False False"
 
 
-def test_check_runs_on_the_generated_parser_without_lark() -> None:
-    """Lark is a build and test tool: an installed connectlang never imports it."""
+def test_check_runs_on_the_generated_parser_without_lark_or_the_repl() -> None:
+    """Lark is a build and test tool: an installed connectlang never imports it; and
+    `check` does not pay for the REPL's prompt_toolkit."""
     code = ("import sys; from connectlang.cli import cli\n"
             f"try: cli(['check', {str(ROOT / 'examples' / 'selective.conn')!r}])\n"
             "except SystemExit: pass\n"
-            "print('connectlang._parser' in sys.modules, 'lark' in sys.modules)")
+            "print(*(m in sys.modules for m in ('connectlang._parser', 'lark', 'prompt_toolkit')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip().splitlines()[-1] == "True False"
+    assert result.stdout.strip().splitlines()[-1] == "True False False"
 
 
 def test_long_runs_show_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:

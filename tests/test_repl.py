@@ -355,15 +355,6 @@ def test_process_repl_reads_a_script() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_check_does_not_load_the_repl() -> None:
-    code = ("import sys; from connectlang.cli import cli\n"
-            f"try: cli(['check', {str(ROOT / 'examples' / 'selective.conn')!r}])\n"
-            "except SystemExit: pass\n"
-            "print('prompt_toolkit' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip().splitlines()[-1] == "False"
-
-
 # -- a real terminal -----------------------------------------------------------------------
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")

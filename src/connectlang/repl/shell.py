@@ -153,6 +153,10 @@ class Shell:
         return f"rule {rule + 1} added: {policy.rule_text(policy.rules[rule])}"
 
     def expression(self, text: str) -> str:
+        return self.value(self.checked(text))
+
+    def checked(self, text: str) -> c.Expr:
+        """A typed expression, parsed and checked against the session's names."""
         source = Source(text, TYPED)
         expr, diagnostics = parse_expression(source)
         if expr is None or diagnostics:
@@ -160,7 +164,7 @@ class Shell:
         checked, diagnostics = check_expression(expr, self.session.policy, source)
         if diagnostics:
             raise Rejected([(d, source) for d in diagnostics])
-        return self.value(checked)
+        return checked
 
     # -- showing values ----------------------------------------------------------------
 
@@ -451,16 +455,8 @@ class Shell:
     def do_tree(self, args: str) -> str:
         if not args:
             raise Refusal("`:tree EXPRESSION`, for example `:tree shared_group and mutual_connections > 3`")
-        source = Source(args, TYPED)
-        expr, diagnostics = parse_expression(source)
-        if expr is None or diagnostics:
-            raise Rejected([(d, source) for d in diagnostics])
-        checked, diagnostics = check_expression(expr, self.session.policy, source)
-        if diagnostics:
-            raise Rejected([(d, source) for d in diagnostics])
-        env = self.env()
         lines: list[str] = []
-        self.tree(checked, env, "", "", lines)
+        self.tree(self.checked(args), self.env(), "", "", lines)
         return "\n".join(lines)
 
     def tree(self, expr: c.Expr, env: Env, lead: str, indent: str, lines: list[str]) -> None:
