@@ -170,8 +170,19 @@ def test_a_policy_with_errors_can_be_fixed_and_reloaded_from_the_start(tmp_path:
     policy.write_text("accept if nope\nelse archive\n")
     runner = CliRunner()
     result = runner.invoke(cli, ["repl", str(policy)], input=":reload\n")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a script with a refused input fails
     assert result.output.count("error[E201]: unknown name `nope`") == 2
+
+
+def test_save_writes_the_policy_shown(tmp_path: Path) -> None:
+    session = shell()
+    session.run(":load examples/selective.conn")
+    session.run("let lately = 12w")
+    target = tmp_path / "mine.conn"
+    assert session.run(f":save {target}") == f"saved the policy to {target}"
+    assert target.read_text() == session.run(":show") + "\n"
+    assert analyse(Source(target.read_text(), str(target))).policy is not None
+    assert "cannot write" in session.run(f":save {tmp_path / 'no' / 'such' / 'dir.conn'}")
 
 
 def test_now_is_the_clock_until_fixed() -> None:
@@ -191,6 +202,7 @@ def test_now_is_the_clock_until_fixed() -> None:
     ("accept if did_business", False),
     ("mutual_connections >= 5 and\n", False),  # an empty line runs it, errors and all
     ("accept if )", False),  # an error before the end: more lines cannot mend it
+    ('"abc', False),  # nor an unclosed string
     (":load", False),
     ("", False),
 ])
@@ -353,6 +365,9 @@ def test_process_repl_reads_a_script() -> None:
     assert result.returncode == 0, result.stderr
     assert "record 1 of examples/invitations.csv:" in result.stdout
     assert "Traceback" not in result.stderr
+    failing = subprocess.run([sys.executable, "-m", "connectlang", "repl"], input="nope\ntrue\n",
+                             capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert failing.returncode == 1 and failing.stdout.endswith("true : bool\n")
 
 
 # -- a real terminal -----------------------------------------------------------------------

@@ -498,7 +498,8 @@ def repl(rules: str | None, now: datetime | None) -> None:
     """Try policies interactively: type expressions, rules and `let`s and see their
     values for a record you set up or load; `:help` lists the commands.
 
-    With standard input not a terminal, runs the lines it reads as a session.
+    With standard input not a terminal, runs the lines it reads as a session (exit
+    code 1 if one of them was refused).
 
     \b
     Example:
@@ -519,3 +520,5 @@ def repl(rules: str | None, now: datetime | None) -> None:
     if interactive:
         click.echo("Type an expression, a rule, or :help. Ctrl-D leaves.")
     run(shell, sys.stdin, click.echo)
+    if not interactive and shell.failed:
+        sys.exit(1)  # a script with a refused input fails, as `check` would

@@ -48,6 +48,10 @@ class Source:
     def line(self, offset: int) -> int:
         return self.position(offset)[0]
 
+    def line_start(self, line: int) -> int:
+        """The offset of a 1-based line's first character."""
+        return self._line_starts[line - 1]
+
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line break."""
         start = self._line_starts[line - 1]

@@ -119,6 +119,10 @@ def key_bindings() -> KeyBindings:
         else:
             buffer.validate_and_handle()
 
+    @bindings.add("escape", filter=has_completions)
+    def _close(event: KeyPressEvent) -> None:
+        event.current_buffer.cancel_completion()
+
     @bindings.add("escape", "enter")
     def _run(event: KeyPressEvent) -> None:
         event.current_buffer.validate_and_handle()
@@ -129,12 +133,17 @@ def key_bindings() -> KeyBindings:
 def prompt_session(shell: Shell, history: History | None = None, input: Input | None = None,
                    output: Output | None = None) -> PromptSession[str]:
     return PromptSession(
-        PROMPT, multiline=True, prompt_continuation=CONTINUATION,
+        PROMPT, multiline=True, prompt_continuation=_continuation,
         lexer=PygmentsLexer(ConnectlangLexer), style=style_from_pygments_cls(ConnectlangStyle),
         include_default_pygments_style=False, completer=ShellCompleter(shell),
         complete_while_typing=True, auto_suggest=AutoSuggestFromHistory(),
         history=history or InMemoryHistory(), key_bindings=key_bindings(),
         bottom_toolbar=lambda: _toolbar(shell), input=input, output=output)
+
+
+def _continuation(width: int, line_number: int, wrap_count: int) -> str:
+    """`  ... ` before a line the user started, blanks before one the screen wrapped."""
+    return CONTINUATION if not wrap_count else " " * len(CONTINUATION)
 
 
 def _toolbar(shell: Shell) -> str:

@@ -16,6 +16,7 @@ starts a new policy.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,6 +35,7 @@ _STAND_IN = Source("else review\n", "<no default yet>")
 
 Located = tuple[Diagnostic, Source]  # a diagnostic and the source its span is in
 TYPED = "<input>"  # the name of a source typed at the prompt
+_LINE_REFERENCE = re.compile(r"\bline (\d+)\b")  # in a diagnostic's message or help
 
 
 class Rejected(Exception):
@@ -68,24 +70,27 @@ class Layout:
         return ((self.header,) if self.header else ()) + self.body + (
             (self.default,) if self.default else ())
 
-    def with_pieces(self, pieces: list[Piece]) -> Layout:
-        """This layout with typed pieces put in: see the module's docstring."""
-        layout = self
+    def with_pieces(self, pieces: list[Piece]) -> tuple[Layout, list[Piece | None]]:
+        """This layout with typed pieces put in (see the module's docstring), and the
+        piece each one replaced."""
+        layout, replaced = self, []
         for piece in pieces:
-            if piece.kind == "header":
-                layout = replace(layout, header=piece)
-            elif piece.kind == "default":
-                layout = replace(layout, default=piece)
-            else:
-                body = list(layout.body)
-                same = [i for i, old in enumerate(body) if piece.name and
-                        old.kind in ("let", "field") and old.name == piece.name]
-                if same:
-                    body[same[0]] = piece
-                else:
-                    body.append(piece)
-                layout = replace(layout, body=tuple(body))
-        return layout
+            layout, old = layout.put(piece)
+            replaced.append(old)
+        return layout, replaced
+
+    def put(self, piece: Piece) -> tuple[Layout, Piece | None]:
+        if piece.kind == "header":
+            return replace(self, header=piece), self.header
+        if piece.kind == "default":
+            return replace(self, default=piece), self.default
+        body = list(self.body)
+        same = [i for i, old in enumerate(body) if piece.name and old.kind == piece.kind and
+                old.name == piece.name]
+        if not same:
+            return replace(self, body=(*body, piece)), None
+        old, body[same[0]] = body[same[0]], piece
+        return replace(self, body=tuple(body)), old
 
 
 def split(module: n.Module, source: Source) -> list[Piece]:
@@ -138,8 +143,11 @@ class Assembled:
         return self.analysis.policy
 
     def locate(self, span: Span) -> tuple[Source, Span]:
-        """Where a span of the joined text came from."""
+        """Where a span of the joined text came from (the end of the last piece, for the
+        very end of a text without its stand-in default)."""
         index = max(0, bisect_right(self.starts, span.start) - 1)
+        if index and self.pieces[index].origin is _STAND_IN and span.start == self.starts[index]:
+            index -= 1
         piece, start = self.pieces[index], self.starts[index]
         origin_start = piece.span.start + span.start - start
         origin_end = min(piece.span.end, origin_start + span.end - span.start)
@@ -151,8 +159,24 @@ class Assembled:
         found = []
         for d in self.analysis.diagnostics if diagnostics is None else diagnostics:
             origin, span = self.locate(d.span)
-            found.append((replace(d, span=span), origin))
+            help = self.relabel(d.help, origin) if d.help else d.help
+            found.append((replace(d, span=span, message=self.relabel(d.message, origin), help=help),
+                          origin))
         return found
+
+    def relabel(self, text: str, origin: Source) -> str:
+        """`line 36` of the joined text in a message, as the line of the file it is in,
+        or the typed line it is."""
+        def label(match: re.Match[str]) -> str:
+            line = int(match.group(1))
+            if not 1 <= line <= self.source.line(len(self.source.text)):
+                return match.group()
+            source, at = self.locate(Span(self.source.line_start(line), self.source.line_start(line)))
+            if source.name == TYPED:
+                return f"the typed line `{source.line_text(source.line(at.start)).strip()}`"
+            where = source.line(at.start)
+            return f"line {where}" if source is origin else f"{source.name}:{where}"
+        return _LINE_REFERENCE.sub(label, text)
 
     def lint(self, settings: Settings, path: str | None) -> list[Located]:
         """What `check` says of the policy (a missing default included)."""
@@ -199,15 +223,16 @@ class Session:
         self._commit(layout, path, f"loading {path}")
         return layout
 
-    def add(self, source: Source) -> list[Piece]:
-        """Add typed items; a typed header starts a new policy. Returns the pieces."""
+    def add(self, source: Source) -> list[tuple[Piece, Piece | None]]:
+        """Add typed items; a typed header starts a new policy. Returns the pieces, each
+        with the piece it replaced."""
         module, syntax_errors = parse(source)
         if syntax_errors:
             raise Rejected([(d, source) for d in syntax_errors])
         if any(isinstance(item, n.PolicyDecl) for item in module.items):
             layout = self._whole(source, typed=True)
             self._commit(layout, None, "the new policy")
-            return list(layout.pieces())
+            return [(piece, None) for piece in layout.pieces()]
         # Typed items are checked as part of the policy, in their places: a rule typed
         # after a typed default is fine, it goes before it.
         pieces = split(module, source)
@@ -216,8 +241,9 @@ class Session:
         named += ["a rule" if rules == 1 else f"{rules} rules"] if rules else []
         named += ["the default"] if any(p.kind == "default" for p in pieces) else []
         what = " and ".join(filter(None, [", ".join(named[:-1]), named[-1]]))
-        self._commit(self.current.layout.with_pieces(pieces), self.path, what)
-        return pieces
+        layout, replaced = self.current.layout.with_pieces(pieces)
+        self._commit(layout, self.path, what)
+        return list(zip(pieces, replaced, strict=True))
 
     def undo(self) -> str | None:
         """Take back the last change; what it was, or None when there was none."""
@@ -236,7 +262,7 @@ class Session:
             analysis = analyse(Source(source.text + "\n" + _STAND_IN.text, source.name))
         if analysis.policy is None:
             raise Rejected([(d, source) for d in analysis.diagnostics])
-        return Layout().with_pieces(split(module, source))
+        return Layout().with_pieces(split(module, source))[0]
 
     def _commit(self, layout: Layout, path: str | None, what: str) -> None:
         assembled = Assembled(layout)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import click
@@ -32,7 +33,7 @@ from ..regex import Regex
 from ..source import Source
 from ..syntax import parse, parse_expression
 from ..types import Type
-from .session import TYPED, Located, Rejected, Session
+from .session import TYPED, Located, Piece, Rejected, Session
 
 _LITERALS = (n.IntLit, n.DurationLit, n.TimeLit, n.StringLit, n.BoolLit, n.ListLit)
 # The first word of an input, after any comment lines: an item starts with a keyword.
@@ -85,7 +86,7 @@ def needs_more(text: str) -> bool:
     else:
         _, diagnostics = parse_expression(source)
     end = len(text.rstrip())
-    return any(d.span.start >= end for d in diagnostics)
+    return bool(diagnostics) and min(d.span.start for d in diagnostics) >= end
 
 
 class Shell:
@@ -99,6 +100,7 @@ class Shell:
         self.input_path: str | None = None
         self.fixed_now: datetime | None = None
         self.done = False
+        self.failed = False  # some input was refused: a script's exit code is 1
         self.loading: str | None = None  # the file `:reload` reads, loaded or not
 
     # -- one input -------------------------------------------------------------------
@@ -115,42 +117,57 @@ class Shell:
                 return self.items(text)
             return self.expression(text)
         except Rejected as exc:
+            self.failed = True
             return self.problems(exc.found)
         except Refusal as exc:
+            self.failed = True
             return self.style("error", fg="red", bold=True) + f": {exc}"
 
     def dispatch(self, text: str) -> str:
         name, _, args = text[1:].partition(" ")
         found = _command_named(name)
+        if args.strip() and not found.usage:
+            raise Refusal(f"`:{found.name}` takes nothing after it")
         return found.handler(self, args.strip())
 
     def items(self, text: str) -> str:
         before = self.decision_text()
         try:
-            pieces = self.session.add(Source(text, TYPED))
+            added = self.session.add(Source(text, TYPED))
         except Rejected as exc:
+            self.failed = True
             return self.problems(exc.found) + "\n\nthe policy is unchanged"
-        if any(p.kind == "header" for p in pieces):
+        if any(piece.kind == "header" for piece, _ in added):
             lines = [f"a new policy: {self.contents()}"]
         else:
-            rules = [p for p in pieces if p.kind == "rule"]
-            first_rule = len(self.session.policy.rules) - len(rules)
-            lines = [self.added(p.kind, p.name, first_rule + rules.index(p) if p in rules else 0)
-                     for p in pieces]
+            rules = len(self.session.policy.rules) - sum(piece.kind == "rule" for piece, _ in added)
+            lines = []
+            for piece, old in added:
+                rules += piece.kind == "rule"
+                lines.append(self.added(piece, rules - 1) + self.replaced(old))
         return "\n".join(lines + self.refit() + self.decision_change(before))
 
-    def added(self, kind: str, name: str | None, rule: int) -> str:
+    def added(self, piece: Piece, rule: int) -> str:
         """What a typed piece became: `let x = 3 : int`, `rule 7 added: ...`."""
         policy = self.session.policy
-        if kind == "let" and name is not None:
-            expr = policy.let(name).expr
-            return f"let {name} = {self.value(expr)}"
-        if kind == "field" and name is not None:
-            field = next(f for f in policy.fields if f.name == name)
-            return f"field {name} : {field.ty}"
-        if kind == "default":
+        if piece.kind == "let" and piece.name is not None:
+            return f"let {piece.name} = {self.value(policy.let(piece.name).expr)}"
+        if piece.kind == "field" and piece.name is not None:
+            field = next(f for f in policy.fields if f.name == piece.name)
+            return f"field {piece.name} : {field.ty}"
+        if piece.kind == "default":
             return f"default: {policy.rule_text(policy.default)}"
         return f"rule {rule + 1} added: {policy.rule_text(policy.rules[rule])}"
+
+    def replaced(self, old: Piece | None) -> str:
+        """`  (replaces `let lately = 26w`, selective.conn:21)`."""
+        if old is None:
+            return ""
+        item = next(line.strip() for line in old.text.splitlines()
+                    if line.strip() and not line.lstrip().startswith("#"))
+        where = f"{old.origin.name}:{old.origin.line(old.span.start + old.text.find(item))}" \
+            if old.origin.name != TYPED else "typed"
+        return f"  (replaces `{_clip(item, 50)}`, {where})"
 
     def expression(self, text: str) -> str:
         return self.value(self.checked(text))
@@ -278,6 +295,7 @@ class Shell:
         except OSError as exc:
             raise Refusal(str(exc)) from None
         except Rejected as exc:
+            self.failed = True
             self.loading = path
             return (self.problems(exc.found) + f"\n\n{path} has errors, so it was not loaded: "
                     "fix them and `:reload`")
@@ -287,16 +305,36 @@ class Shell:
 
     @command("", "print the session's policy, formatted")
     def do_show(self, args: str) -> str:
-        from ..formatter import format_source
         from ..highlight import render
-        text = self.session.current.text()
-        if not text.strip():
+        if not self.session.current.text().strip():
             return "the policy is empty: type a rule like `accept if did_business`, or `:load FILE`"
-        formatted, errors = format_source(Source(text, "<session>"))
-        shown = render(formatted if not errors else text, "terminal", colour=self.colour).rstrip("\n")
+        shown = render(self.formatted(), "terminal", colour=self.colour).rstrip("\n")
         if not self.session.has_default:
             shown += "\n# no default yet: add one, like `else archive`"
         return shown
+
+    @command("FILE", "write the session's policy to a file, formatted",
+             "  An existing file is replaced. Example: `:save mine.conn`")
+    def do_save(self, args: str) -> str:
+        from ..output import output
+        if not args:
+            raise Refusal("which file? `:save mine.conn`")
+        if not self.session.has_default:
+            raise Refusal("the policy has no default yet, so it would not check: add one, like "
+                          "`else archive`")
+        path = _path(args)
+        try:
+            with output(path) as out:
+                out.write(self.formatted())
+        except OSError as exc:
+            raise Refusal(f"cannot write {path}: {exc.strerror or exc}") from None
+        return f"saved the policy to {path}"
+
+    def formatted(self) -> str:
+        from ..formatter import format_source
+        text = self.session.current.text()
+        formatted, errors = format_source(Source(text, "<session>"))
+        return text if errors else formatted
 
     @command("", "take back the last change to the policy")
     def do_undo(self, args: str) -> str:
@@ -346,11 +384,11 @@ class Shell:
         if not args:
             return self.show_record()
         words = args.rsplit(None, 1)
-        number = int(words[-1]) if words[-1].isdigit() else None
-        path = _path(words[0]) if number is None or len(words) == 2 else self.input_path
-        if path is None:
+        numbered = re.fullmatch(r"[+-]?[0-9]+", words[-1]) is not None
+        number = int(words[-1]) if numbered else 1
+        path = _path(args if not numbered else words[0] if len(words) == 2 else self.input_path or "")
+        if not path:
             raise Refusal("from which file? `:record FILE N`")
-        number = 1 if number is None else number
         before = self.decision_text()
         self.record = self.read_record(path, number)
         self.input_path = path
@@ -367,6 +405,10 @@ class Shell:
         from ..inputs import Inputs
         if number < 1:
             raise Refusal("records are numbered from 1")
+        if path == "-":
+            raise Refusal("`:record` reads a file, not standard input: name the file")
+        if not Path(path).exists():
+            raise Refusal(f"cannot read {path}: there is no such file or folder")
         count = 0
         try:
             for count, record in enumerate(Inputs([path], self.field_types()), 1):
@@ -419,6 +461,7 @@ class Shell:
     @command("[TIME | reset]", "show the time rules are evaluated at, or fix it",
              "  Without a fixed time it is the current time. Example: `:now 2026-11-01`")
     def do_now(self, args: str) -> str:
+        before = self.decision_text()
         if args == "reset":
             self.fixed_now = None
         elif args:
@@ -427,7 +470,8 @@ class Shell:
             except LiteralError as exc:
                 raise Refusal(exc.message) from None
         kind = "fixed" if self.fixed_now else "the current time"
-        return f"now is {spell(self.now)} ({kind})"
+        decision = self.record_decision(before) if args else []
+        return "\n".join([f"now is {spell(self.now)} ({kind})", *decision])
 
     @command("", "decide the current record with the policy, and show every rule tried")
     def do_decide(self, args: str) -> str:
@@ -481,6 +525,8 @@ class Shell:
             settings = lint_config.load(RULES, None)
         except lint_config.ConfigError as exc:
             raise Refusal(str(exc)) from None
+        if not self.session.current.layout.pieces():
+            return "the policy is empty: nothing to lint"
         found = self.session.current.lint(settings, self.session.path)
         return self.problems(found) if found else "no problems"
 
@@ -500,8 +546,10 @@ class Shell:
         types = self.field_types()
         if name in types:
             return types[name]
-        lets = {let.name for let in self.session.policy.lets}
-        if name in lets or name in BUILTIN_VALUES:
+        if name in {let.name for let in self.session.policy.lets}:
+            raise Refusal(f"`{name}` is a `let`: its value comes from its definition; to change it, "
+                          f"type `let {name} = ...`")
+        if name in BUILTIN_VALUES:
             raise Refusal(f"`{name}` is computed from other fields, so it cannot be set")
         close = difflib.get_close_matches(name, types, n=1)
         hint = f": did you mean `{close[0]}`?" if close else \
@@ -526,6 +574,7 @@ Type an expression to see its type and its value for the current record
 (`accept if did_business`). Commands:
 """
 _HELP_TAIL = """
+`:help COMMAND` says more, like the forms `:set` takes a VALUE in.
 Tab completes names and commands; an unfinished line continues on the next one
 (an empty line runs it). Ctrl-C cancels the input, Ctrl-D leaves.
 Try: `:record FILE 1`, then `:decide`, then `:set FIELD VALUE` and `:decide` again."""
@@ -579,6 +628,8 @@ def _label(expr: c.Expr) -> str:
 
 def _path(text: str) -> str:
     """A file argument, quotes allowed around a name with spaces."""
+    if "\0" in text:
+        raise Refusal("a file name cannot hold a NUL character")
     return text[1:-1] if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"" else text
 
 
