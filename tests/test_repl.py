@@ -221,9 +221,18 @@ TYPED = st.one_of(
 )
 
 
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a copy of the examples: random input may `:save` anywhere."""
+    folder = tmp_path_factory.mktemp("sandbox")
+    shutil.copytree(ROOT / "examples", folder / "examples")
+    return folder
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(TYPED, min_size=1, max_size=5).map(" ".join), min_size=1, max_size=6))
-def test_nothing_typed_raises(lines: list[str]) -> None:
+def test_nothing_typed_raises(sandbox: Path, lines: list[str]) -> None:
+    os.chdir(sandbox)  # the autouse fixture moves back after the test
     session = shell()
     session.run(":load examples/selective.conn")
     for line in lines:
