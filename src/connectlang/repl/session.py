@@ -20,14 +20,17 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import checked as c
 from .. import nodes as n
 from ..analysis import Analysis, analyse
 from ..diagnostics import Diagnostic
-from ..lint.config import Settings
 from ..source import Source, Span
 from ..syntax import parse
+
+if TYPE_CHECKING:
+    from ..lint.config import Settings
 
 # What the policy is checked with until it has a default of its own: the rules and
 # lets can be tried before the policy is finished.
@@ -91,6 +94,11 @@ class Layout:
             return replace(self, body=(*body, piece)), None
         old, body[same[0]] = body[same[0]], piece
         return replace(self, body=tuple(body)), old
+
+
+def where(origin: Source, span: Span) -> str:
+    """`selective.conn:31`, or `typed` for what was typed at the prompt."""
+    return f"{origin.name}:{origin.line(span.start)}" if origin.name != TYPED else "typed"
 
 
 def split(module: n.Module, source: Source) -> list[Piece]:
@@ -183,9 +191,8 @@ class Assembled:
         return self.located(analyse(Source(self.text(), self.source.name), settings, path).diagnostics)
 
     def where(self, span: Span) -> str:
-        """`selective.conn:31`, or `typed` for what was typed at the prompt."""
-        origin, at = self.locate(span)
-        return f"{origin.name}:{origin.line(at.start)}" if origin.name != TYPED else "typed"
+        """Where a span of the joined text came from, in words (see `where`)."""
+        return where(*self.locate(span))
 
     def text(self) -> str:
         """The policy as one text, without a stand-in default."""

@@ -30,12 +30,11 @@ from ..output import ACTION_COLOURS
 from ..policy import has_type
 from ..records import CELL_READERS, BadValue, InputError
 from ..regex import Regex
-from ..source import Source
+from ..source import Source, Span
 from ..syntax import parse, parse_expression
 from ..types import Type
-from .session import TYPED, Located, Piece, Rejected, Session
+from .session import TYPED, Located, Piece, Rejected, Session, where
 
-_LITERALS = (n.IntLit, n.DurationLit, n.TimeLit, n.StringLit, n.BoolLit, n.ListLit)
 # The first word of an input, after any comment lines: an item starts with a keyword.
 _FIRST_WORD = re.compile(r"(?:\s*#[^\n]*(?:\n|$))*\s*([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -108,12 +107,13 @@ class Shell:
     def run(self, text: str) -> str:
         """What to print for one input."""
         text = text.rstrip()  # an error at the end points after the last word typed
-        if not text.strip() or (first_word(text) is None and text.lstrip().startswith("#")):
+        word = first_word(text)
+        if not text.strip() or (word is None and text.lstrip().startswith("#")):
             return ""
         try:
             if text.lstrip().startswith(":"):
                 return self.dispatch(text.strip())
-            if first_word(text) in ITEM_STARTS:
+            if word in ITEM_STARTS:
                 return self.items(text)
             return self.expression(text)
         except Rejected as exc:
@@ -165,23 +165,11 @@ class Shell:
             return ""
         item = next(line.strip() for line in old.text.splitlines()
                     if line.strip() and not line.lstrip().startswith("#"))
-        where = f"{old.origin.name}:{old.origin.line(old.span.start + old.text.find(item))}" \
-            if old.origin.name != TYPED else "typed"
-        return f"  (replaces `{_clip(item, 50)}`, {where})"
+        at = old.span.start + old.text.find(item)
+        return f"  (replaces `{_clip(item, 50)}`, {where(old.origin, Span(at, at))})"
 
     def expression(self, text: str) -> str:
-        return self.value(self.checked(text))
-
-    def checked(self, text: str) -> c.Expr:
-        """A typed expression, parsed and checked against the session's names."""
-        source = Source(text, TYPED)
-        expr, diagnostics = parse_expression(source)
-        if expr is None or diagnostics:
-            raise Rejected([(d, source) for d in diagnostics])
-        checked, diagnostics = check_expression(expr, self.session.policy, source)
-        if diagnostics:
-            raise Rejected([(d, source) for d in diagnostics])
-        return checked
+        return self.value(typed_expression(text, self.session.policy))
 
     # -- showing values ----------------------------------------------------------------
 
@@ -500,7 +488,7 @@ class Shell:
         if not args:
             raise Refusal("`:tree EXPRESSION`, for example `:tree shared_group and mutual_connections > 3`")
         lines: list[str] = []
-        self.tree(self.checked(args), self.env(), "", "", lines)
+        self.tree(typed_expression(args, self.session.policy), self.env(), "", "", lines)
         return "\n".join(lines)
 
     def tree(self, expr: c.Expr, env: Env, lead: str, indent: str, lines: list[str]) -> None:
@@ -596,14 +584,26 @@ def _command_named(name: str) -> Command:
     raise Refusal(f"there is no command `:{name}`: {hint}`:help` lists them")
 
 
+def typed_expression(text: str, policy: c.Policy | None) -> c.Expr:
+    """A typed expression, parsed and checked against the policy's names."""
+    source = Source(text, TYPED)
+    expr, diagnostics = parse_expression(source)
+    if expr is None or diagnostics:
+        raise Rejected([(d, source) for d in diagnostics])
+    checked, diagnostics = check_expression(expr, policy, source)
+    if diagnostics:
+        raise Rejected([(d, source) for d in diagnostics])
+    return checked
+
+
 def _read_value(raw: str, ty: Type) -> Any:
     """A typed value: a literal of the language, else what a CSV cell would give."""
-    source = Source(raw, TYPED)
-    expr, errors = parse_expression(source)
-    if expr is not None and not errors and isinstance(expr, _LITERALS):
-        checked, errors = check_expression(expr, None, source)
-        if not errors and checked.ty is ty and isinstance(checked, c.Const):
-            return list(checked.value) if isinstance(checked.value, tuple) else checked.value
+    try:
+        literal = typed_expression(raw, None)
+    except Rejected:
+        literal = None
+    if isinstance(literal, c.Const) and literal.ty is ty:
+        return list(literal.value) if isinstance(literal.value, tuple) else literal.value
     try:
         return CELL_READERS[ty](raw)
     except BadValue as exc:
