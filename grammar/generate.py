@@ -46,6 +46,42 @@ def lark_parser(**runtime: Any) -> Any:
                 start=list(START), **runtime)
 
 
+# Lark's runtime imports `logging` for a logger it sets to CRITICAL, and `pickle` for
+# its parser cache, which the stand-alone tables never use: 8 ms of every start-up
+# (docs/performance.md). Each edit must match exactly once, so a new Lark that changes
+# these lines stops the generator instead of slipping through.
+QUIET_LOGGER = """\
+class _QuietLogger:
+    \"\"\"Lark's logger, set to CRITICAL, never writes: this stands in for it so
+    that start-up does not import `logging` (grammar/generate.py).\"\"\"
+
+    def _drop(self, *args, **kwargs):
+        pass
+
+    debug = info = warning = exception = _drop
+
+
+logger = _QuietLogger()
+"""
+RUNTIME_EDITS = (
+    ("import logging\n", ""),
+    ('logger: logging.Logger = logging.getLogger("lark")\n'
+     "logger.addHandler(logging.StreamHandler())\n", QUIET_LOGGER),
+    ("logger.setLevel(logging.CRITICAL)\n", ""),
+    ("import pickle, zlib, base64\n", ""),
+)
+
+
+def trimmed(runtime: str) -> str:
+    """Lark's stand-alone runtime without the imports start-up does not need."""
+    for old, new in RUNTIME_EDITS:
+        if runtime.count(old) != 1:
+            raise SystemExit(f"Lark's stand-alone runtime changed: {old.strip()!r} is not "
+                             "there exactly once; update RUNTIME_EDITS in grammar/generate.py")
+        runtime = runtime.replace(old, new)
+    return runtime
+
+
 def generate() -> str:
     """The module's text, from the grammar with the installed Lark."""
     from lark.tools.standalone import gen_standalone
@@ -53,7 +89,7 @@ def generate() -> str:
     out = io.StringIO()
     gen_standalone(lark_parser(), out=out)
     digest = grammar_digest(GRAMMAR.read_text(encoding="utf-8"))
-    return HEADER.format(digest=digest) + out.getvalue()
+    return HEADER.format(digest=digest) + trimmed(out.getvalue())
 
 
 if __name__ == "__main__":

@@ -214,15 +214,30 @@ def test_help_does_not_load_the_parser() -> None:
     assert result.stdout.strip().splitlines()[-1] == "False False"
 
 
+def modules_loaded_by_check(policy: Path) -> set[str]:
+    code = ("import sys; from connectlang.cli import cli\n"
+            f"try: cli(['check', {str(policy)!r}])\n"
+            "except SystemExit: pass\n"
+            "print(*sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    return set(result.stdout.strip().splitlines()[-1].split())
+
+
 def test_check_runs_on_the_generated_parser_without_lark_or_the_repl() -> None:
     """Lark is a build and test tool: an installed connectlang never imports it; and
     `check` does not pay for the REPL's prompt_toolkit."""
-    code = ("import sys; from connectlang.cli import cli\n"
-            f"try: cli(['check', {str(ROOT / 'examples' / 'selective.conn')!r}])\n"
-            "except SystemExit: pass\n"
-            "print(*(m in sys.modules for m in ('connectlang._parser', 'lark', 'prompt_toolkit')))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip().splitlines()[-1] == "True False False"
+    loaded = modules_loaded_by_check(ROOT / "examples" / "selective.conn")
+    assert "connectlang._parser" in loaded
+    assert loaded & {"lark", "prompt_toolkit"} == set()
+
+
+def test_a_clean_check_loads_only_what_it_uses(tmp_path: Path) -> None:
+    """Start-up is most of a small `check` (docs/performance.md): Lark's runtime
+    without its logging and pickle, did-you-mean only for errors, RE2 only for a regex."""
+    policy = tmp_path / "p.conn"
+    policy.write_text("accept if did_business\nelse archive\n")
+    assert modules_loaded_by_check(policy) & {"logging", "pickle", "difflib", "re2"} == set()
+    assert "re2" in modules_loaded_by_check(ROOT / "examples" / "selective.conn")
 
 
 def test_long_runs_show_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:

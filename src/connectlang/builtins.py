@@ -9,6 +9,8 @@ from .types import Type
 
 @dataclass(frozen=True)
 class StandardField:
+    """A field every request may carry, its type and its value when absent."""
+
     name: str
     type: Type
     default: object = None  # the value when absent; None: missing
@@ -52,6 +54,8 @@ def split_name(name: str) -> tuple[str | None, str | None]:
 
 @dataclass(frozen=True)
 class Function:
+    """A built-in's signature; a `prefix` one may be written without parentheses."""
+
     name: str
     params: tuple[Type, ...]
     result: Type

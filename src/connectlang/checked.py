@@ -16,6 +16,8 @@ from .types import Type
 
 @dataclass(frozen=True, slots=True)
 class Const:
+    """A literal, or a value a built-in stands for, with its type."""
+
     span: Span
     ty: Type
     value: object
@@ -32,6 +34,8 @@ class FieldRef:
 
 @dataclass(frozen=True, slots=True)
 class LetRef:
+    """A use of a `let`, kept as a name so the evaluator computes each `let` once."""
+
     span: Span
     ty: Type
     name: str
@@ -39,6 +43,8 @@ class LetRef:
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """`not x`: unknown stays unknown."""
+
     span: Span
     operand: Expr
     ty: Type = Type.BOOL
@@ -46,6 +52,8 @@ class Not:
 
 @dataclass(frozen=True, slots=True)
 class And:
+    """A chain of `and`: false wins over unknown, unknown over true."""
+
     span: Span
     operands: tuple[Expr, ...]
     ty: Type = Type.BOOL
@@ -53,6 +61,8 @@ class And:
 
 @dataclass(frozen=True, slots=True)
 class Or:
+    """A chain of `or`: true wins over unknown, unknown over false."""
+
     span: Span
     operands: tuple[Expr, ...]
     ty: Type = Type.BOOL
@@ -97,6 +107,8 @@ class Template:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule, or the default (no condition); `line` is what decisions name."""
+
     span: Span
     line: int
     action: str
@@ -107,6 +119,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Field:
+    """A `field` declaration; `default` None means missing."""
+
     span: Span
     name: str
     ty: Type
@@ -115,6 +129,8 @@ class Field:
 
 @dataclass(frozen=True, slots=True)
 class Let:
+    """A `let` with its checked expression."""
+
     span: Span
     name: str
     expr: Expr
@@ -122,6 +138,8 @@ class Let:
 
 @dataclass(frozen=True)
 class Policy:
+    """The checked policy: its declarations, its rules in order, and the default."""
+
     source: Source
     name: str | None
     fields: tuple[Field, ...]

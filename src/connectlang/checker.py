@@ -8,7 +8,6 @@ all reported.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from . import checked as c
 from . import nodes as n
 from .builtins import BUILTIN_VALUES, FUNCTIONS, PREDEFINED, STANDARD_FIELDS
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, closest
 from .literals import unescape
 from .regex import RegexError, compile_regex
 from .source import Source, Span
@@ -29,6 +28,8 @@ _ERROR_SPAN = Span(0, 0)
 
 @dataclass(frozen=True)
 class _Symbol:
+    """What a `field` or `let` name stands for, while uses are resolved."""
+
     kind: str  # "field" | "let"
     ty: Type
     span: Span
@@ -257,8 +258,8 @@ class _Checker:
         names = list(candidates)
         if word.lower() != word and word.lower() in names:
             return f"names are lower-case: write `{word.lower()}`"
-        close = difflib.get_close_matches(word.lower(), names, n=1, cutoff=0.6)
-        return f"did you mean `{close[0]}`?" if close else fallback
+        close = closest(word, names)
+        return f"did you mean `{close}`?" if close else fallback
 
     def expr(self, expr: n.Expr) -> c.Expr:
         if isinstance(expr, n.Name):

@@ -81,6 +81,14 @@ class PolicyError(Exception):
         super().__init__(f"{len(self.diagnostics)} error(s) in {source.name}{summary}")
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice a misspelt `word` most likely meant, if one is close enough."""
+    import difflib  # needed only for errors; a clean `check` does not load it
+
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def format_location(diagnostic: Diagnostic, source: Source) -> str:
     line, column = source.position(diagnostic.span.start)
     return f"{source.name}:{line}:{column}"

@@ -15,18 +15,24 @@ from .source import Span
 
 @dataclass(frozen=True, slots=True)
 class Name:
+    """An identifier as written: a field, a `let`, a function or a type."""
+
     span: Span
     id: str
 
 
 @dataclass(frozen=True, slots=True)
 class IntLit:
+    """An integer; None when it is malformed or does not fit in 64 bits."""
+
     span: Span
     value: int | None
 
 
 @dataclass(frozen=True, slots=True)
 class DurationLit:
+    """`90d`: `text` as written, for the formatter and the odd-unit lint."""
+
     span: Span
     text: str
     value: timedelta | None
@@ -34,6 +40,8 @@ class DurationLit:
 
 @dataclass(frozen=True, slots=True)
 class TimeLit:
+    """`2025-01-31` or `2025-01-31T09:30:00Z`: `text` as written, for the formatter."""
+
     span: Span
     text: str
     value: datetime | None
@@ -41,6 +49,8 @@ class TimeLit:
 
 @dataclass(frozen=True, slots=True)
 class StringLit:
+    """A quoted string; `raw` keeps its escapes, for the formatter."""
+
     span: Span
     raw: str  # as written, quotes included
     value: str | None
@@ -48,12 +58,16 @@ class StringLit:
 
 @dataclass(frozen=True, slots=True)
 class BoolLit:
+    """`true` or `false`."""
+
     span: Span
     value: bool
 
 
 @dataclass(frozen=True, slots=True)
 class RegexLit:
+    """`/free|click here/i`: the pattern and its flags; the checker compiles it."""
+
     span: Span
     pattern: str  # with `\/` already turned into `/`
     flags: str
@@ -61,6 +75,8 @@ class RegexLit:
 
 @dataclass(frozen=True, slots=True)
 class ListLit:
+    """`["a", "b"]`: lists hold strings only."""
+
     span: Span
     items: tuple[StringLit, ...]
 
@@ -80,6 +96,8 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """`not x`."""
+
     span: Span
     operand: Expr
 
@@ -106,6 +124,8 @@ class Binary:
 
 @dataclass(frozen=True, slots=True)
 class IsMissing:
+    """`x is missing`, or `x is not missing` when `negated`."""
+
     span: Span
     operand: Expr
     negated: bool
@@ -124,12 +144,16 @@ Expr = Name | Literal | Call | Not | BoolOp | Binary | IsMissing | Group
 
 @dataclass(frozen=True, slots=True)
 class PolicyDecl:
+    """`policy "name"`."""
+
     span: Span
     name: StringLit
 
 
 @dataclass(frozen=True, slots=True)
 class FieldDecl:
+    """`field vip: bool = false`: a column of the input the standard fields lack."""
+
     span: Span
     name: Name
     type_name: Name
@@ -138,6 +162,8 @@ class FieldDecl:
 
 @dataclass(frozen=True, slots=True)
 class LetDecl:
+    """`let name = expr`."""
+
     span: Span
     name: Name
     value: Expr
@@ -145,6 +171,8 @@ class LetDecl:
 
 @dataclass(frozen=True, slots=True)
 class Action:
+    """`accept`, `archive`, `decline`, `report`, `review`, or `ask "reply"`."""
+
     span: Span
     kind: str  # accept archive decline report review ask
     template: StringLit | None  # the reply of `ask`
@@ -152,6 +180,8 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """`action if condition because "reason"`."""
+
     span: Span
     action: Action
     condition: Expr
@@ -160,6 +190,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Default:
+    """`else action because "reason"`: what no rule decided."""
+
     span: Span
     action: Action
     reason: StringLit | None
@@ -170,6 +202,8 @@ Item = PolicyDecl | FieldDecl | LetDecl | Rule | Default
 
 @dataclass(frozen=True, slots=True)
 class Comment:
+    """A `#` comment: the formatter keeps it, and it may hold an ignore comment."""
+
     span: Span
     text: str  # with the leading `#`
 

@@ -9,13 +9,9 @@ The prefilter only rules matches out, so results are RE2's exactly.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
-
-import re2
-
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False  # errors become diagnostics, not lines on stderr
 
 
 class RegexError(Exception):
@@ -24,6 +20,8 @@ class RegexError(Exception):
 
 @dataclass(frozen=True)
 class Regex:
+    """A policy's regex, compiled by RE2, with its literal prefilter."""
+
     pattern: str
     flags: str
     # Any match contains one of these (casefolded when `fold`); None: no prefilter.
@@ -52,11 +50,23 @@ _HINTS = {
 }
 
 
+@functools.cache
+def _options() -> Any:
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # errors become diagnostics, not lines on stderr
+    return options
+
+
 def compile_regex(pattern: str, flags: str) -> Regex:
+    # RE2 loads with the first regex: checking a policy without one never pays for it.
+    import re2
+
     inline = "".join(sorted(set(flags)))
     full = f"(?{inline}){pattern}" if inline else pattern
     try:
-        compiled = re2.compile(full, _OPTIONS)
+        compiled = re2.compile(full, _options())
     except re2.error as exc:
         detail = exc.args[0].decode() if isinstance(exc.args[0], bytes) else str(exc.args[0])
         for prefix, hint in _HINTS.items():

@@ -11,7 +11,6 @@ Lark's exceptions never leave this module: they become diagnostics in plain word
 
 from __future__ import annotations
 
-import difflib
 import functools
 import gc
 import threading
@@ -20,7 +19,7 @@ from typing import Any
 
 from . import nodes as n
 from ._parser import Lark, Lark_StandAlone, Token, UnexpectedToken
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, closest
 from .keywords import RESERVED
 from .literals import MONTH_WORDS, UNIT_SECONDS, months_help
 from .lower import Lowering, span_of
@@ -223,8 +222,8 @@ def _terminal_words(name: str) -> str | None:
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    close = closest(word, choices)
+    return f"did you mean `{close}`?" if close else None
 
 
 def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,

@@ -42,6 +42,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
+    """Which rules run and at what severity: the configuration file, then the command line."""
+
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()

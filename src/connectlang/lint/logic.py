@@ -569,6 +569,8 @@ class RuleFacts:
 
 @dataclass
 class Analysis:
+    """The facts of the rules analysed before the work budget ran out."""
+
     facts: list[RuleFacts]
     stopped_at: int | None  # the index of the rule where the work budget ran out
 

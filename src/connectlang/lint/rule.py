@@ -25,6 +25,8 @@ SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
 @dataclass(frozen=True)
 class Finding:
+    """What a rule found; the linter adds the rule's code and severity."""
+
     span: Span
     message: str
     help: str | None = None

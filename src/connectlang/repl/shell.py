@@ -8,7 +8,6 @@ raises for anything typed: problems are answered with the same diagnostics as
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from .. import checked as c
 from .. import nodes as n
 from ..builtins import BUILTIN_VALUES, DERIVED_FROM_NAME, FUNCTIONS, STANDARD_FIELDS
 from ..checker import check_expression
-from ..diagnostics import render_text
+from ..diagnostics import closest, render_text
 from ..evaluate import Decision, Env, explain, field_defaults, field_value, interpret, missing_fields
 from ..keywords import ITEM_STARTS, RESERVED
 from ..literals import LiteralError, parse_time, spell
@@ -539,8 +538,8 @@ class Shell:
                           f"type `let {name} = ...`")
         if name in BUILTIN_VALUES:
             raise Refusal(f"`{name}` is computed from other fields, so it cannot be set")
-        close = difflib.get_close_matches(name, types, n=1)
-        hint = f": did you mean `{close[0]}`?" if close else \
+        close = closest(name, types)
+        hint = f": did you mean `{close}`?" if close else \
             f"; declare it first, like `field {name}: string`"
         raise Refusal(f"`{name}` is not a field{hint} (`:fields` lists them)")
 
@@ -579,8 +578,8 @@ def _command_named(name: str) -> Command:
         return COMMANDS[matches[0]]
     if matches:
         raise Refusal(f"`:{name}` could be " + ", ".join(f"`:{m}`" for m in matches))
-    close = difflib.get_close_matches(name, COMMANDS, n=1)
-    hint = f"did you mean `:{close[0]}`? " if close else ""
+    close = closest(name, COMMANDS)
+    hint = f"did you mean `:{close}`? " if close else ""
     raise Refusal(f"there is no command `:{name}`: {hint}`:help` lists them")
 
 
