@@ -58,7 +58,7 @@ class _QuietLogger:
     def _drop(self, *args, **kwargs):
         pass
 
-    debug = info = warning = exception = _drop
+    debug = info = warning = error = exception = critical = _drop
 
 
 logger = _QuietLogger()
