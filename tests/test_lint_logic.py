@@ -75,6 +75,45 @@ def test_facts_are_found(source: str, expected: list[str]) -> None:
     assert found == expected
 
 
+def l401(source: str) -> list[int]:
+    """The lines L401 reports."""
+    from connectlang.lint import lint
+    from connectlang.lint.config import Settings
+    policy = connectlang.compile(source)
+    found = lint(policy.checked, (), Settings(select=("L401",)))
+    return [policy.checked.source.position(d.span.start)[0] for d in found]
+
+
+@settings(max_examples=200, deadline=None)
+@given(random_policies(), st.lists(RECORDS, min_size=20, max_size=40))
+def test_a_reply_l401_passes_over_never_lacks_its_value(source: str, records: list[dict]) -> None:
+    """When L401 is silent, every record the `ask` decides has the value, the rules
+    before it taken into account."""
+    head, _, tail = source.rpartition("review if")
+    policy_text = f'{head}ask "hi {{company}}" if{tail}'
+    if l401(policy_text):
+        return
+    policy = connectlang.compile(policy_text)
+    ask = len(policy.checked.rules) - 1
+    decide = policy.tracking_decider(NOW)
+    for record in records:
+        if decide(record)[1] == ask:
+            assert record.get("company") is not None, (policy_text, record)
+
+
+@pytest.mark.parametrize(("source", "lines"), [
+    ('ask "Hi {first_name}" if has_message\nelse archive', [1]),
+    ('review if name is missing\nask "Hi {first_name}" if has_message\nelse archive', []),
+    ('review if company is missing and did_business\nask "How is {company}?" if has_message\n'
+     "else archive", [2]),
+    ('review if company is missing\nask "How is {company}?" if has_message\nelse ask "Hi {company}"',
+     []),
+    ('review if company is missing\nelse ask "Hi {company} {headline}"', [2]),
+], ids=["nothing before", "decided before", "partly decided before", "default after", "other value"])
+def test_l401_counts_the_rules_before(source: str, lines: list[int]) -> None:
+    assert l401(source) == lines
+
+
 REPLIES = ['ask "hi {first_name} {company}"', 'ask "{known_text}"', "decline", "report"]
 
 

@@ -604,6 +604,21 @@ def analyse(policy: c.Policy, space: Space | None = None, budget: int = 2_000_00
     return Analysis(facts, None)
 
 
+def reaching(goal: Formula, earlier: Sequence[Formula], solver: Solver) -> Box | None:
+    """Records that make `goal` true and none of `earlier` (the conditions of the rules
+    before, which would decide them first): a box of them, or None when no record can.
+    Raises OutOfBudget."""
+    box = solver.solve([goal])
+    if box is None:
+        return None
+    vars_ = solver.vars
+    for point in points(box, vars_):  # a record of the box usually passes them all
+        if not any(evaluate(true, point, vars_) for true in earlier):
+            return {var: frozenset({region}) for var, region in point.items()}
+    relevant = [true for true in earlier if solver.solve([goal, true]) is not None]
+    return solver.solve([goal, *(solver.negate(true) for true in relevant)])
+
+
 def _cover(index: int, true: Formula, box: Box, trues: list[Formula],
            keyed: dict[int, dict[int, list[int]]], general: list[int], solver: Solver) -> tuple[int, ...]:
     """The earlier rules that decide every record making this rule's condition true;

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ... import checked as c
 from ...diagnostics import Severity
-from ..logic import OutOfBudget, Solver, disj, negate
+from ..logic import TRUE, OutOfBudget, Solver, conj, disj, negate, reaching
 from ..rule import Context, Finding, Rule
 
 
@@ -17,7 +17,9 @@ class ReplyValueMayBeMissing(Rule):
     Flags a `{placeholder}` of an `ask` reply whose value can be missing on a record the
     rule fires for. A missing value renders as nothing, so `Hi {first_name},` becomes
     `Hi ,`. The rule's condition is taken into account: `ask "Hi {first_name}" if name is
-    not missing` is fine, since `first_name` comes from `name` when it is not given.
+    not missing` is fine, since `first_name` comes from `name` when it is not given. So
+    are the rules before it: after `review if name is missing`, no record without a name
+    reaches the `ask`.
 
     ## Why is this bad?
     The reply goes to a stranger, in your name. A gap where their name should be reads
@@ -43,19 +45,21 @@ class ReplyValueMayBeMissing(Rule):
 
     def check(self, context: Context) -> Iterator[Finding]:
         space = context.space
-        for rule in (*context.policy.rules, context.policy.default):
+        rules = (*context.policy.rules, context.policy.default)
+        for index, rule in enumerate(rules):
             if rule.template is None:
                 continue
-            true = space.true(rule.condition) if rule.condition is not None else None
+            true = space.true(rule.condition) if rule.condition is not None else TRUE
+            earlier = [space.true(r.condition) for r in rules[:index] if r.condition is not None]
             for part in rule.template.parts:
                 if isinstance(part, str):
                     continue
                 present = space.present(part)
                 if part.name == "first_name":  # given, or the first word of `name`
                     present = disj([present, space.present(c.FieldRef(part.span, part.ty, "name"))])
-                solver = Solver(space, budget=20_000)
+                solver = Solver(space, budget=20_000 + 10 * index)
                 try:
-                    missing = solver.solve([*([true] if true else []), negate(present, space.vars)])
+                    missing = reaching(conj([true, negate(present, space.vars)]), earlier, solver)
                 except OutOfBudget:
                     continue
                 if missing is not None:
