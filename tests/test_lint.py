@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import NOW, ROOT
 from connectlang.cli import cli
 from connectlang.lint.docs import pages
 from connectlang.lint.rule import Rule
@@ -148,3 +148,18 @@ def test_check_against_the_inputs_columns(tmp_path: Path) -> None:
     out = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--select", "L601",
                                    "--input", str(export)]).stdout
     assert codes(out) == ["L601"]  # an export has names, not mutual connections
+
+
+def test_regex_is_contains_says_when_contains_finds_more(tmp_path: Path) -> None:
+    """`contains` folds ß to ss and the regex does not, as the rule's page says; the help
+    says so where a word has `ss`."""
+    import connectlang
+    record = {"message": "Meet me on Hauptstraße"}
+    regex = connectlang.compile("report if message matches /strasse/i\nelse archive\n")
+    plain = connectlang.compile('report if message contains "strasse"\nelse archive\n')
+    assert regex.evaluate(record, NOW).action == "archive"
+    assert plain.evaluate(record, NOW).action == "report"
+    out = check(tmp_path, "ss.conn", "report if message matches /strasse|free/i\nelse archive\n")[1]
+    assert 'which also finds "ß" where the regex needs "ss"' in out
+    out = check(tmp_path, "free.conn", "report if message matches /free/i\nelse archive\n")[1]
+    assert "[L501]" in out and "ß" not in out

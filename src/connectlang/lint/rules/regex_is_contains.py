@@ -26,7 +26,11 @@ class RegexIsContains(Rule):
 
     ## Why is this bad?
     `contains` reads as what it does; a regex makes the reader look for what else it
-    might match. The two give the same decisions here.
+    might match. The two decide alike on all but rare text: `contains` compares with
+    full case folding, as `==` does, so it also finds a word in text where a letter
+    folds to two (`ß` to `ss`, the ligature `ﬁ` to `fi`), which RE2 does not:
+    `contains "strasse"` finds "Hauptstraße" and `/strasse/i` does not. The help says
+    so when a word has `ss`, the case German text meets.
 
     ## Example
     ```connectlang
@@ -58,7 +62,9 @@ class RegexIsContains(Rule):
             subject = context.text(op.args[0].span)
             better = (f'{subject} contains "{words[0]}"' if len(words) == 1 else
                       f"{subject} contains_any [{', '.join(f'{chr(34)}{w}{chr(34)}' for w in words)}]")
-            yield Finding(op.span, "this regex only looks for plain words", f"write `{better}`")
+            also = (', which also finds "ß" where the regex needs "ss"'
+                    if any("ss" in word.lower() for word in words) else "")
+            yield Finding(op.span, "this regex only looks for plain words", f"write `{better}`{also}")
 
 
 def _plain_words(regex: Regex) -> list[str] | None:
