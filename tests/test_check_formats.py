@@ -23,11 +23,13 @@ else archive
 """
 
 
-def run(tmp_path: Path, *args: str, text: str = POLICY) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "me.conn").write_text(text)
+def run(tmp_path: Path, *args: str, text: str = POLICY, name: str = "me.conn"
+        ) -> subprocess.CompletedProcess[str]:
+    """`connectlang check NAME ARGS` as a process, in `tmp_path`, NAME holding `text`."""
+    (tmp_path / name).write_text(text)
     exe = Path(sys.executable).with_name("connectlang")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "connectlang"]
-    return subprocess.run([*command, "check", "me.conn", *args], capture_output=True, text=True,
+    return subprocess.run([*command, "check", name, *args], capture_output=True, text=True,
                           cwd=tmp_path, timeout=60)
 
 
@@ -73,3 +75,11 @@ def test_json_and_exit_codes(tmp_path: Path, args: list[str], code: int) -> None
     found = [(d["code"], d["severity"], d["line"]) for d in json.loads(result.stdout)["diagnostics"]]
     expected = [("L201", "warning", 1), ("L301", "warning", 3)]
     assert found == [d for d in expected if "--ignore" not in args]
+
+
+def test_github_annotations_escape_the_file_name(tmp_path: Path) -> None:
+    """GitHub ends a property at `,` or `:`, and unescapes `%`: a file name with them
+    must still name the file."""
+    result = run(tmp_path, "--format", "github", text="let warm = did_business\nelse archive\n",
+                 name="we,ird:name %.conn")
+    assert result.stdout.startswith("::warning file=we%2Cird%3Aname %25.conn,line=1,col=5,")

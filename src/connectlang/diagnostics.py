@@ -144,6 +144,16 @@ def to_github(diagnostic: Diagnostic, source: Source) -> str:
     item = to_json(diagnostic, source)
     level = {"error": "error", "warning": "warning", "info": "notice"}[item["severity"]]
     text = diagnostic.message + (f" (help: {diagnostic.help})" if diagnostic.help else "")
-    return (f"::{level} file={item['file']},line={item['line']},col={item['column']},"
-            f"endLine={item['end_line']},endColumn={item['end_column']},title={item['code']}::"
-            + text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+    return (f"::{level} file={_github_property(item['file'])},line={item['line']},"
+            f"col={item['column']},endLine={item['end_line']},endColumn={item['end_column']},"
+            f"title={item['code']}::{_github_data(text)}")
+
+
+def _github_data(text: str) -> str:
+    """Escaped as the runner unescapes a workflow command's message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    """Escaped as the runner unescapes a property: `,` and `:` end one, else."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
