@@ -163,3 +163,25 @@ def test_regex_is_contains_says_when_contains_finds_more(tmp_path: Path) -> None
     assert 'which also finds "ß" where the regex needs "ss"' in out
     out = check(tmp_path, "free.conn", "report if message matches /free/i\nelse archive\n")[1]
     assert "[L501]" in out and "ß" not in out
+
+
+def test_check_reads_an_input_from_stdin_with_its_format(tmp_path: Path) -> None:
+    (tmp_path / "p.conn").write_text("accept if mutual_connections > 3\nelse archive\n")
+    args = ["check", str(tmp_path / "p.conn"), "--select", "L601", "--input", "-"]
+    result = CliRunner().invoke(cli, args, input=INPUT)
+    assert result.exit_code == 2 and "needs --input-format" in result.stderr
+    result = CliRunner().invoke(cli, [*args, "--input-format", "csv"], input=INPUT)
+    assert codes(result.stdout) == ["L601"]
+    result = CliRunner().invoke(cli, [*args, "--input-format", "csv"], input=ENRICH)
+    assert result.exit_code == 0 and codes(result.stdout) == []
+    result = CliRunner().invoke(cli, ["check", "-", "--input", "-"], input="else archive\n")
+    assert result.exit_code == 2 and "cannot both be `-`" in result.stderr
+
+
+def test_a_byte_order_mark_before_a_policy_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "p.conn").write_bytes(b"\xef\xbb\xbfaccept if did_business\nelse archive\n")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn")])
+    assert result.exit_code == 0 and "no problems" in result.stdout
+    (tmp_path / "p.conn").write_bytes(b"\xef\xbb\xbfaccept if did_\xffbusiness\nelse archive\n")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn")])
+    assert "p.conn:1:15: error[E005]" in result.stdout

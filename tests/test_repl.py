@@ -165,6 +165,12 @@ def test_reload_reads_the_edited_file(tmp_path: Path) -> None:
     assert session.run(":reload").startswith(f"loaded {policy}: 1 rule and the default")
 
 
+def test_load_skips_a_byte_order_mark_as_check_does(tmp_path: Path) -> None:
+    policy = tmp_path / "p.conn"
+    policy.write_bytes(b"\xef\xbb\xbfaccept if did_business\nelse archive\n")
+    assert shell().run(f":load {policy}").startswith(f"loaded {policy}: 1 rule and the default")
+
+
 def test_a_policy_with_errors_can_be_fixed_and_reloaded_from_the_start(tmp_path: Path) -> None:
     policy = tmp_path / "p.conn"
     policy.write_text("accept if nope\nelse archive\n")

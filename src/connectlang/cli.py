@@ -61,7 +61,8 @@ def cli() -> None:
 # -- reading policies ------------------------------------------------------------
 
 def read_source(path: str) -> tuple[Source, list[Diagnostic]]:
-    """A policy file as text; bytes that are not UTF-8 become a diagnostic (exit 1)."""
+    """A policy file as text, without the byte-order mark some Windows editors start
+    UTF-8 with; bytes that are not UTF-8 become a diagnostic (exit 1)."""
     from .diagnostics import Diagnostic
     from .source import Source, Span
     try:
@@ -69,12 +70,13 @@ def read_source(path: str) -> tuple[Source, list[Diagnostic]]:
     except OSError as exc:
         raise CannotRun(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        return Source(raw.decode("utf-8"), path), []
+        return Source(raw.decode("utf-8-sig"), path), []
     except UnicodeDecodeError as exc:
-        offset = len(raw[: exc.start].decode("utf-8", "replace"))
-        source = Source(raw.decode("utf-8", "replace"), path)
+        text = exc.object  # the bytes after the mark, which the error's offsets count in
+        offset = len(text[: exc.start].decode("utf-8", "replace"))
+        source = Source(raw.decode("utf-8-sig", "replace"), path)
         return source, [Diagnostic.error(
-            "E005", f"this file is not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot start a "
+            "E005", f"this file is not UTF-8 text: byte 0x{text[exc.start]:02x} cannot start a "
             "character", Span(offset, offset + 1), "save the file as UTF-8")]
 
 
@@ -115,11 +117,13 @@ def colour_for(stream: IO[str]) -> bool:
 @click.option("--input", "inputs", multiple=True, metavar="FILE",
               help="An input (CSV, JSONL, JSON, LinkedIn export) the policy will read: flag the "
                    "fields it needs that no input has (L601). Repeatable.")
+@click.option("--input-format", type=click.Choice(["csv", "jsonl", "json"]),
+              help="The format of the --input files (needed for `-`, stdin).")
 @click.option("--enrich", multiple=True, metavar="FILE", help="An enrichment file, as for eval: "
               "its columns count as given.")
 def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...],
           ignore: tuple[str, ...], config: str | None, inputs: tuple[str, ...],
-          enrich: tuple[str, ...]) -> None:
+          input_format: str | None, enrich: tuple[str, ...]) -> None:
     """Parse, type-check and lint policy FILES; report every problem in one run.
 
     Errors (exit 1) make a policy unusable; warnings say it is probably wrong (exit 1
@@ -136,11 +140,13 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
     from .diagnostics import render_text, to_github, to_json
     from .lint import config as lint_config
     from .lint.rules import RULES
+    if "-" in files and "-" in inputs + enrich:
+        raise CannotRun("the policy and an --input cannot both be `-`: standard input is one stream")
     try:
         settings = lint_config.load(RULES, config).with_options(
             lint_config.validate(lint_config.split(select), RULES, "--select"),
             lint_config.validate(lint_config.split(ignore), RULES, "--ignore"))
-        given = _fields_given(inputs + enrich) if inputs or enrich else None
+        given = _fields_given(inputs, input_format, enrich) if inputs or enrich else None
     except lint_config.ConfigError as exc:
         raise CannotRun(str(exc)) from None
     results = [diagnose(path, settings, given)[:2] for path in files]
@@ -170,11 +176,12 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
     sys.exit(1 if failed else 0)
 
 
-def _fields_given(paths: tuple[str, ...]) -> frozenset[str]:
+def _fields_given(inputs: tuple[str, ...], input_format: str | None,
+                  enrich: tuple[str, ...]) -> frozenset[str]:
     from .inputs import fields_given
     from .records import InputError
     try:
-        return fields_given(paths)
+        return fields_given(inputs, input_format) | fields_given(enrich)
     except InputError as exc:
         raise CannotRun(str(exc)) from None
 

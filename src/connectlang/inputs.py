@@ -9,6 +9,7 @@ inputs had columns for, and a byte meter for the progress bar.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO
 
@@ -87,10 +88,10 @@ class Inputs:
         return fields
 
 
-def fields_given(paths: Sequence[str]) -> frozenset[str]:
+def fields_given(paths: Sequence[str], input_format: str | None = None) -> frozenset[str]:
     """The fields some input has a column for, read from the headers (a CSV's first row,
     the keys of a JSON file's first thousand objects, an export's files) without reading
-    the inputs through: what `check --input` holds a policy against."""
+    the inputs through: what `check --input` holds a policy against. `-` is stdin."""
     from itertools import islice
 
     from .export import FROM_CONNECTIONS, FROM_INVITATIONS, FROM_MESSAGES
@@ -104,7 +105,8 @@ def fields_given(paths: Sequence[str]) -> frozenset[str]:
             files.close()
             continue
         columns: set[str] = set()
-        for _ in islice(read(path, {}, seen=columns), 1000):
+        stdin = sys.stdin.buffer if path == "-" else None
+        for _ in islice(read(path, {}, input_format, stdin, seen=columns), 1000):
             pass
         found |= columns
     return frozenset(found)

@@ -221,7 +221,7 @@ class Session:
     def load(self, path: str) -> Layout:
         """Replace the policy by a file's (what was typed is dropped)."""
         try:
-            text = Path(path).read_bytes().decode("utf-8")
+            text = Path(path).read_bytes().decode("utf-8-sig")  # as `check` reads it
         except OSError as exc:
             raise OSError(f"cannot read {path}: {exc.strerror or exc}") from None
         except UnicodeDecodeError:
