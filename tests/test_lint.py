@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from conftest import NOW, ROOT
 from connectlang.cli import cli
+from connectlang.diagnostics import Severity
 from connectlang.lint.docs import pages
 from connectlang.lint.rule import Rule
 from connectlang.lint.rules import RULES
@@ -132,6 +133,10 @@ def test_configuration_files(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--config",
                                       str(tmp_path / "connectlang.toml")])
     assert result.exit_code == 2 and "unknown setting `selct`" in result.stderr
+    (tmp_path / "connectlang.toml").write_text('[tool.connectlang]\nselect = ["L5"]\n')
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--config",
+                                      str(tmp_path / "connectlang.toml")])
+    assert result.exit_code == 2 and "`[tool.connectlang]` is for pyproject.toml" in result.stderr
 
 
 def test_check_against_the_inputs_columns(tmp_path: Path) -> None:
@@ -185,3 +190,16 @@ def test_a_byte_order_mark_before_a_policy_is_skipped(tmp_path: Path) -> None:
     (tmp_path / "p.conn").write_bytes(b"\xef\xbb\xbfaccept if did_\xffbusiness\nelse archive\n")
     result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn")])
     assert "p.conn:1:15: error[E005]" in result.stdout
+
+
+def test_the_documented_configurations_load(tmp_path: Path) -> None:
+    """docs/cli.md's TOML examples are configurations connectlang accepts."""
+    from connectlang.lint.config import load
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) == 2
+    for block in blocks:
+        name = "pyproject.toml" if "[tool.connectlang]" in block else "connectlang.toml"
+        (tmp_path / name).write_text(block, encoding="utf-8")
+        settings = load(RULES, str(tmp_path / name))
+        assert settings.ignore == ("L203",) and settings.severity == (("L301", Severity.ERROR),)

@@ -133,8 +133,9 @@ def _find(start: Path) -> tuple[Path, str | None] | None:
 def _settings(table: dict[str, Any], catalog: Sequence[type[Rule]], path: Path) -> Settings:
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
-        raise ConfigError(f"{path}: unknown setting `{unknown[0]}` (the settings are "
-                          f"{', '.join(KEYS)})")
+        hint = ("write them at the top level: `[tool.connectlang]` is for pyproject.toml"
+                if unknown[0] == "tool" else f"the settings are {', '.join(KEYS)}")
+        raise ConfigError(f"{path}: unknown setting `{unknown[0]}` ({hint})")
     where = str(path)
     select = validate(_strings(table.get("select", ["ALL"]), where, "select"), catalog, where)
     ignore = validate(_strings(table.get("ignore", []), where, "ignore"), catalog, where)
