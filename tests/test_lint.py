@@ -108,6 +108,13 @@ def test_ignore_comments_silence_their_line_only(tmp_path: Path) -> None:
     assert codes(check(tmp_path, "c.conn", text)[1]) == ["L301", "L502"]
 
 
+@pytest.mark.parametrize("selectors", ["L3", "l301", "decline", "ALL", "L999, decline"])
+def test_ignore_comments_take_what_ignore_takes(tmp_path: Path, selectors: str) -> None:
+    text = POLICY.replace("== 0\n", f"== 0  # connectlang: ignore[{selectors}]\n")
+    found = codes(check(tmp_path, "p.conn", text)[1])
+    assert sorted(found) == ["L201", "L502"] + (["L701"] if "L999" in selectors else [])
+
+
 def test_select_ignore_and_strict(tmp_path: Path) -> None:
     assert codes(check(tmp_path, "p.conn", POLICY, "--select", "L3,L5")[1]) == ["L301", "L502"]
     assert codes(check(tmp_path, "p.conn", POLICY, "--ignore", "decline", "--ignore", "L2")[1]) == ["L502"]

@@ -82,11 +82,13 @@ class PolicyError(Exception):
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice a misspelt `word` most likely meant, if one is close enough."""
+    """The choice a misspelt `word` most likely meant, if one is close enough; case
+    does not count."""
     import difflib  # needed only for errors; a clean `check` does not load it
 
-    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
+    by_lower = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
 
 
 def format_location(diagnostic: Diagnostic, source: Source) -> str:

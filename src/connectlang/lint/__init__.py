@@ -18,7 +18,8 @@ from .rules import RULES
 def lint(policy: c.Policy, comments: Iterable[Comment], settings: Settings | None = None,
          path: str | None = None, inputs: frozenset[str] | None = None) -> list[Diagnostic]:
     """Every lint of the policy, in no particular order."""
-    context = Context(policy, inputs)
+    comments = tuple(comments)
+    context = Context(policy, inputs, comments)
     found = []
     for rule, severity in (settings or Settings()).rules(RULES, path):
         for finding in rule().check(context):

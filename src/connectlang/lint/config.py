@@ -23,13 +23,14 @@ from __future__ import annotations
 import fnmatch
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Severity
-from ..source import Source
+from ..nodes import Comment
+from ..source import Source, Span
 from .rule import Rule
 
 KEYS = ("select", "ignore", "severity", "per-file-ignores")
@@ -167,29 +168,50 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def silenced(diagnostics: Iterable[Diagnostic], source: Source, comments: Iterable[Any],
-             catalog: Sequence[type[Rule]]) -> list[Diagnostic]:
-    """The diagnostics no ignore comment on their first line silences."""
-    by_line: dict[int, set[str] | None] = {}
+@dataclass(frozen=True)
+class IgnoreComment:
+    """`# connectlang: ignore[...]`: the line it silences, and its selectors with their
+    spans in the comment (None for a bare `ignore`, which silences every lint)."""
+
+    line: int
+    selectors: tuple[tuple[str, Span], ...] | None
+
+
+def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[IgnoreComment]:
     for comment in comments:
         match = _IGNORE.search(comment.text)
         if match is None:
             continue
         line = source.line(comment.span.start)
-        codes = by_line.setdefault(line, set())
         if match.group(1) is None:
-            by_line[line] = None
-        elif codes is not None:
-            codes.update(s.strip() for s in match.group(1).split(","))
+            yield IgnoreComment(line, None)
+            continue
+        start = comment.span.start + match.start(1)
+        yield IgnoreComment(line, tuple(
+            (part.group(), Span(start + part.start(), start + part.end()))
+            for part in re.finditer(r"[^,\s]+", match.group(1))))
+
+
+def silenced(diagnostics: Iterable[Diagnostic], source: Source, comments: Iterable[Comment],
+             catalog: Sequence[type[Rule]]) -> list[Diagnostic]:
+    """The diagnostics no ignore comment on their first line silences. A comment's
+    selectors are those of `--ignore`: codes, code prefixes, names, ALL."""
+    by_line: dict[int, list[str] | None] = {}
+    for ignore in ignore_comments(comments, source):
+        selectors = by_line.setdefault(ignore.line, [])
+        if ignore.selectors is None:
+            by_line[ignore.line] = None
+        elif selectors is not None:
+            selectors.extend(selector for selector, _ in ignore.selectors)
     if not by_line:
         return list(diagnostics)
-    names = {rule.code: rule.name for rule in catalog}
+    rules = {rule.code: rule for rule in catalog}
     kept = []
     for d in diagnostics:
         line = source.line(d.span.start)
         if line in by_line:
-            codes = by_line[line]
-            if codes is None or d.code in codes or names.get(d.code) in codes:
+            selectors = by_line[line]
+            if selectors is None or any(selects(s, rules[d.code]) for s in selectors):
                 continue
         kept.append(d)
     return kept

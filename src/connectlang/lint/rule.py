@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from .. import checked as c
 from ..diagnostics import Severity
+from ..nodes import Comment
 from ..source import Span
 from .logic import Analysis, Space, analyse, structure
 
@@ -63,9 +64,11 @@ class Rule:
 class Context:
     """A checked policy as the rules see it, with what they share computed once."""
 
-    def __init__(self, policy: c.Policy, inputs: frozenset[str] | None = None) -> None:
+    def __init__(self, policy: c.Policy, inputs: frozenset[str] | None = None,
+                 comments: tuple[Comment, ...] = ()) -> None:
         self.policy = policy
         self.inputs = inputs  # the fields the inputs named on the command line have, if any
+        self.comments = comments
 
     @cached_property
     def space(self) -> Space:

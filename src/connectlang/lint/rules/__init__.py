@@ -7,6 +7,7 @@ from .always_true import ConditionAlwaysTrue
 from .decline import Decline
 from .duplicate_rule import DuplicateRule
 from .field_not_in_input import FieldNotInInput
+from .ignore_names_no_rule import IgnoreNamesNoRule
 from .let_renames import LetRenames
 from .never_true import ConditionNeverTrue
 from .odd_duration_unit import OddDurationUnit
@@ -19,7 +20,7 @@ from .unused_let import UnusedLet
 RULES: tuple[type[Rule], ...] = tuple(sorted((
     UnreachableRule, ConditionNeverTrue, ConditionAlwaysTrue, DuplicateRule, UnusedLet,
     UnusedField, LetRenames, Decline, ReplyValueMayBeMissing, RegexIsContains, OddDurationUnit,
-    FieldNotInInput,
+    FieldNotInInput, IgnoreNamesNoRule,
 ), key=lambda rule: rule.code))
 
 BY_NAME = {**{rule.code: rule for rule in RULES}, **{rule.name: rule for rule in RULES}}

@@ -1,0 +1,59 @@
+"""L701 ignore-names-no-rule."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from ...diagnostics import Severity, closest
+from ..config import ignore_comments, selects
+from ..rule import Context, Finding, Rule
+
+
+class IgnoreNamesNoRule(Rule):
+    """An ignore comment naming a lint rule that does not exist.
+
+    ## What it does
+    Flags each code or name in `# connectlang: ignore[...]` that selects no lint rule:
+    a misspelt name, a code that does not exist, an error code (errors cannot be
+    ignored). An ignore comment takes what `--ignore` takes: codes (`L301`), code
+    prefixes (`L3`), names (`decline`) and `ALL`.
+
+    ## Why is this bad?
+    The comment was written to silence a lint, and it silences nothing: the lint still
+    fails the check, or, once the rule is renamed in the comment, the typo had hidden
+    that nobody knew what it was for.
+
+    ## Example
+    ```connectlang
+    decline if message contains "crypto"  # connectlang: ignore[L310]
+    else archive
+    ```
+
+    ## Use instead
+    ```connectlang
+    decline if message contains "crypto"  # connectlang: ignore[L301]
+    else archive
+    ```
+    """
+
+    code = "L701"
+    name = "ignore-names-no-rule"
+    category = "ignores"
+    severity = Severity.WARNING
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        from . import RULES  # the catalog imports this module
+        for ignore in ignore_comments(context.comments, context.policy.source):
+            for selector, span in ignore.selectors or ():
+                if any(selects(selector, rule) for rule in RULES):
+                    continue
+                yield Finding(span, f"`{selector}` names no lint rule, so this comment silences "
+                              "nothing", _help(selector, RULES))
+
+
+def _help(selector: str, catalog: Sequence[type[Rule]]) -> str:
+    if re.fullmatch(r"[Ee]\d+", selector):
+        return f"`{selector}` is an error: errors cannot be silenced, only fixed"
+    close = closest(selector, [name for rule in catalog for name in (rule.code, rule.name)])
+    return (f"did you mean `{close}`? " if close else "") + "`connectlang rule` lists the rules"
