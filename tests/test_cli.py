@@ -80,9 +80,20 @@ def test_check_github_format(tmp_path: Path) -> None:
     assert out.startswith(f"::error file={bad},line=1,col=11,endLine=1,endColumn=21,title=E201::")
 
 
-def test_check_a_missing_file_exits_2(tmp_path: Path) -> None:
-    code, _, err = run("check", str(tmp_path / "nope.conn"))
-    assert code == 2 and "nope.conn" in err
+def test_check_a_missing_file_exits_2_after_checking_the_others(tmp_path: Path,
+                                                                files: tuple[Path, Path]) -> None:
+    code, out, err = run("check", str(tmp_path / "nope.conn"), str(files[0]))
+    assert code == 2 and f"cannot read {tmp_path / 'nope.conn'}: No such file" in err
+    assert "error" not in out and "[L401]" in out
+    assert out.endswith("1 file checked: 1 warning, 1 info; 1 could not be read\n")
+
+
+def test_check_takes_folders_and_each_file_once(tmp_path: Path, files: tuple[Path, Path]) -> None:
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "bad.conn").write_text("accept if shared_grp\nelse archive\n")
+    code, out, _ = run("check", str(tmp_path), str(files[0]))
+    assert code == 1 and out.count("[L401]") == 1 and "bad.conn:1:11: error[E201]" in out
+    assert out.endswith("2 files checked: 1 error, 1 warning, 1 info\n")
 
 
 def test_eval_jsonl_one_line_per_record_in_order(files: tuple[Path, Path]) -> None:

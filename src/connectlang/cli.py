@@ -101,7 +101,7 @@ def colour_for(stream: IO[str]) -> bool:
 # -- check -------------------------------------------------------------------------
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]),
               default="text", show_default=True,
               help="text for people, json for tools, github for Actions annotations, sarif for "
@@ -126,9 +126,11 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
           input_format: str | None, enrich: tuple[str, ...]) -> None:
     """Parse, type-check and lint policy FILES; report every problem in one run.
 
-    Errors (exit 1) make a policy unusable; warnings say it is probably wrong (exit 1
-    with --strict); infos suggest a plainer way to say something. `connectlang rule`
-    lists the lint rules; `# connectlang: ignore[CODE]` silences one on its line.
+    A folder stands for the .conn files under it. Errors (exit 1) make a policy
+    unusable; warnings say it is probably wrong (exit 1 with --strict); infos suggest a
+    plainer way to say something. A file that cannot be read is named on stderr, the
+    others are still checked, and the exit code is 2. `connectlang rule` lists the lint
+    rules; `# connectlang: ignore[CODE]` silences one on its line.
 
     \b
     Example:
@@ -149,7 +151,13 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
         given = _fields_given(inputs, input_format, enrich) if inputs or enrich else None
     except lint_config.ConfigError as exc:
         raise CannotRun(str(exc)) from None
-    results = [diagnose(path, settings, given)[:2] for path in files]
+    results = []
+    unreadable = []
+    for path in _policy_files(files):
+        try:
+            results.append(diagnose(path, settings, given)[:2])
+        except CannotRun as exc:
+            unreadable.append(exc.message)
     counts: Counter[str] = Counter()
     for _, diagnostics in results:
         counts.update(d.severity.value for d in diagnostics)
@@ -171,9 +179,11 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
         for source, diagnostics in results:
             for d in diagnostics:
                 click.echo(render_text(d, source, colour) + "\n")
-        click.echo(_summary(len(files), counts))
+        click.echo(_summary(len(results), counts, len(unreadable)))
+    for message in unreadable:
+        click.echo(f"Error: {message}", err=True)
     failed = counts["error"] or (strict and counts["warning"])
-    sys.exit(1 if failed else 0)
+    sys.exit(2 if unreadable else 1 if failed else 0)
 
 
 def _fields_given(inputs: tuple[str, ...], input_format: str | None,
@@ -262,7 +272,8 @@ def fmt(files: tuple[str, ...], check: bool, diff: bool) -> None:
 
 
 def _policy_files(given: tuple[str, ...]) -> list[str]:
-    """The files named, with each folder replaced by the `.conn` files under it."""
+    """The files named, with each folder replaced by the `.conn` files under it, each
+    once."""
     paths: list[str] = []
     for name in given:
         path = Path(name)
@@ -273,7 +284,7 @@ def _policy_files(given: tuple[str, ...]) -> list[str]:
             paths.extend(found)
         else:
             paths.append(name)
-    return paths
+    return list(dict.fromkeys(paths))
 
 
 def _unified_diff(before: str, after: str, path: str) -> str:
@@ -307,13 +318,13 @@ def highlight(file: str, fmt: str, color: bool | None) -> None:
     click.echo(render(source.text, fmt, colour=colour, title=title), nl=False, color=colour)
 
 
-def _summary(files: int, counts: Counter[str]) -> str:
+def _summary(files: int, counts: Counter[str], unreadable: int) -> str:
     checked = f"{files} file{'s' if files != 1 else ''} checked"
-    if not counts:
-        return f"{checked}: no problems"
     parts = [f"{counts[k]} {k}{'s' if counts[k] != 1 else ''}" for k in ("error", "warning", "info")
              if counts[k]]
-    return f"{checked}: " + ", ".join(parts)
+    found = ", ".join(parts) or "no problems"
+    missed = f"; {unreadable} could not be read" if unreadable else ""
+    return f"{checked}: {found}{missed}"
 
 
 # -- eval ----------------------------------------------------------------------------
