@@ -83,3 +83,16 @@ def test_github_annotations_escape_the_file_name(tmp_path: Path) -> None:
     result = run(tmp_path, "--format", "github", text="let warm = did_business\nelse archive\n",
                  name="we,ird:name %.conn")
     assert result.stdout.startswith("::warning file=we%2Cird%3Aname %25.conn,line=1,col=5,")
+
+
+def test_sarif_names_files_by_uri_and_counts_characters(tmp_path: Path) -> None:
+    """An absolute path is a `file:` URI and a relative one percent-encoded; columns
+    are characters (SARIF's default would be UTF-16 code units)."""
+    text = 'let x = "🙂"\nlet y = x\nelse archive\n'
+    relative = json.loads(run(tmp_path, "--format", "sarif", text=text, name="a b%.conn").stdout)
+    absolute = json.loads(run(tmp_path, "--format", "sarif", text=text,
+                              name=str(tmp_path / "a b%.conn")).stdout)
+    assert relative["runs"][0]["columnKind"] == "unicodeCodePoints"
+    uris = [log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for log in (relative, absolute)]
+    assert uris == ["a%20b%25.conn", (tmp_path / "a b%.conn").as_uri()]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .diagnostics import CODES, Diagnostic, to_json
 from .lint.docs import page
@@ -30,7 +32,7 @@ def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], version: str) 
                 "ruleId": d.code, "ruleIndex": index[d.code], "level": _LEVELS[item["severity"]],
                 "message": {"text": text},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": item["file"].replace("\\", "/")},
+                    "artifactLocation": {"uri": _uri(item["file"])},
                     "region": {"startLine": item["line"], "startColumn": item["column"],
                                "endLine": item["end_line"], "endColumn": item["end_column"]}}}],
             })
@@ -38,7 +40,14 @@ def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], version: str) 
         "tool": {"driver": {"name": "connectlang", "version": version,
                             "informationUri": "https://github.com/connectlang/connectlang",
                             "rules": descriptors}},
+        "columnKind": "unicodeCodePoints",  # connectlang counts characters, not UTF-16 units
         "results": found}]}
+
+
+def _uri(path: str) -> str:
+    """A file name as the URI reference SARIF wants: `file:` for an absolute path,
+    else relative (to the folder the check ran in), percent-encoded either way."""
+    return Path(path).as_uri() if Path(path).is_absolute() else quote(path.replace("\\", "/"))
 
 
 def _lint_rule(rule: Any) -> dict[str, Any]:
