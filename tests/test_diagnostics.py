@@ -17,7 +17,7 @@ CASES = sorted(GOLDEN.glob("*.conn"))
 
 
 def rendered(path: Path) -> str:
-    os.chdir(GOLDEN)  # file names in the output are as given: relative
+    """Every diagnostic of a file in the folder it runs in (names stay relative)."""
     source, diagnostics, _ = diagnose(path.name)
     return "\n\n".join(render_text(d, source) for d in diagnostics) + "\n"
 

@@ -114,14 +114,27 @@ def render_text(diagnostic: Diagnostic, source: Source, colour: bool = False) ->
     last = end_column if end_line == line else len(text) + 1
     width = max(1, last - column)
     gutter = " " * len(str(line))
-    shown = text.expandtabs(4)
-    pad = len(text[: column - 1].expandtabs(4))
+    shown, pad, width = _window(text.expandtabs(4), len(text[: column - 1].expandtabs(4)), width)
     out.append(f"  {style(str(line), fg='blue')} | {shown}")
     carets = style("^" * width, fg=_COLOURS[diagnostic.severity], bold=True)
     out.append(f"  {gutter} | {' ' * pad}{carets}")
     if diagnostic.help:
         out.append(f"  {gutter} = {style('help', bold=True)}: {diagnostic.help}")
     return "\n".join(out)
+
+
+_SHOWN = 120  # characters of a source line; a longer one (generated, minified) is cut
+
+
+def _window(line: str, pad: int, width: int) -> tuple[str, int, int]:
+    """A long line cut to the part around the carets, with `…` where text is left out;
+    the carets' new offset and width."""
+    if len(line) <= _SHOWN:
+        return line, pad, width
+    start = max(0, min(pad - _SHOWN // 3, len(line) - _SHOWN))
+    end = start + _SHOWN
+    head, tail = ("…" if start else ""), ("…" if end < len(line) else "")
+    return head + line[start:end] + tail, pad - start + len(head), max(1, min(width, end - pad))
 
 
 def to_json(diagnostic: Diagnostic, source: Source) -> dict[str, Any]:
