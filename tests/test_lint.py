@@ -210,3 +210,10 @@ def test_the_documented_configurations_load(tmp_path: Path) -> None:
         (tmp_path / name).write_text(block, encoding="utf-8")
         settings = load(RULES, str(tmp_path / name))
         assert settings.ignore == ("L203",) and settings.severity == (("L301", Severity.ERROR),)
+
+
+def test_a_never_true_is_missing_names_the_default(tmp_path: Path) -> None:
+    text = 'field vip: bool = false\nreview if message is missing\nreview if vip is missing\nelse archive\n'
+    out = check(tmp_path, "p.conn", text, "--select", "L102")[1]
+    assert '= help: `message` is never missing: a record without it has ""' in out
+    assert "= help: `vip` is never missing: a record without it has false" in out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .builtins import STANDARD_FIELDS
 from .source import Source, Span
 from .types import Type
 
@@ -146,6 +147,13 @@ class Policy:
     lets: tuple[Let, ...]
     rules: tuple[Rule, ...]
     default: Rule
+
+    def defaults(self) -> dict[str, object]:
+        """The value a record has for a field it lacks, for the fields that have one
+        (`message` is `""`): such a field is never missing."""
+        defaults = {f.name: f.default for f in STANDARD_FIELDS.values() if f.default is not None}
+        defaults.update((f.name, f.default) for f in self.fields if f.default is not None)
+        return defaults
 
     def let(self, name: str) -> Let:
         return next(let for let in self.lets if let.name == name)

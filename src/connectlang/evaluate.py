@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from . import checked as c
-from .builtins import DERIVED_FROM_NAME, STANDARD_FIELDS, split_name
+from .builtins import DERIVED_FROM_NAME, split_name
 from .regex import Regex
 from .types import Type
 
@@ -90,12 +90,6 @@ def field_value(record: Record, name: str, defaults: Mapping[str, Any]) -> Any:
     return defaults.get(name) if value is None else value
 
 
-def field_defaults(policy: c.Policy) -> dict[str, Any]:
-    defaults = {f.name: f.default for f in STANDARD_FIELDS.values() if f.default is not None}
-    defaults.update((f.name, f.default) for f in policy.fields if f.default is not None)
-    return defaults
-
-
 # -- the interpreter -------------------------------------------------------------
 
 class Env:
@@ -105,7 +99,7 @@ class Env:
         self.policy = policy
         self.record = record
         self.now = now
-        self.defaults = field_defaults(policy)
+        self.defaults = policy.defaults()
         self.lets: dict[str, Any] = {}
 
     def field(self, name: str) -> Any:
@@ -209,7 +203,7 @@ def _decision(rule: c.Rule, env: Env, trace: tuple[TraceStep, ...]) -> Decision:
 def tested_fields(policy: c.Policy, rule: c.Rule) -> tuple[str, ...]:
     """The fields a rule's condition tests, through its `let`s, that can be missing
     (no default; `is missing` tests left out: they never see an unknown)."""
-    defaults = field_defaults(policy)
+    defaults = policy.defaults()
     found: dict[str, None] = {}
     stack = [rule.condition] if rule.condition is not None else []
     while stack:
@@ -236,7 +230,7 @@ def track(policy: c.Policy, decision: Decision, record: Record) -> Tracked:
     assert trace is not None
     fired = bool(trace) and trace[-1].result == "true"
     passed = trace[:-1] if fired else trace
-    defaults = field_defaults(policy)
+    defaults = policy.defaults()
     missing = fired and any(field_value(record, name, defaults) is None
                             for name in tested_fields(policy, policy.rules[len(trace) - 1]))
     index = len(trace) - 1 if fired else len(policy.rules)
@@ -274,7 +268,7 @@ class _Compiler:
     def __init__(self, policy: c.Policy, tracking: bool = False) -> None:
         self.policy = policy
         self.tracking = tracking
-        self.defaults = field_defaults(policy)
+        self.defaults = policy.defaults()
         self.constants: dict[str, Any] = {"_Decision": Decision, "_split_name": split_name,
                                           "_show": _show, "_OPS": OPERATIONS,
                                           "_cutoff": cutoff}

@@ -22,7 +22,7 @@ from .. import nodes as n
 from ..builtins import BUILTIN_VALUES, DERIVED_FROM_NAME, FUNCTIONS, STANDARD_FIELDS
 from ..checker import check_expression
 from ..diagnostics import closest, render_text
-from ..evaluate import Decision, Env, explain, field_defaults, field_value, interpret, missing_fields
+from ..evaluate import Decision, Env, explain, field_value, interpret, missing_fields
 from ..keywords import ITEM_STARTS, RESERVED
 from ..literals import LiteralError, parse_time, spell
 from ..output import ACTION_COLOURS
@@ -353,7 +353,7 @@ class Shell:
         before = self.decision_text()
         self.record.pop(args, None)
         self.edited()
-        default = field_defaults(self.session.policy).get(args)
+        default = self.session.policy.defaults().get(args)
         state = "missing" if default is None else f"absent: it reads as its default, {_spell(default)}"
         return "\n".join([f"{args} is {state}", *self.record_decision(before)])
 

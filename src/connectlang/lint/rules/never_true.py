@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ... import checked as c
 from ...diagnostics import Severity
+from ...literals import spell
 from ..rule import Context, Finding, Rule
 
 
@@ -44,4 +46,22 @@ class ConditionNeverTrue(Rule):
                 assert rule.condition is not None
                 yield Finding(rule.condition.span,
                               "this condition is never true, whatever the record: the rule never fires",
-                              "check for `and` where `or` was meant, or bounds the wrong way round")
+                              _never_missing(rule.condition, context.policy)
+                              or "check for `and` where `or` was meant, or bounds the wrong way round")
+
+
+def _never_missing(condition: c.Expr, policy: c.Policy) -> str | None:
+    """The likeliest cause, when the condition asks whether a field with a default is
+    missing: it never is."""
+    defaults = policy.defaults()
+    nodes = [condition]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, c.LetRef):
+            nodes.append(policy.let(node.name).expr)
+        elif (isinstance(node, c.Op) and node.op == "is_missing"
+              and isinstance(node.args[0], c.FieldRef) and node.args[0].name in defaults):
+            name = node.args[0].name
+            return f"`{name}` is never missing: a record without it has {spell(defaults[name])}"
+        nodes.extend(c.children(node))
+    return None
