@@ -20,9 +20,8 @@ class IgnoreNamesNoRule(Rule):
     prefixes (`L3`), names (`decline`) and `ALL`.
 
     ## Why is this bad?
-    The comment was written to silence a lint, and it silences nothing: the lint still
-    fails the check, or, once the rule is renamed in the comment, the typo had hidden
-    that nobody knew what it was for.
+    The comment was written to silence a lint and silences nothing: the lint it meant
+    still fails the check, and the next reader is told of a rule that does not exist.
 
     ## Example
     ```connectlang
