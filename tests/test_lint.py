@@ -86,6 +86,14 @@ def test_connectlang_rule_prints_a_page_or_the_list() -> None:
     assert all(rule.code in listing for rule in RULES)
     missing = CliRunner().invoke(cli, ["rule", "L999"])
     assert missing.exit_code == 2 and "no lint rule `L999`" in missing.stderr
+    error = CliRunner().invoke(cli, ["rule", "e201"])
+    assert error.exit_code == 2 and "`E201` (unknown-name) is an error, not a lint rule" in error.stderr
+
+
+def test_the_error_codes_are_documented() -> None:
+    from connectlang.diagnostics import CODES
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert re.findall(r"^\| `(E\d+)` \| ([a-z0-9-]+) \|$", text, re.MULTILINE) == list(CODES.items())
 
 
 POLICY = """let warm = did_business or same_school

@@ -205,12 +205,17 @@ def rule(code: str | None) -> None:
     Example:
       connectlang rule L301
     """
+    from .diagnostics import CODES
     from .lint.docs import index, page
     from .lint.rules import BY_NAME
     if code is None:
         click.echo(index())
         return
     found = BY_NAME.get(code) or BY_NAME.get(code.upper())
+    if found is None and code.upper() in CODES:
+        raise CannotRun(f"`{code.upper()}` ({CODES[code.upper()]}) is an error, not a lint rule: "
+                        "its message and help say what to fix, and it cannot be ignored "
+                        "(docs/cli.md lists the error codes)")
     if found is None:
         raise CannotRun(f"no lint rule `{code}`: `connectlang rule` lists them")
     click.echo(page(found))
