@@ -170,5 +170,5 @@ def _github_data(text: str) -> str:
 
 
 def _github_property(text: str) -> str:
-    """Escaped as the runner unescapes a property: `,` and `:` end one, else."""
+    """Escaped as the runner unescapes a property, which `,` or `:` would end."""
     return _github_data(text).replace(":", "%3A").replace(",", "%2C")
