@@ -80,15 +80,21 @@ def compile_regex(pattern: str, flags: str) -> Regex:
 
 _SPECIAL = set("\\.[](){}|*+?^$")
 _QUANTIFIERS = set("*+?{")
+# Alphanumeric escapes that are a whole atom in two characters: classes and assertions.
+# Any other (`\x41`, `\p{Greek}`, `\123`, `\Q...\E`) ends a scan, which is always safe.
+_SHORT_ESCAPES = set("dDwWsSbBAzCfnrtv")
 
 
 def _required_words(pattern: str, ignore_case: bool) -> tuple[tuple[str, ...] | None, bool]:
     """For each top-level alternative, its longest run of literal text that every
     match of that alternative contains; None when some alternative has none."""
-    if "(?" in pattern:
-        return None, False  # inline flags change what a literal means
+    if "(?" in pattern or "\\Q" in pattern:
+        return None, False  # inline flags change what a literal means; \Q can hide a `|`
+    branches = _top_level_branches(pattern)
+    if branches is None:
+        return None, False
     words = []
-    for branch in _top_level_branches(pattern):
+    for branch in branches:
         run = _longest_required_run(branch)
         if run is None or len(run) < 2:
             return None, False
@@ -98,20 +104,21 @@ def _required_words(pattern: str, ignore_case: bool) -> tuple[tuple[str, ...] | 
     return (tuple(words) if words else None), ignore_case
 
 
-def _top_level_branches(pattern: str) -> list[str]:
-    branches, depth, start, i, in_class = [], 0, 0, 0, False
+def _top_level_branches(pattern: str) -> list[str] | None:
+    """Split at the `|`s outside groups and classes; None when a class is beyond us."""
+    branches, depth, start, i = [], 0, 0, 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
             i += 2
             continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if pattern[i + 1:i + 2] == "]":
-                i += 1
-        elif char == "(":
+        if char == "[":
+            end = _class_end(pattern, i)
+            if end is None:
+                return None
+            i = end
+            continue
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
@@ -123,6 +130,27 @@ def _top_level_branches(pattern: str) -> list[str]:
     return branches
 
 
+def _class_end(pattern: str, i: int) -> int | None:
+    """The index after the class opening at `i`: a `]` first (after any `^`) is a
+    member; None for a `[` inside, such as `[[:alpha:]]`, to stay on the safe side."""
+    i += 1
+    if pattern[i:i + 1] == "^":
+        i += 1
+    if pattern[i:i + 1] == "]":
+        i += 1
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+        elif char == "[":
+            return None
+        elif char == "]":
+            return i + 1
+        else:
+            i += 1
+    return None
+
+
 def _longest_required_run(branch: str) -> str | None:
     """Scan atoms; literal characters not made optional by a quantifier form runs."""
     runs: list[str] = []
@@ -132,28 +160,33 @@ def _longest_required_run(branch: str) -> str | None:
         char = branch[i]
         literal: str | None = None
         if char == "\\":
-            nxt = branch[i + 1:i + 2]
-            literal = nxt if nxt and not nxt.isalnum() else None
+            escaped = branch[i + 1:i + 2]
+            if escaped.isalnum() and escaped not in _SHORT_ESCAPES:
+                break
+            literal = None if escaped.isalnum() else escaped
             i += 2
+        elif char in "([":
+            break  # groups and classes end the scan safely
         elif char in _SPECIAL:
-            if char in "([":
-                return _join(runs, current)  # groups and classes end the scan safely
             i += 1
         else:
             literal = char
             i += 1
-        quantifier = branch[i:i + 1]
-        if literal is None:
-            runs.append("".join(current))
+        quantified = branch[i:i + 1] in _QUANTIFIERS
+        if literal is None or quantified:
+            required = literal is not None and _required_once(branch, i)
+            runs.append("".join(current) + (literal if required else ""))
             current = []
-        elif quantifier in _QUANTIFIERS:
-            required_once = quantifier == "+" or (quantifier == "{" and branch[i + 1:i + 2] != "0")
-            runs.append("".join(current) + (literal if required_once else ""))
-            current = []
-            i = _skip_quantifier(branch, i)
+            if quantified:
+                i = _skip_quantifier(branch, i)
         else:
             current.append(literal)
     return _join(runs, current)
+
+
+def _required_once(branch: str, i: int) -> bool:
+    """Does the quantifier at `i` keep its atom at least once (`+`, `{2}`, not `{0,1}`)?"""
+    return branch[i] == "+" or (branch[i] == "{" and branch[i + 1:i + 2] not in ("0", ""))
 
 
 def _skip_quantifier(branch: str, i: int) -> int:
