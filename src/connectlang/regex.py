@@ -174,8 +174,8 @@ def _longest_required_run(branch: str) -> str | None:
             i += 1
         quantified = branch[i:i + 1] in _QUANTIFIERS
         if literal is None or quantified:
-            required = literal is not None and _required_once(branch, i)
-            runs.append("".join(current) + (literal if required else ""))
+            kept = literal if literal is not None and _required_once(branch, i) else ""
+            runs.append("".join(current) + kept)
             current = []
             if quantified:
                 i = _skip_quantifier(branch, i)
