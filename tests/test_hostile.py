@@ -33,8 +33,10 @@ def codes(out: str) -> list[str]:
     (b'accept if company == "caf\xe9"\nelse archive\n', ["E005"]),
     (b"accept if did_business\nelse archive\n\xff\xfe", ["E005"]),
     (b"accept if sent_within 9999999999999w\nelse archive\n", ["E102"]),
+    (b"accept if mutual_connections > " + b"1" * 5_000 + b"\nelse archive\n", ["E103"]),
+    (b"accept if sent_within " + b"1" * 5_000 + b" months\nelse archive\n", ["E001"]),
 ], ids=["empty", "only-comments", "10k-parentheses", "10k-nots", "nul-byte", "latin-1",
-        "trailing-garbage", "duration-beyond-timedelta"])
+        "trailing-garbage", "duration-beyond-timedelta", "5000-digit-integer", "5000-digit-months"])
 def test_bad_files_get_one_clear_error(tmp_path: Path, content: bytes,
                                        expected: list[str]) -> None:
     code, out = check(tmp_path, content)
@@ -123,3 +125,30 @@ def test_a_lone_surrogate_is_a_bad_value_not_a_crash(tmp_path: Path) -> None:
     compiled = connectlang.compile(policy.read_text())
     with pytest.raises(connectlang.RecordError, match="message"):
         compiled.evaluate({"message": "free \ud800 offer"})
+
+
+BIG = "1" * 5_000
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(("name", "content", "errors"), [
+    ("in.csv", f"name,mutual_connections\nA,{BIG}\nB,99999999999999999999\nC,4\n"
+               "D,-9223372036854775808\n", ["too large", "too large", None, None]),
+    ("in.jsonl", f'{{"mutual_connections": {BIG}}}\n{{"mutual_connections": 1e400}}\n'
+                 f'{{"x": {DEEP}}}\n{{"mutual_connections": 4}}\n',
+     ["more than 4,300 digits", "is not an int", "nested too deeply", None]),
+    ("in.json", f'[{{"mutual_connections": 4}}, {{"x": {DEEP}}}]',
+     [None, "nested too deeply to read; the rest of the file cannot be read"]),
+], ids=["csv", "jsonl", "json"])
+def test_numbers_and_nesting_beyond_limits_are_record_errors(
+        tmp_path: Path, name: str, content: str, errors: list[str | None]) -> None:
+    policy = tmp_path / "p.conn"
+    policy.write_text("accept if mutual_connections > 3\nelse archive\n")
+    data = tmp_path / name
+    data.write_text(content)
+    result = CliRunner().invoke(cli, ["eval", str(policy), str(data), "--format", "jsonl"],
+                                catch_exceptions=False)
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == len(errors)
+    for row, error in zip(rows, errors, strict=True):
+        assert (error in row["error"]) if error else "action" in row

@@ -38,16 +38,20 @@ def parse_int(text: str) -> int:
     if text.startswith("_") or text.endswith("_") or "__" in text:
         raise LiteralError(f"`{text}` is not a number: `_` may only stand between digits",
                            help=f"write `{text.strip('_').replace('__', '_')}`")
-    value = int(text.replace("_", ""))
-    if value > INT64_MAX:
-        raise LiteralError(f"`{text}` is too large: integers must fit in 64 bits",
+    digits = text.replace("_", "").lstrip("0")
+    # Count digits before converting: Python refuses int() on more than 4,300 of them.
+    if len(digits) > len(str(INT64_MAX)) or int(digits or "0") > INT64_MAX:
+        shown = text if len(text) <= 30 else f"{text[:20]}…"
+        raise LiteralError(f"`{shown}` is too large: integers must fit in 64 bits",
                            help=f"the largest integer is {INT64_MAX:_}")
-    return value
+    return int(digits or "0")
 
 
-def months_help(count: int) -> str:
-    """How to say `COUNT` months in days or weeks (there is no month unit)."""
-    days = count * 30
+def months_help(digits: str) -> str:
+    """How to say `DIGITS` months in days or weeks (there is no month unit)."""
+    if len(digits) > 9:
+        return "use days or weeks, counting 30 days a month"
+    days = int(digits.replace("_", "")) * 30
     weeks = round(days / 7)
     return f"use days or weeks: `{days}d` (30 days a month) or `{weeks}w`"
 
@@ -67,7 +71,7 @@ def parse_duration(text: str) -> timedelta:
         return timedelta(seconds=seconds)
     if unit.lower() in MONTH_WORDS:
         raise LiteralError("months are not a duration unit: they have no fixed length",
-                           help=months_help(count))
+                           help=months_help(digits))
     known = _UNIT_WORDS.get(unit.lower()) or (unit.lower() if unit.lower() in UNIT_SECONDS else None)
     hint = (f"write `{count}{known}`" if known else
             "units are s (seconds), m (minutes), h (hours), d (days), w (weeks), y (years)")

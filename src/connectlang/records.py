@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from .csvrows import CsvRows, Problem, undecodable
-from .literals import LiteralError, parse_duration, parse_time_cell
+from .literals import INT64_MAX, LiteralError, parse_duration, parse_time_cell
 from .types import Type
 
 ALIASES = {"from": "name", "inviter_profile_url": "profile_url"}
@@ -138,7 +138,16 @@ class BadValue(Exception):
 def _cell_int(text: str) -> int:
     if not _INT.fullmatch(text.strip()):
         raise BadValue("is not a whole number")
-    return int(text)
+    return _int64(text.strip().lstrip("+-").lstrip("0"), text.strip().startswith("-"))
+
+
+def _int64(digits: str, negative: bool) -> int:
+    """The value of `digits`, which must fit in 64 bits as the language's integers do
+    (checked on the length first: Python refuses int() on more than 4,300 digits)."""
+    value = int(digits or "0") if len(digits) <= 19 else INT64_MAX + 1
+    if value > INT64_MAX + negative:
+        raise BadValue("is too large: whole numbers must fit in 64 bits")
+    return -value if negative else value
 
 
 def _cell_bool(text: str) -> bool:
@@ -195,7 +204,7 @@ def _json_value(value: Any, ty: Type) -> Any:
     if ty is Type.STRING and isinstance(value, str):
         return value
     if ty is Type.INT and isinstance(value, int) and not isinstance(value, bool):
-        return value
+        return _int64(str(abs(value)), value < 0)
     if ty is Type.BOOL and isinstance(value, bool):
         return value
     if ty is Type.LIST and isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -313,6 +322,9 @@ def _read_jsonl(stream: IO[bytes], source: str, schema: Mapping[str, Type],
             yield InputRecord(source, number, None, Problem(number, exc.colno,
                                                             f"not valid JSON: {exc.msg}"))
             continue
+        except (ValueError, RecursionError) as exc:
+            yield InputRecord(source, number, None, Problem(number, None, _beyond_limits(exc)))
+            continue
         yield _typed(obj, schema, source, number, 1, seen)
 
 
@@ -349,6 +361,8 @@ def _read_json(stream: IO[bytes], source: str, schema: Mapping[str, Type],
                         message = exc.msg.removesuffix(" starting at")  # "Unterminated string"
                         raise text.fail(f"not valid JSON: {message}", exc.pos, cut) from None
                     size *= 2
+                except (ValueError, RecursionError) as exc:
+                    raise text.fail(_beyond_limits(exc), text.pos, cut=False) from None
             text.advance(end)
             yield _typed(obj, schema, source, *start, seen)
             separator = text.skip_space()
@@ -364,6 +378,13 @@ def _read_json(stream: IO[bytes], source: str, schema: Mapping[str, Type],
         line, column, message = exc.args
         yield InputRecord(source, line, None, Problem(
             line, column, f"{message}; the rest of the file cannot be read"))
+
+
+def _beyond_limits(exc: ValueError | RecursionError) -> str:
+    """Valid JSON that Python will not decode: too deep, or a number too long."""
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply to read"
+    return "a JSON number too long to read (more than 4,300 digits)"
 
 
 class _JsonText:

@@ -258,7 +258,7 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         word = error.token.value.lower()
         if word in MONTH_WORDS:
             return fail("months are not a duration unit: they have no fixed length",
-                        months_help(int(prev.replace("_", ""))))
+                        months_help(prev))
         unit = word[0] if word[:1] in UNIT_SECONDS and word.rstrip("s") in (
             "sec", "second", "min", "minute", "hour", "day", "week", "year") else None
         if unit:
