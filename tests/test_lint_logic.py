@@ -64,9 +64,11 @@ def test_the_linters_claims_hold_on_every_record(source: str, records: list[dict
      ["always", "1"]),
     ("review if has_message and not has_message\nreview if same_school", ["never", ""]),
     ("review if age(last_interaction) < 1d and not interacted_within 2d", ["never"]),
+    ("review if sent_at > 0001-01-01\nreview if sent_at < 9999-12-31T23:59:59Z\n"
+     "review if sent_at <= 0001-01-01", ["", "", "2"]),
 ], ids=["unknown slips through", "missing covered too", "integers", "within nests", "within wider",
         "case-folded strings", "list items", "tautology only looks complete", "real tautology",
-        "contradiction", "age and within agree"])
+        "contradiction", "age and within agree", "the calendar's ends"])
 def test_facts_are_found(source: str, expected: list[str]) -> None:
     policy = connectlang.compile(source + "\nelse archive\n")
     facts = analyse(policy.checked).facts

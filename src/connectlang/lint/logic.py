@@ -383,7 +383,9 @@ def _finish(number: _Numeric) -> None:
             samples.append(gap)
         if low is None or point >= low:
             samples.append(point)
-    samples.append(_between(points[-1], None, number.whole) if points else low or 0)
+    top = _between(points[-1], None, number.whole) if points else low or 0
+    if top is not None:
+        samples.append(top)
     number.samples = samples
 
 
@@ -396,11 +398,15 @@ def _holds(operation: str, value: Any, constant: Any) -> bool:
 
 
 def _between(low: Any, high: Any, whole: bool) -> Any:
-    """A value strictly between two constants (None: there is none), or beyond one."""
-    if low is None:
-        return high - (1 if whole else _unit(high))
-    if high is None:
-        return low + (1 if whole else _unit(low))
+    """A value strictly between two constants, or beyond one (None: there is none,
+    as past the calendar's ends)."""
+    try:
+        if low is None:
+            return high - (1 if whole else _unit(high))
+        if high is None:
+            return low + (1 if whole else _unit(low))
+    except OverflowError:
+        return None
     if whole:
         return low + 1 if high - low > 1 else None
     return low + (high - low) / 2
