@@ -137,13 +137,15 @@ DEEP = "[" * 100_000 + "]" * 100_000
     ("in.jsonl", f'{{"mutual_connections": {BIG}}}\n{{"mutual_connections": 1e400}}\n'
                  f'{{"x": {DEEP}}}\n{{"mutual_connections": 4}}\n',
      ["more than 4,300 digits", "is not an int", "nested too deeply", None]),
+    ("in.csv", "name,mutual_connections,sent_at\nA,4,9999-12-31T23:59:59-05:00\nB,4,\n",
+     ["outside the years 1 to 9999", None]),
     ("in.json", f'[{{"mutual_connections": 4}}, {{"x": {DEEP}}}]',
      [None, "nested too deeply to read; the rest of the file cannot be read"]),
-], ids=["csv", "jsonl", "json"])
-def test_numbers_and_nesting_beyond_limits_are_record_errors(
+], ids=["csv", "jsonl", "csv-time", "json"])
+def test_values_beyond_limits_are_record_errors(
         tmp_path: Path, name: str, content: str, errors: list[str | None]) -> None:
     policy = tmp_path / "p.conn"
-    policy.write_text("accept if mutual_connections > 3\nelse archive\n")
+    policy.write_text("accept if mutual_connections > 3 and sent_within 30d\nelse archive\n")
     data = tmp_path / name
     data.write_text(content)
     result = CliRunner().invoke(cli, ["eval", str(policy), str(data), "--format", "jsonl"],

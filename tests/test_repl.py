@@ -196,6 +196,7 @@ def test_now_is_the_clock_until_fixed() -> None:
     assert "(the current time)" in session.run(":now")
     assert session.run(":now 2026-01-02T03:04:05+02:00") == "now is 2026-01-02T01:04:05Z (fixed)"
     assert "(the current time)" in session.run(":now reset")
+    assert "outside the years 1 to 9999" in session.run(":now 9999-12-31T23:59:59-05:00")
 
 
 @pytest.mark.parametrize(("text", "more"), [

@@ -80,13 +80,30 @@ def parse_duration(text: str) -> timedelta:
 
 def parse_time(text: str) -> datetime:
     """ISO 8601: `2025-01-31` (midnight UTC) or with a time and optional offset (UTC)."""
+    value = _iso_time(text)
+    if value is None:
+        raise LiteralError(f"`{text}` is not a valid time: expected a form like 2025-01-31T09:30:00Z")
+    return value
+
+
+def _iso_time(text: str) -> datetime | None:
+    """An ISO 8601 time; None when `text` has another form, an error when a part is out
+    of range (also when the offset moves it out of the calendar, seen from UTC)."""
     iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
         value = datetime.fromisoformat(iso)
     except ValueError as exc:
-        reason = str(exc) if "out of range" in str(exc) else "expected a form like 2025-01-31T09:30:00Z"
-        raise LiteralError(f"`{text}` is not a valid time: {reason}") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        if "out of range" in str(exc):
+            raise LiteralError(f"`{text}` is not a valid time: {exc}") from None
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    try:
+        value.astimezone(timezone.utc)  # every time must have a UTC instant to compare
+    except OverflowError:
+        raise LiteralError(f"`{text}` is not a valid time: in UTC it falls outside the years "
+                           "1 to 9999") from None
+    return value
 
 
 # Forms found in LinkedIn exports and in files re-saved by spreadsheets, read by
@@ -145,12 +162,9 @@ def parse_time_cell(text: str) -> datetime:
         value = _export_time(text)
     except ValueError as exc:
         raise LiteralError(f"`{text}` is not a valid time: {exc}") from None
+    value = value or _iso_time(text)
     if value is not None:
         return value
-    try:
-        return parse_time(text)
-    except LiteralError:
-        pass
     raise LiteralError(f"`{text}` is not a time: expected ISO 8601 like 2026-07-08T21:34:00Z "
                        "or a LinkedIn form like `7/8/26, 9:34 PM` or `09 Sep 2022`")
 
