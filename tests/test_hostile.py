@@ -154,3 +154,32 @@ def test_values_beyond_limits_are_record_errors(
     assert len(rows) == len(errors)
     for row, error in zip(rows, errors, strict=True):
         assert (error in row["error"]) if error else "action" in row
+
+
+def test_a_long_chain_of_lets_is_one_error_at_the_let_too_deep() -> None:
+    import connectlang
+    lets = [f"let a{i} = a{i - 1} and did_business" for i in range(1, 400)]
+    source = "\n".join(["let a0 = same_school", *lets, "accept if a399", "else archive"])
+    with pytest.raises(connectlang.PolicyError) as caught:
+        connectlang.compile(source)
+    [error] = caught.value.diagnostics
+    assert error.code == "E004" and "more than 128 levels" in error.message
+    assert source[error.span.start:error.span.end] == "a64"  # each let adds `and` and a use
+
+
+def test_the_deepest_allowed_lets_evaluate_and_lint() -> None:
+    """Three lets of 31 levels each, used 31 levels deep: 127 levels written out."""
+    import connectlang
+    from connectlang.analysis import analyse
+    from connectlang.source import Source
+
+    def wrap(inner: str) -> str:
+        for level in range(31):
+            inner = f"(not same_school {'and' if level % 2 else 'or'} {inner})"
+        return inner
+    source = "\n".join([f"let a0 = {wrap('did_business')}", f"let a1 = {wrap('a0')}",
+                        f"let a2 = {wrap('a1')}", f"accept if {wrap('a2')}", "else archive"])
+    policy = connectlang.compile(source)
+    record = {"did_business": True, "same_school": False}
+    assert policy.evaluate(record).action == policy.evaluate(record, explain=True).action
+    assert analyse(Source(source, "p.conn")).diagnostics == []

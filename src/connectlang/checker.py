@@ -19,11 +19,15 @@ from .diagnostics import Diagnostic, closest
 from .literals import unescape
 from .regex import RegexError, compile_regex
 from .source import Source, Span
+from .syntax import MAX_NESTING
 from .types import FIELD_TYPES, Type
 
 _ORDERED = (Type.INT, Type.DURATION, Type.TIME)
 _COMPARISONS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 _ERROR_SPAN = Span(0, 0)
+# Lets are written out where they are used: a let may stack on others up to twice the
+# nesting one expression may have (the evaluator and linter recurse through both).
+MAX_LET_NESTING = 2 * MAX_NESTING
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class _Symbol:
     kind: str  # "field" | "let"
     ty: Type
     span: Span
+    depth: int = 0  # a let's nesting, the lets it uses written out
 
 
 def check(module: n.Module, source: Source) -> tuple[c.Policy | None, list[Diagnostic]]:
@@ -50,8 +55,9 @@ def check_expression(expr: n.Expr, policy: c.Policy | None,
         for field in policy.fields:
             checker.scope[field.name] = _Symbol("field", field.ty, field.span)
         for let in policy.lets:
-            checker.scope[let.name] = _Symbol("let", let.expr.ty, let.span)
-    return checker.expr(expr), checker.diagnostics
+            checker.scope[let.name] = _Symbol("let", let.expr.ty, let.span,
+                                              checker.nesting(let.expr)[0])
+    return checker.shallow(checker.expr(expr)), checker.diagnostics
 
 
 class _Checker:
@@ -116,7 +122,7 @@ class _Checker:
             default = c.Rule(_ERROR_SPAN, 0, "archive", None, None, None)
         return c.Policy(self.source, name, tuple(fields), tuple(lets), tuple(rules), default)
 
-    def define(self, name: n.Name, kind: str, ty: Type, span: Span) -> bool:
+    def define(self, name: n.Name, kind: str, ty: Type, span: Span, depth: int = 0) -> bool:
         if not name.id.islower() and name.id.lower().isidentifier() and name.id != name.id.lower():
             self.error("E202", f"`{name.id}` has upper-case letters: names are lower-case",
                        name.span, f"write `{name.id.lower()}`")
@@ -130,7 +136,7 @@ class _Checker:
             self.error("E203", f"`{name.id}` is already defined on line {first}", name.span,
                        "choose another name, or remove one of the definitions")
             return False
-        self.scope[name.id] = _Symbol(kind, ty, span)
+        self.scope[name.id] = _Symbol(kind, ty, span, depth)
         return True
 
     def field(self, item: n.FieldDecl) -> c.Field | None:
@@ -152,12 +158,12 @@ class _Checker:
         return c.Field(item.span, item.name.id, ty, default)
 
     def let(self, item: n.LetDecl) -> c.Let | None:
-        value = self.expr(item.value)
+        value = self.shallow(self.expr(item.value))
         if value.ty is Type.REGEX:
             self.error("E301", "a regex is not a value: use it with `matches`", item.value.span,
                        f"write `let {item.name.id} = message matches {self.text(item.value)}`")
             value = c.Const(value.span, Type.ERROR, None)
-        if not self.define(item.name, "let", value.ty, item.span):
+        if not self.define(item.name, "let", value.ty, item.span, self.nesting(value)[0]):
             return None
         return c.Let(item.span, item.name.id, value)
 
@@ -168,7 +174,28 @@ class _Checker:
                       reason.value if reason is not None else None, template)
 
     def condition(self, expr: n.Expr) -> c.Expr:
-        return self.expect_bool(self.expr(expr), expr, "a condition must be a bool (true or false)")
+        return self.expect_bool(self.shallow(self.expr(expr)), expr,
+                                "a condition must be a bool (true or false)")
+
+    def shallow(self, value: c.Expr) -> c.Expr:
+        """`value`, or an error when the lets it uses, written out, nest it too deeply:
+        the evaluator and the linter recurse through lets as through parentheses."""
+        depth, via = self.nesting(value)
+        if depth <= MAX_LET_NESTING or via is None:
+            return value
+        self.error("E004", f"with the `let`s it uses written out, this is nested more than "
+                   f"{MAX_LET_NESTING} levels deep", via.span,
+                   f"`{via.name}` alone is {self.scope[via.name].depth + 1} levels deep: build "
+                   "lets side by side (`let c = a and b`) rather than each on the one before")
+        return c.Const(value.span, Type.ERROR, None)
+
+    def nesting(self, expr: c.Expr) -> tuple[int, c.LetRef | None]:
+        """Levels of operators and lets in `expr`, and the let on its deepest path."""
+        if isinstance(expr, c.LetRef):
+            return 1 + self.scope[expr.name].depth, expr
+        deepest = max((self.nesting(child) for child in c.children(expr)),
+                      key=lambda found: found[0], default=None)
+        return (0, None) if deepest is None else (deepest[0] + 1, deepest[1])
 
     def expect_bool(self, value: c.Expr, expr: n.Expr, message: str) -> c.Expr:
         if value.ty in (Type.BOOL, Type.ERROR):
