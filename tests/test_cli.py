@@ -158,6 +158,14 @@ def test_eval_output_is_written_whole(files: tuple[Path, Path], tmp_path: Path) 
         os.umask(umask)
 
 
+def test_eval_output_into_a_missing_folder_is_a_clear_error(files: tuple[Path, Path],
+                                                           tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "out.jsonl"
+    code, out, err = run("eval", str(files[0]), str(files[1]), "-o", str(target))
+    assert code == 2 and f"cannot write {target}: No such file or directory" in err
+    assert "Traceback" not in out + err
+
+
 def test_eval_policy_with_errors_is_not_evaluated(tmp_path: Path, files: tuple[Path, Path]) -> None:
     bad = tmp_path / "bad.conn"
     bad.write_text("accept if shared_grp\nelse archive\n")
@@ -209,6 +217,23 @@ def test_process_check_and_eval(files: tuple[Path, Path]) -> None:
     result = process("eval", str(files[0]), str(files[1]), *NOW, "--format", "jsonl")
     assert result.returncode == 1 and len(result.stdout.splitlines()) == 5
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no SIGPIPE")
+def test_a_reader_that_stops_early_ends_the_run_quietly(files: tuple[Path, Path],
+                                                        tmp_path: Path) -> None:
+    """`connectlang eval ... | head -1`: no traceback, no exit code 1 ("bad input")."""
+    import signal
+    many = tmp_path / "many.jsonl"
+    many.write_text('{"name": "A", "did_business": true}\n' * 20_000)
+    exe = Path(sys.executable).with_name("connectlang")
+    with subprocess.Popen([str(exe), "eval", str(files[0]), str(many), "--format", "jsonl"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert json.loads(child.stdout.readline())["action"] == "archive"
+        child.stdout.close()
+        err = child.stderr.read()
+    assert child.returncode == -signal.SIGPIPE and err == b""
 
 
 def test_python_dash_m_and_help() -> None:

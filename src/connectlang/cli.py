@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections import Counter
@@ -35,7 +36,10 @@ class CannotRun(click.ClickException):
 
 
 def main() -> None:
-    """Console entry point: a bug prints its traceback and a line asking to report it."""
+    """Console entry point: a bug prints its traceback and a line asking to report it.
+    A reader that stops early (`| head`) ends the run quietly, as it would `cat`'s."""
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         cli(standalone_mode=True)
     except SystemExit:
@@ -242,7 +246,7 @@ def fmt(files: tuple[str, ...], check: bool, diff: bool) -> None:
     """
     from .diagnostics import render_text
     from .formatter import format_source
-    from .output import output
+    from .output import CannotWrite, output
     paths = _policy_files(files)
     changed = broken = 0
     for path in paths:
@@ -265,8 +269,11 @@ def fmt(files: tuple[str, ...], check: bool, diff: bool) -> None:
         elif path == "-":
             click.echo(formatted, nl=False)
         else:
-            with output(path) as out:
-                out.write(formatted)
+            try:
+                with output(path) as out:
+                    out.write(formatted)
+            except CannotWrite as exc:
+                raise CannotRun(str(exc)) from None
             click.echo(f"reformatted {path}", err=True)
     if path_count := len(paths) - (len(paths) == 1 and paths[0] == "-"):
         done = "would be reformatted" if check or diff else "reformatted"
@@ -383,7 +390,7 @@ def eval_command(rules: str, inputs: tuple[str, ...], fmt: str, now: datetime | 
     """
     from .diagnostics import render_text
     from .inputs import Inputs
-    from .output import WRITERS
+    from .output import WRITERS, CannotWrite
     from .output import output as write_to
     from .policy import Policy, fields_read
     from .records import ALWAYS_READ, InputError
@@ -405,15 +412,18 @@ def eval_command(rules: str, inputs: tuple[str, ...], fmt: str, now: datetime | 
     except InputError as exc:
         raise CannotRun(str(exc)) from None
     summary = RunSummary(checked) if fmt == "table" or show_summary else None
-    with write_to(output) as out:
-        writer = WRITERS[fmt](out, explain, colour_for(out))
-        progress = output is not None or not sys.stdout.isatty()
-        try:
-            failed = _run(policy, run, now, explain, writer, summary, progress)
-        except InputError as exc:  # an export without its header, a file gone meanwhile
-            raise CannotRun(str(exc)) from None
-        if summary is not None and fmt == "table":
-            writer.close(_summary_lines(summary, run))
+    try:
+        with write_to(output) as out:
+            writer = WRITERS[fmt](out, explain, colour_for(out))
+            progress = output is not None or not sys.stdout.isatty()
+            try:
+                failed = _run(policy, run, now, explain, writer, summary, progress)
+            except InputError as exc:  # an export without its header, a file gone meanwhile
+                raise CannotRun(str(exc)) from None
+            if summary is not None and fmt == "table":
+                writer.close(_summary_lines(summary, run))
+    except CannotWrite as exc:
+        raise CannotRun(str(exc)) from None
     problems = _input_problems(run)
     for problem in problems:
         click.echo(problem, err=True)

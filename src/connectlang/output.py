@@ -31,6 +31,10 @@ def mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
+class CannotWrite(Exception):
+    """The output file cannot be made or put in place (no such folder, no permission)."""
+
+
 @contextmanager
 def output(path: str | None) -> Iterator[IO[str]]:
     """stdout, or a file that appears only complete: a failed run leaves nothing."""
@@ -38,14 +42,20 @@ def output(path: str | None) -> Iterator[IO[str]]:
         yield sys.stdout
         return
     target = Path(path)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (renamed or removed below)
-        "w", encoding="utf-8", newline="", dir=target.parent or ".", prefix=f".{target.name}.",
-        delete=False)
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (renamed or removed below)
+            "w", encoding="utf-8", newline="", dir=target.parent or ".",
+            prefix=f".{target.name}.", delete=False)
+    except OSError as exc:
+        raise CannotWrite(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with handle:
             yield handle
-        os.chmod(handle.name, mode_for(target))
-        os.replace(handle.name, target)
+        try:
+            os.chmod(handle.name, mode_for(target))
+            os.replace(handle.name, target)
+        except OSError as exc:
+            raise CannotWrite(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise

@@ -303,7 +303,7 @@ class Shell:
     @command("FILE", "write the session's policy to a file, formatted",
              "  An existing file is replaced. Example: `:save mine.conn`")
     def do_save(self, args: str) -> str:
-        from ..output import output
+        from ..output import CannotWrite, output
         if not args:
             raise Refusal("which file? `:save mine.conn`")
         if not self.session.has_default:
@@ -313,8 +313,8 @@ class Shell:
         try:
             with output(path) as out:
                 out.write(self.formatted())
-        except OSError as exc:
-            raise Refusal(f"cannot write {path}: {exc.strerror or exc}") from None
+        except CannotWrite as exc:
+            raise Refusal(str(exc)) from None
         return f"saved the policy to {path}"
 
     def formatted(self) -> str:
