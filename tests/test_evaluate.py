@@ -3,7 +3,7 @@ property tests that the compiled evaluator and the interpreter always agree."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import assume, given, settings
@@ -90,10 +90,35 @@ def test_a_let_is_computed_at_most_once_per_record() -> None:
     assert source.count("l_k =") == 1
 
 
-def test_wrong_python_types_raise_a_record_error_naming_the_field() -> None:
-    policy = connectlang.compile("accept if mutual_connections > 3\nelse archive")
-    with pytest.raises(connectlang.RecordError, match="mutual_connections"):
-        policy.evaluate({"mutual_connections": "many"}, now=NOW)
+@pytest.mark.parametrize("explain", [False, True])
+@pytest.mark.parametrize(("record", "field"), [
+    ({"mutual_connections": "many"}, "mutual_connections"),
+    ({"mutual_connections": True}, "mutual_connections"),
+    ({"mutual_connections": 1.0}, "mutual_connections"),
+    ({"did_business": "no"}, "did_business"),  # truthy: would have been accepted
+    ({"did_business": 1}, "did_business"),
+    ({"shared_groups": "abc"}, "shared_groups"),  # `contains` would test a substring
+    ({"last_interaction": datetime(2026, 1, 1)}, "last_interaction"),  # no time zone
+])
+def test_wrong_python_types_raise_a_record_error_naming_the_field(
+        record: dict, field: str, explain: bool) -> None:
+    policy = connectlang.compile("accept if mutual_connections > 3 or did_business or "
+                                 "shared_groups contains \"a\" or interacted_within 9d\n"
+                                 "else archive")
+    with pytest.raises(connectlang.RecordError, match=f"field `{field}` should be"):
+        policy.evaluate(record, now=NOW, explain=explain)
+
+
+def test_the_library_refuses_what_is_not_a_record_a_time_or_a_policy() -> None:
+    policy = connectlang.compile("accept if did_business\nelse archive")
+    with pytest.raises(connectlang.RecordError, match="a record is a dict"):
+        policy.evaluate(None, now=NOW)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="timezone-aware datetime"):
+        policy.evaluate({}, now=datetime(2026, 1, 1))
+    with pytest.raises(TypeError, match="timezone-aware datetime"):
+        policy.decider("2026-01-01")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="a policy is text"):
+        connectlang.compile(b"else archive")  # type: ignore[arg-type]
 
 
 def test_a_policy_with_errors_raises_policy_error_with_diagnostics() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 
 from . import checked as c
@@ -10,7 +10,7 @@ from .analysis import analyse
 from .diagnostics import PolicyError
 from .evaluate import Decider, Decision, Record, Tracked, compile_policy, explain
 from .source import Source
-from .types import Type
+from .types import IS_A, PYTHON_TYPES, Type, encodable
 
 
 class RecordError(ValueError):
@@ -19,6 +19,8 @@ class RecordError(ValueError):
 
 def compile(source: str, filename: str = "<policy>") -> Policy:
     """Parse and check a policy; raise `PolicyError` (with `.diagnostics`) on errors."""
+    if not isinstance(source, str):
+        raise TypeError(f"a policy is text (str), not {type(source).__name__}: decode it first")
     text = Source(source, filename)
     _, diagnostics, checked = analyse(text)
     if checked is None:
@@ -35,13 +37,17 @@ class Policy:
         self._tracking_factory: Callable[[datetime], Callable[[Record], Tracked]] | None = None
         self._deciders: dict[datetime, Decider] = {}
         self.field_types = _field_types(checked)
+        self._read = _checks(self.field_types, fields_read(checked))
 
     @property
     def name(self) -> str | None:
         return self.checked.name
 
     def decider(self, now: datetime) -> Callable[[Record], Decision]:
-        """The compiled decision function for one `now`: the fast path for many records."""
+        """The compiled decision function for one `now`: the fast path for many records.
+        It trusts its records: one with a wrongly typed value may get any decision or
+        raise; `evaluate` and `type_problem` check them."""
+        _check_now(now)
         decide = self._deciders.get(now)
         if decide is None:
             if len(self._deciders) > 8:
@@ -60,56 +66,53 @@ class Policy:
                  explain: bool = False) -> Decision:
         """Decide one record. `now` defaults to the current time; pass one `now` for a
         whole run so it is reproducible. `explain=True` adds the trace of rules tried."""
-        now = datetime.now(timezone.utc) if now is None else now
+        now = datetime.now(timezone.utc) if now is None else _check_now(now)
+        problem = _record_problem(record, self._read)
+        if problem is not None:
+            raise RecordError(problem)
         try:
             if explain:
                 return _explain(self.checked, record, now)
             return self.decider(now)(record)
-        except (TypeError, AttributeError, UnicodeEncodeError) as exc:
-            problem = self.type_problem(record)
-            if problem is None:
-                raise
-            raise RecordError(problem) from exc
+        except UnicodeEncodeError as exc:  # text RE2 cannot take: found only when it is met
+            raise RecordError(self.type_problem(record) or str(exc)) from exc
 
     def type_problem(self, record: Record) -> str | None:
         """Why a record cannot be evaluated, naming the field; None if it can."""
-        for name, ty in self.field_types.items():
-            value = record.get(name)
-            if value is not None and not has_type(value, ty):
-                return f"field `{name}` should be {_PYTHON_TYPES[ty]}, not {type(value).__name__} {value!r}"
-        return None
+        problem = _record_problem(record, _checks(self.field_types, self.field_types))
+        if problem is None:
+            for name in self.field_types:
+                if not encodable(record.get(name)):
+                    return f"field `{name}` is not valid Unicode text (it holds a lone surrogate)"
+        return problem
+
+
+_Checks = tuple[tuple[str, Type, Callable[[object], bool]], ...]
+
+
+def _checks(types: dict[str, Type], names: Iterable[str]) -> _Checks:
+    return tuple((name, types[name], IS_A[types[name]]) for name in names)
+
+
+def _record_problem(record: object, checks: _Checks) -> str | None:
+    if not isinstance(record, Mapping):
+        return f"a record is a dict of field values, not {type(record).__name__}"
+    get = record.get
+    for name, ty, is_a in checks:
+        value = get(name)
+        if value is not None and not is_a(value):
+            return f"field `{name}` should be {PYTHON_TYPES[ty]}, not {type(value).__name__} {value!r}"
+    return None
+
+
+def _check_now(now: object) -> datetime:
+    if not isinstance(now, datetime) or now.tzinfo is None:
+        raise TypeError(f"`now` must be a timezone-aware datetime, such as "
+                        f"datetime.now(timezone.utc), not {now!r}")
+    return now
 
 
 _explain = explain
-
-_PYTHON_TYPES = {Type.BOOL: "a bool", Type.INT: "an int", Type.STRING: "a str",
-                 Type.DURATION: "a timedelta", Type.TIME: "a timezone-aware datetime",
-                 Type.LIST: "a list of str"}
-
-
-def has_type(value: object, ty: Type) -> bool:
-    """Whether a Python value is one of type `ty` (`evaluate` takes no other)."""
-    from datetime import timedelta
-    if ty is Type.BOOL:
-        return isinstance(value, bool)
-    if ty is Type.INT:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if ty is Type.STRING:
-        return isinstance(value, str) and _encodable(value)
-    if ty is Type.DURATION:
-        return isinstance(value, timedelta)
-    if ty is Type.TIME:
-        return isinstance(value, datetime) and value.tzinfo is not None
-    return isinstance(value, (list, tuple)) and all(
-        isinstance(v, str) and _encodable(v) for v in value)
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _field_types(policy: c.Policy) -> dict[str, Type]:

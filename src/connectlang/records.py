@@ -20,7 +20,7 @@ from typing import IO, Any, NamedTuple
 
 from .csvrows import CsvRows, Problem, undecodable
 from .literals import INT64_MAX, LiteralError, parse_duration, parse_time_cell
-from .types import Type
+from .types import Type, encodable, has_type
 
 ALIASES = {"from": "name", "inviter_profile_url": "profile_url"}
 ALWAYS_READ = ("name", "profile_url")
@@ -188,29 +188,14 @@ CELL_READERS: dict[Type, Callable[[str], Any]] = {
 }
 
 
-def _encodable(value: Any) -> bool:
-    """JSON may hold lone surrogates (`"\\ud800"`), which are not text."""
-    try:
-        (value if isinstance(value, str) else "".join(value)).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _json_value(value: Any, ty: Type) -> Any:
-    if isinstance(value, (str, list)) and not _encodable(
-            [v for v in value if isinstance(v, str)] if isinstance(value, list) else value):
+    if not encodable(value):
         raise BadValue("is not valid Unicode text (it holds a lone surrogate)")
-    if ty is Type.STRING and isinstance(value, str):
-        return value
-    if ty is Type.INT and isinstance(value, int) and not isinstance(value, bool):
-        return _int64(str(abs(value)), value < 0)
-    if ty is Type.BOOL and isinstance(value, bool):
-        return value
-    if ty is Type.LIST and isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return value
-    if ty in (Type.TIME, Type.DURATION) and isinstance(value, str):
-        return CELL_READERS[ty](value)
+    if ty in (Type.TIME, Type.DURATION):
+        if isinstance(value, str):
+            return CELL_READERS[ty](value)
+    elif has_type(value, ty):
+        return _int64(str(abs(value)), value < 0) if ty is Type.INT else value
     raise BadValue(f"is not {'an' if ty is Type.INT else 'a'} {ty}"
                     + (" (a string like 2026-07-08T21:34:00Z)" if ty is Type.TIME else ""))
 

@@ -1,8 +1,10 @@
-"""The types of connectlang values."""
+"""The types of connectlang values, and the Python values that stand for them."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 
 class Type(enum.Enum):
@@ -24,3 +26,41 @@ class Type(enum.Enum):
 # The types a `field` declaration may name.
 FIELD_TYPES = {t.value: t for t in (Type.BOOL, Type.INT, Type.STRING, Type.DURATION,
                                      Type.TIME, Type.LIST)}
+
+# How each type is held in a Python record (the library's `evaluate` takes no other).
+PYTHON_TYPES = {Type.BOOL: "a bool", Type.INT: "an int", Type.STRING: "a str",
+                Type.DURATION: "a timedelta", Type.TIME: "a timezone-aware datetime",
+                Type.LIST: "a list of str"}
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value)
+
+
+# Whether a Python value is one of a type (text is not checked for encodability: see
+# `encodable`). One function a type, looked up once: `evaluate` checks every record.
+IS_A: dict[Type, Callable[[object], bool]] = {
+    Type.BOOL: lambda value: isinstance(value, bool),
+    Type.INT: lambda value: isinstance(value, int) and not isinstance(value, bool),
+    Type.STRING: lambda value: isinstance(value, str),
+    Type.DURATION: lambda value: isinstance(value, timedelta),
+    Type.TIME: lambda value: isinstance(value, datetime) and value.tzinfo is not None,
+    Type.LIST: _is_list,
+}
+
+
+def has_type(value: object, ty: Type) -> bool:
+    return IS_A[ty](value)
+
+
+def encodable(value: object) -> bool:
+    """False for text holding a lone surrogate (`"\\ud800"`, which JSON and Python
+    strings allow): it is not Unicode text, and RE2 cannot take it."""
+    texts = [value] if isinstance(value, str) else value if isinstance(value, (list, tuple)) else []
+    try:
+        for text in texts:
+            if isinstance(text, str):
+                text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -26,12 +26,11 @@ from ..evaluate import Decision, Env, explain, field_value, interpret, missing_f
 from ..keywords import ITEM_STARTS, RESERVED
 from ..literals import LiteralError, parse_time, spell
 from ..output import ACTION_COLOURS
-from ..policy import has_type
 from ..records import CELL_READERS, BadValue, InputError
 from ..regex import Regex
 from ..source import Source, Span
 from ..syntax import parse, parse_expression
-from ..types import Type
+from ..types import Type, has_type
 from .session import TYPED, Located, Piece, Rejected, Session, where
 
 # The first word of an input, after any comment lines: an item starts with a keyword.
