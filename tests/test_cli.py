@@ -123,6 +123,28 @@ def test_eval_table_has_reasons_and_a_summary(files: tuple[Path, Path]) -> None:
     assert "came from a rule that tested a missing value" in out
 
 
+def test_eval_table_shows_hostile_and_wide_text_on_one_aligned_line(tmp_path: Path) -> None:
+    """Escape sequences, newlines and bidi overrides from a stranger's invitation are
+    shown, not obeyed; wide names keep the columns in line."""
+    from wcwidth import wcswidth
+    policy = tmp_path / "p.conn"
+    policy.write_text('ask "Hi {name}: {message}" if has_message\nelse archive\n')
+    data = tmp_path / "in.csv"
+    data.write_text('name,message\n"Evil\x1b[31mRED","hi \x1b]0;pwned\x07"\n"Bo\nSmith","l1\nl2"\n'
+                    '山田太郎,\n😀😀 Emoji Person With A Long Name,\n"Ann \u202eLee",\n', encoding="utf-8")
+    _, out, _ = run("eval", str(policy), str(data), *NOW)
+    lines = out.splitlines()[1:6]
+    assert [line.split()[0] for line in lines] == ["1", "2", "3", "4", "5"]
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert "Evil\\u{1B}[31mRED" in lines[0] and "\\u{7}" in lines[0]
+    assert "Bo\\nSmith" in lines[1] and "l1\\nl2" in lines[1]
+    assert "Ann \\u{202E}Lee" in lines[4]
+    columns = {wcswidth(line[:line.index(action)]) for line, action in zip(
+        lines, ["ask", "ask", "archive", "archive", "archive"], strict=True)}
+    assert len(columns) == 1  # every decision starts in the same terminal column
+    assert "…" in lines[3]  # the long wide name was cut to its column
+
+
 def test_eval_types_only_the_columns_the_policy_reads(tmp_path: Path, files: tuple[Path, Path]) -> None:
     simple = tmp_path / "simple.conn"
     simple.write_text("accept if did_business\nelse archive\n")

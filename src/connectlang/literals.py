@@ -215,22 +215,31 @@ def unescape(raw: str) -> tuple[str, list[int]]:
     return "".join(out), offsets
 
 
-_QUOTED = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_QUOTED = {'"': '\\"', "\\": "\\\\", **_SHORT}
 
 
 def quote(text: str) -> str:
     """A string literal in its one spelling: printable characters as themselves; quotes,
     backslashes and the usual controls by their short escapes; anything else unseen
     (other controls, zero-width and unusual spaces) as `\\u{...}`."""
+    return '"' + visible(text, _QUOTED) + '"'
+
+
+def visible(text: str, short: dict[str, str] = _SHORT) -> str:
+    """`text` with what a reader cannot see, or a terminal would obey (newlines, escape
+    sequences, bidi overrides), spelled as escapes: `\\n`, `\\u{1B}`."""
+    if short is _SHORT and text.isprintable():
+        return text
     out = []
     for char in text:
-        if char in _QUOTED:
-            out.append(_QUOTED[char])
-        elif char.isprintable() or char == " ":
+        if char in short:
+            out.append(short[char])
+        elif char.isprintable():
             out.append(char)
         else:
             out.append(f"\\u{{{ord(char):X}}}")
-    return '"' + "".join(out) + '"'
+    return "".join(out)
 
 
 def spell(value: Any) -> str:

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
+from wcwidth import wcswidth, wcwidth
 
 from .evaluate import Decision
+from .literals import visible
 from .records import InputRecord
 
 
@@ -174,13 +176,13 @@ class _TableWriter(Writer):
         if not self.header:
             self.header = True
             self.line(0, "name", "decision", "line", "why", bold=True)
-        room = self.NAME_WIDTH - len(prefix) - len(suffix)
-        shown = prefix + (name if len(name) <= room else name[: room - 1] + "…") + suffix
+        shown = prefix + _fit(visible(name), self.NAME_WIDTH - len(prefix) - len(suffix)) + suffix
+        padding = " " * (self.NAME_WIDTH - wcswidth(shown))
         first = f"{number:>6}" if number else f"{'#':>6}"
         action_text = f"{action:<8}"
         action_text = self.style(action_text, **style) if style else self.style(
             action_text, fg=ACTION_COLOURS.get(action), bold=True)
-        self.out.write(f"{first}  {shown:<{self.NAME_WIDTH}}  {action_text}  {rule:>5}  {why}\n")
+        self.out.write(f"{first}  {shown}{padding}  {action_text}  {rule:>5}  {visible(why)}\n")
 
     def decision(self, number: int, record: InputRecord, decision: Decision) -> None:
         values = record.values or {}
@@ -211,6 +213,19 @@ class _TableWriter(Writer):
         self.out.write(self.style(f"{'':>8}{'; '.join(legend)}", dim=True) + "\n")
         self.out.write("\n" + self.style(summary[0], bold=True) + "\n")
         self.out.writelines(line + "\n" for line in summary[1:])
+
+
+def _fit(text: str, room: int) -> str:
+    """`text` cut to `room` terminal columns, with `…` where it was cut: a wide character
+    (山, 😀) takes two columns and a combining mark none."""
+    if wcswidth(text) <= room:
+        return text
+    width = 0
+    for end, char in enumerate(text):
+        width += max(wcwidth(char), 0)
+        if width > room - 1:
+            return text[:end] + "…"
+    return text
 
 
 WRITERS: dict[str, type[Writer]] = {"jsonl": _JsonlWriter, "csv": _CsvWriter,
