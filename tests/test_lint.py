@@ -225,3 +225,15 @@ def test_a_never_true_is_missing_names_the_default(tmp_path: Path) -> None:
     out = check(tmp_path, "p.conn", text, "--select", "L102")[1]
     assert '= help: `message` is never missing: a record without it has ""' in out
     assert "= help: `vip` is never missing: a record without it has false" in out
+
+
+def test_unused_and_renaming_names_are_pointed_at_exactly() -> None:
+    """The caret sits under the name defined, however the line is spaced (not under
+    the `d` of `field` for a field named `d`)."""
+    from connectlang.analysis import analyse
+    from connectlang.lint.config import Settings
+    from connectlang.source import Source
+    text = "field d: bool\nfield   dd :  int\nlet   e = did_business\nlet f = e\nelse archive\n"
+    found = {(d.code, text[d.span.start:d.span.end])
+             for d in analyse(Source(text, "p.conn"), Settings()).diagnostics}
+    assert found == {("L202", "d"), ("L202", "dd"), ("L203", "e"), ("L203", "f"), ("L201", "f")}

@@ -124,6 +124,7 @@ class Field:
 
     span: Span
     name: str
+    name_span: Span
     ty: Type
     default: object
 
@@ -134,6 +135,7 @@ class Let:
 
     span: Span
     name: str
+    name_span: Span
     expr: Expr
 
 

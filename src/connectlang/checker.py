@@ -137,6 +137,8 @@ class _Checker:
                        "choose another name, or remove one of the definitions")
             return False
         self.scope[name.id] = _Symbol(kind, ty, span, depth)
+        # After E202, uses spelled as its help says (`foo` for `Foo`) are not errors too.
+        self.scope.setdefault(name.id.lower(), self.scope[name.id])
         return True
 
     def field(self, item: n.FieldDecl) -> c.Field | None:
@@ -155,7 +157,7 @@ class _Checker:
                 default = value.value
         if not self.define(item.name, "field", ty or Type.ERROR, item.span) or ty is None:
             return None
-        return c.Field(item.span, item.name.id, ty, default)
+        return c.Field(item.span, item.name.id, item.name.span, ty, default)
 
     def let(self, item: n.LetDecl) -> c.Let | None:
         value = self.shallow(self.expr(item.value))
@@ -165,7 +167,7 @@ class _Checker:
             value = c.Const(value.span, Type.ERROR, None)
         if not self.define(item.name, "let", value.ty, item.span, self.nesting(value)[0]):
             return None
-        return c.Let(item.span, item.name.id, value)
+        return c.Let(item.span, item.name.id, item.name.span, value)
 
     def rule(self, action: n.Action, span: Span, condition: c.Expr | None,
              reason: n.StringLit | None) -> c.Rule:

@@ -100,11 +100,6 @@ class Context:
     def rule_text(self, rule: c.Rule, width: int = 60) -> str:
         return self.policy.rule_text(rule, width)
 
-    def defined(self, item: c.Let | c.Field) -> Span:
-        """The span of the name a `let` or `field` defines."""
-        start = self.policy.source.text.index(item.name, item.span.start + 3)
-        return Span(start, start + len(item.name))
-
     def keyword(self, rule: c.Rule) -> Span:
         """The span of a rule's action keyword (`decline`), the default's included."""
         start = rule.span.start if rule.condition is not None else self.policy.source.text.index(

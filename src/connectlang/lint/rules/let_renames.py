@@ -42,5 +42,5 @@ class LetRenames(Rule):
     def check(self, context: Context) -> Iterator[Finding]:
         for let in context.policy.lets:
             if isinstance(let.expr, (c.FieldRef, c.LetRef)):
-                yield Finding(context.defined(let), f"`{let.name}` only renames `{let.expr.name}`",
+                yield Finding(let.name_span, f"`{let.name}` only renames `{let.expr.name}`",
                               f"use `{let.expr.name}` where `{let.name}` is used")

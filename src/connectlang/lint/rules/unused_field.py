@@ -42,5 +42,5 @@ class UnusedField(Rule):
     def check(self, context: Context) -> Iterator[Finding]:
         for field in context.policy.fields:
             if field.name not in context.references:
-                yield Finding(context.defined(field), f"the field `{field.name}` is never used",
+                yield Finding(field.name_span, f"the field `{field.name}` is never used",
                               f"use it in a rule, or remove `field {field.name}`")

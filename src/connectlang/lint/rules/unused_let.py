@@ -41,5 +41,5 @@ class UnusedLet(Rule):
     def check(self, context: Context) -> Iterator[Finding]:
         for let in context.policy.lets:
             if let.name not in context.references:
-                yield Finding(context.defined(let), f"`{let.name}` is never used",
+                yield Finding(let.name_span, f"`{let.name}` is never used",
                               f"use it in a rule, or remove `let {let.name}`")
