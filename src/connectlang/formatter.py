@@ -197,14 +197,13 @@ class _Layout:
                 return
 
     def _entry(self, item: n.Item) -> _Entry:
-        source = self.source
         if isinstance(item, n.PolicyDecl):
             return _Entry(item, [f"policy {_string(item.name)}"])
         if isinstance(item, n.FieldDecl):
-            text = f"field {item.name.id}: {item.type_name.id}"
-            if item.default is not None:
-                text += " = " + "".join(_render(_expr(item.default, source)))
-            return _Entry(item, [text])
+            head = f"field {item.name.id}: {item.type_name.id}"
+            if item.default is None:
+                return _Entry(item, [head])
+            return _Entry(item, self._headed(f"{head} = ", item.default, 4))
         if isinstance(item, n.LetDecl):
             return _Entry(item, self._headed(f"let {item.name.id} = ", item.value, 4))
         reason = _string(item.reason) if item.reason is not None else None
