@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, random_policies
+from connectlang import nodes as n
+from connectlang.analysis import analyse
 from connectlang.checker import check
 from connectlang.cli import cli
 from connectlang.formatter import format_source
+from connectlang.lint.config import Settings
 from connectlang.source import Source
 from connectlang.syntax import parse
 
@@ -50,12 +55,24 @@ def assert_same_meaning(before: str, after: str) -> None:
     module_after, errors = parse(Source(after))
     assert errors == []
     assert shape(module_after.items) == shape(module_before.items)
-    assert [c.text.rstrip() for c in module_after.comments] == [
-        c.text.rstrip() for c in module_before.comments]
+    # Every comment kept (one on its own line inside an item moves above it; two that
+    # end up on one line are joined by two spaces; an ignore comment may be repeated on
+    # each line its code is spread over).
+    assert comment_texts(module_after) == comment_texts(module_before)
     checked_before, diagnostics_before = check(module_before, Source(before))
     checked_after, diagnostics_after = check(module_after, Source(after))
     assert shape(checked_after) == shape(checked_before)
     assert [d.code for d in diagnostics_after] == [d.code for d in diagnostics_before]
+    if checked_before is not None:  # no lint an ignore comment silenced comes back
+        lints_after = Counter(d.code for d in analyse(Source(after), Settings()).diagnostics)
+        assert lints_after <= Counter(d.code for d in analyse(Source(before), Settings()).diagnostics)
+
+
+def comment_texts(module: n.Module) -> tuple[list[str], set[str]]:
+    """The comments, sorted, and the set of ignore comments."""
+    parts = [part for c in module.comments for part in re.split(r"  (?=#)", c.text.rstrip())]
+    return (sorted(p for p in parts if not n.IGNORE_COMMENT.search(p)),
+            {p for p in parts if n.IGNORE_COMMENT.search(p)})
 
 
 # -- golden files ------------------------------------------------------------------------
@@ -85,7 +102,8 @@ def test_examples_are_formatted(path: Path) -> None:
 
 # -- properties --------------------------------------------------------------------------
 
-SEPARATORS = st.sampled_from([" ", " ", " ", "  ", "\n    ", "\n\n", " # a note\n", "\t"])
+SEPARATORS = st.sampled_from([" ", " ", " ", "  ", "\n    ", "\n\n", " # a note\n", "\t",
+                             " # connectlang: ignore\n  "])
 REASONS = st.sampled_from(['"why"', '"tab\\there"', '"\\u{41}\\"q\\"\\\\"', '"caf\\u{E9}"'])
 
 
@@ -118,6 +136,19 @@ def test_formatting_keeps_the_meaning_and_is_stable(text: str) -> None:
     assert formatted(once) == once
 
 
+def test_an_ignore_comment_follows_its_code_onto_every_line() -> None:
+    """A long line that fmt breaks: the ignore comment goes with each part, so the
+    regex on the second line stays silenced."""
+    text = ("report if shared_group and did_business and same_school and mutual_connections > 100 "
+            "or message matches /free/i  # connectlang: ignore[L501]\nelse archive\n")
+    once = formatted(text)
+    assert once == (
+        "report  if shared_group and did_business and same_school and mutual_connections > 100"
+        "  # connectlang: ignore[L501]\n"
+        "        or message matches /free/i  # connectlang: ignore[L501]\nelse archive\n")
+    assert analyse(Source(once), Settings()).diagnostics == []
+
+
 def _grammar_items() -> Any:
     """Items drawn from the grammar itself (hypothesis' Lark support), each terminal
     given a strategy that yields valid text, spaced so tokens do not run together."""
@@ -133,7 +164,7 @@ def _grammar_items() -> Any:
         "TIME": st.sampled_from(["2025-01-31", "2025-01-31T09:30:00Z"]),
         "STRING": st.sampled_from(['""', '"a b"', '"{x}"', '"q\\"\\\\"']),
         "REGEX": st.sampled_from(["/a|b/i", "/x\\/y/"]),
-        "COMMENT": st.just("# c\n"), "WS": st.just(" "),
+        "COMMENT": st.sampled_from(["# c\n", "# connectlang: ignore\n"]), "WS": st.just(" "),
         "BAD_STRING": st.just(" "), "BAD_REGEX": st.just(" "), "BAD_CHAR": st.just(" "),
     }
     grammar = Lark(generate.GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="basic",
@@ -224,7 +255,20 @@ def test_fmt_check_on_the_examples_in_a_real_process() -> None:
 def test_lets_split_by_a_moved_comment_are_not_aligned() -> None:
     """Found by the grammar property: alignment is decided on the output, so a comment
     moved between two `let`s does not leave them aligned the first time only."""
-    text = "let a = a\nlet # c\n  b_2 # d\n  = a\n"
+    text = "let a = a\nlet # c\n  # d\n  b_2 = a\n"
     once = formatted(text)
     assert once == "let a = a\n# d\nlet b_2 = a  # c\n"
+    assert formatted(once) == once
+
+
+def test_comments_after_code_follow_it_into_the_layout() -> None:
+    """A comment after code on a middle line ends the line that holds that code, so an
+    ignore comment keeps silencing the problem that starts there."""
+    text = ("let a = a\nlet b_2 = did_business or # c\n  same_school # d\n"
+            "review if same_school and\n  (message is missing # connectlang: ignore[L102]\n"
+            "   or did_business)\nelse archive\n")
+    once = formatted(text)
+    assert once == ("let a   = a\nlet b_2 = did_business or same_school  # c  # d\n"
+                    "review  if same_school and (message is missing or did_business)"
+                    "  # connectlang: ignore[L102]\nelse archive\n")
     assert formatted(once) == once

@@ -19,24 +19,26 @@ The formatter works on the syntax tree, so it never changes what a policy means:
 only a file that parses cleanly is formatted (a file with syntax errors is returned
 untouched, with its diagnostics). Comments are not in the tree; they are put back by
 position: a comment on its own line stays before the item that follows it, and a
-comment after code stays at the end of the same line of that item when the line is
-its first or last one (`# connectlang: ignore[...]` comments keep working), else it
-moves just above the item.
+comment after code goes to the end of the output line that holds the code its line
+started with, matched token by token. A problem starts at code, so an
+`# connectlang: ignore[...]` comment keeps silencing what it silenced.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import wadler_lindig as wl
 
 from . import nodes as n
+from ._parser import Token
 from .diagnostics import Diagnostic, has_errors
 from .keywords import ACTIONS
 from .literals import quote
 from .source import Source
-from .syntax import parse
+from .syntax import parse, tokens
 
 WIDTH = 100
 ACTION_WIDTH = max(len(a) for a in ACTIONS if a != "ask")  # `archive`, `decline`: 7
@@ -120,14 +122,15 @@ class _Entry:
     item: n.Item
     lines: list[str]  # the reason joins them before the comments are placed
     reason: str | None = None
-    first_comment: str | None = None  # at the end of the first line
-    last_comment: str | None = None  # at the end of the last line, when that is another
+    trailing: dict[int, list[str]] = field(default_factory=dict)  # line index: comments
 
 
 class _Layout:
     def __init__(self, source: Source, module: n.Module) -> None:
         self.source = source
         self.module = module
+        self._tokens: list[Token] | None = None  # the source's, lexed when first needed
+        self._starts: list[int] = []  # where each of them starts
 
     def text(self) -> str:
         entries = [self._entry(item) for item in self.module.items]
@@ -172,13 +175,14 @@ class _Layout:
                 ci += 1
             yield from self._gap(previous_end_line, first)
             for comment in inside:
-                line = source.line(comment.span.start)
-                if line == first:
-                    entry.first_comment = comment.text
-                elif line == last and len(entry.lines) > 1:
-                    entry.last_comment = comment.text
-                else:
+                lines = self._output_lines(entry, source.line(comment.span.start))
+                if lines is None:
                     yield comment.text
+                    continue
+                # An ignore comment covers its line's code wherever the layout puts it.
+                top, bottom = lines
+                for index in range(top, bottom + 1 if n.IGNORE_COMMENT.search(comment.text) else top + 1):
+                    entry.trailing.setdefault(index, []).append(comment.text.rstrip())
             yield entry
             previous_end_line = last
         for comment in comments[ci:]:
@@ -257,11 +261,27 @@ class _Layout:
         else:
             entry.lines.append(" " * column + because)
 
+    def _output_lines(self, entry: _Entry, line: int) -> tuple[int, int] | None:
+        """The first and last laid-out lines (indexes) holding the code of source line
+        `line` of the item; None when that line has no code. Matched by counting
+        tokens, commas aside (a trailing one is dropped)."""
+        span = entry.item.span
+        if self._tokens is None:
+            self._tokens = [t for t in tokens(self.source.text) if t.type != "COMMA"]
+            self._starts = [t.start_pos or 0 for t in self._tokens]
+        before = self._tokens[bisect_left(self._starts, span.start):
+                              bisect_left(self._starts, span.end)]
+        on_line = [i for i, t in enumerate(before) if t.line == line]
+        after = [t for t in tokens("\n".join(entry.lines)) if t.type != "COMMA"]
+        if not on_line:
+            return None
+        if len(after) != len(before):  # not expected; the first line is still safe
+            return (0, 0) if on_line[0] == 0 else None
+        return (after[on_line[0]].line or 1) - 1, (after[on_line[-1]].line or 1) - 1
+
     @staticmethod
     def _with_comments(entry: _Entry) -> list[str]:
         lines = list(entry.lines)
-        if entry.first_comment is not None:
-            lines[0] += "  " + entry.first_comment.rstrip()
-        if entry.last_comment is not None:
-            lines[-1] += "  " + entry.last_comment.rstrip()
+        for index, comments in entry.trailing.items():
+            lines[index] += "  " + "  ".join(comments)
         return lines

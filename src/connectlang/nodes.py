@@ -7,6 +7,7 @@ literal itself is invalid (its diagnostic was already reported while lowering).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -198,6 +199,10 @@ class Default:
 
 
 Item = PolicyDecl | FieldDecl | LetDecl | Rule | Default
+
+
+# `# connectlang: ignore` or `# connectlang: ignore[L101, unused]`, anywhere in a comment.
+IGNORE_COMMENT = re.compile(r"#\s*connectlang:\s*ignore\b(?:\[([^\]]*)\])?")
 
 
 @dataclass(frozen=True, slots=True)

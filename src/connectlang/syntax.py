@@ -116,6 +116,11 @@ class _gc_paused:
             gc.enable()
 
 
+def tokens(text: str) -> list[Token]:
+    """The tokens of `text`, comments and stray characters left out."""
+    return _lex(Source(text, "<text>"), [])[0]
+
+
 def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], list[n.Comment]]:
     _kept.clear()
     tokens = list(_parser().lex(source.text))

@@ -29,12 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Severity
-from ..nodes import Comment
+from ..nodes import IGNORE_COMMENT, Comment
 from ..source import Source, Span
 from .rule import Rule
 
 KEYS = ("select", "ignore", "severity", "per-file-ignores")
-_IGNORE = re.compile(r"#\s*connectlang:\s*ignore\b(?:\[([^\]]*)\])?")
 
 
 class ConfigError(Exception):
@@ -179,17 +178,16 @@ class IgnoreComment:
 
 def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[IgnoreComment]:
     for comment in comments:
-        match = _IGNORE.search(comment.text)
-        if match is None:
-            continue
-        line = source.line(comment.span.start)
-        if match.group(1) is None:
-            yield IgnoreComment(line, None)
-            continue
-        start = comment.span.start + match.start(1)
-        yield IgnoreComment(line, tuple(
-            (part.group(), Span(start + part.start(), start + part.end()))
-            for part in re.finditer(r"[^,\s]+", match.group(1))))
+        # `fmt` may join two comments into one (`# note  # connectlang: ignore[L102]`).
+        for match in IGNORE_COMMENT.finditer(comment.text):
+            line = source.line(comment.span.start)
+            if match.group(1) is None:
+                yield IgnoreComment(line, None)
+                continue
+            start = comment.span.start + match.start(1)
+            yield IgnoreComment(line, tuple(
+                (part.group(), Span(start + part.start(), start + part.end()))
+                for part in re.finditer(r"[^,\s]+", match.group(1))))
 
 
 def silenced(diagnostics: Iterable[Diagnostic], source: Source, comments: Iterable[Comment],
