@@ -231,3 +231,16 @@ def test_the_tracking_decider_agrees_with_the_trace(source: str, batch: list[dic
         "all known", "passed over one unknown"])
 def test_tracking_facts(source: str, record: dict, facts: tuple[bool, bool]) -> None:
     assert connectlang.compile(source).tracking_decider(NOW)(record)[2:] == facts
+
+
+@pytest.mark.parametrize(("record", "missing"), [
+    ({"mutual_connections": 5}, ("last_interaction",)),  # the `or` is true already
+    ({"mutual_connections": 1}, ("did_business", "last_interaction")),
+    ({"mutual_connections": 1, "did_business": False}, ()),  # false, not unknown
+])
+def test_the_trace_names_only_the_missing_fields_that_leave_a_rule_unknown(
+        record: dict, missing: tuple[str, ...]) -> None:
+    policy = connectlang.compile("accept if (did_business or mutual_connections >= 3) and "
+                                 "interacted_within 90d\nelse archive")
+    trace = policy.evaluate(record, now=NOW, explain=True).trace
+    assert trace is not None and trace[0].missing == missing

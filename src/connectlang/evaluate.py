@@ -156,7 +156,10 @@ def cutoff(now: datetime, duration: timedelta) -> datetime:
 
 
 def missing_fields(expr: c.Expr, env: Env) -> tuple[str, ...]:
-    """The missing fields an expression reads, through `let`s, in order of first use."""
+    """The missing fields that leave an unknown expression unknown, through `let`s, in
+    order of first use. Only the unknown operands of `and`, `or` and `not` are followed:
+    in `(did_business or mutual_connections >= 3)` with 5 connections, a missing
+    `did_business` changes nothing."""
     found: dict[str, None] = {}
     stack = [expr]
     while stack:
@@ -165,7 +168,11 @@ def missing_fields(expr: c.Expr, env: Env) -> tuple[str, ...]:
             found[node.name] = None
         elif isinstance(node, c.LetRef):
             stack.append(env.policy.let(node.name).expr)
-        stack.extend(reversed(c.children(node)))
+        elif isinstance(node, (c.And, c.Or, c.Not)):
+            stack.extend(child for child in reversed(c.children(node))
+                         if interpret(child, env) is None)
+        else:
+            stack.extend(reversed(c.children(node)))
     return tuple(found)
 
 
