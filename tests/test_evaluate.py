@@ -11,8 +11,16 @@ from hypothesis import strategies as st
 
 import connectlang
 from conftest import NOW, conditions, utc
-from connectlang.evaluate import interpret_decision, track
+from connectlang import checked
+from connectlang.evaluate import Decision, Record, explain, track
 from connectlang.regex import RegexError, compile_regex
+
+
+def interpret_decision(policy: checked.Policy, record: Record, now: datetime) -> Decision:
+    """The interpreter's decision, without the trace: the reference the compiled
+    decider is held to."""
+    decision = explain(policy, record, now)
+    return Decision(decision.action, decision.line, decision.reason, decision.reply)
 
 # (policy, record, expected action, expected line)
 CASES = [

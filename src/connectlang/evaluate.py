@@ -537,10 +537,3 @@ def _folded_regex(op: c.Op) -> bool:
 class _Operand:
     guard: str  # code that binds the operand (when needed) and is True if it is present
     use: str  # code for the present value
-
-
-def interpret_decision(policy: c.Policy, record: Record, now: datetime) -> Decision:
-    """The interpreter's decision, without the trace (the reference for tests)."""
-    decision = explain(policy, record, now)
-    return Decision(decision.action, decision.line, decision.reason, decision.reply)
-

@@ -24,7 +24,6 @@ from .types import Type, encodable, has_type
 
 ALIASES = {"from": "name", "inviter_profile_url": "profile_url"}
 ALWAYS_READ = ("name", "profile_url")
-FORMATS = ("csv", "jsonl", "json")
 
 
 class InputRecord(NamedTuple):

@@ -20,7 +20,7 @@ from typing import Any
 from . import nodes as n
 from ._parser import Lark, Lark_StandAlone, Token, UnexpectedToken
 from .diagnostics import Diagnostic, closest
-from .keywords import RESERVED
+from .keywords import ACTIONS, ITEM_STARTS, RESERVED
 from .literals import MONTH_WORDS, UNIT_SECONDS, months_help
 from .lower import Lowering, span_of
 from .source import Source, Span
@@ -29,10 +29,9 @@ from .source import Source, Span
 # real policy comes near this.
 MAX_NESTING = 64
 
-_ITEM_START = {"POLICY", "FIELD", "LET", "ELSE", "ACCEPT", "ARCHIVE", "DECLINE", "REPORT",
-               "REVIEW", "ASK"}
-_ACTIONS = {"ACCEPT", "ARCHIVE", "DECLINE", "REPORT", "REVIEW", "ASK"}
-_ACTION_WORDS = sorted(a.lower() for a in _ACTIONS)
+_ITEM_START = {word.upper() for word in ITEM_STARTS}  # token types
+_ACTIONS = {word.upper() for word in ACTIONS}
+_ACTION_WORDS = sorted(ACTIONS)
 _EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
 _TEST_OPS = {"==", "!=", "<", "<=", ">", ">=", "contains", "contains_any", "starts_with",
              "ends_with", "in", "within", "matches", "is"}

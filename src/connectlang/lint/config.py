@@ -49,7 +49,6 @@ class Settings:
     severity: tuple[tuple[str, Severity], ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     root: Path = field(default_factory=Path.cwd)  # per-file patterns are relative to it
-    origin: str | None = None  # the file the settings came from
 
     def rules(self, catalog: Sequence[type[Rule]],
               path: str | None = None) -> list[tuple[type[Rule], Severity]]:
@@ -72,7 +71,7 @@ class Settings:
         """`--select` replaces the configured selection; `--ignore` adds to it."""
         chosen = tuple(select)
         return Settings(chosen or self.select, (*self.ignore, *ignore), self.severity,
-                        self.per_file_ignores, self.root, self.origin)
+                        self.per_file_ignores, self.root)
 
 
 def selects(selector: str, rule: type[Rule]) -> bool:
@@ -149,7 +148,7 @@ def _settings(table: dict[str, Any], catalog: Sequence[type[Rule]], path: Path) 
         severity.append((selector, levels[level]))
     per_file = tuple((pattern, validate(_strings(codes, where, pattern), catalog, where))
                      for pattern, codes in dict(table.get("per-file-ignores", {})).items())
-    return Settings(select, ignore, tuple(severity), per_file, path.parent, where)
+    return Settings(select, ignore, tuple(severity), per_file, path.parent)
 
 
 def _strings(value: Any, where: str, key: str) -> list[str]:

@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from .. import checked as c
-from ..builtins import STANDARD_FIELDS
 from ..types import Type
 
 MISSING = 0  # region 0 of every variable that can be missing
@@ -123,8 +122,7 @@ class Space:
 
     def __init__(self, policy: c.Policy) -> None:
         self.policy = policy
-        self.defaults = {f.name: f.default for f in STANDARD_FIELDS.values() if f.default is not None}
-        self.defaults.update((f.name, f.default) for f in policy.fields if f.default is not None)
+        self.defaults = policy.defaults()
         self.vars: list[Var] = []
         self._ids: dict[tuple[Any, ...], int] = {}
         self._numeric: dict[str, _Numeric] = {}
@@ -577,8 +575,7 @@ class RuleFacts:
 class Analysis:
     """The facts of the rules analysed before the work budget ran out."""
 
-    facts: list[RuleFacts]
-    stopped_at: int | None  # the index of the rule where the work budget ran out
+    facts: list[RuleFacts]  # fewer than the rules when the budget ran out
 
 
 def analyse(policy: c.Policy, space: Space | None = None, budget: int = 2_000_000) -> Analysis:
@@ -606,8 +603,8 @@ def analyse(policy: c.Policy, space: Space | None = None, budget: int = 2_000_00
             facts.append(RuleFacts(always_true=always, covered_by=cover))
             _index(index, true, space.vars, keyed, general)
     except OutOfBudget:
-        return Analysis(facts, len(facts))
-    return Analysis(facts, None)
+        pass
+    return Analysis(facts)
 
 
 def reaching(goal: Formula, earlier: Sequence[Formula], solver: Solver) -> Box | None:

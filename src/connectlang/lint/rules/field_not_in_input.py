@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...builtins import DERIVED_FROM_NAME, STANDARD_FIELDS
+from ...builtins import DERIVED_FROM_NAME
 from ...diagnostics import Severity
 from ..rule import Context, Finding, Rule
 
@@ -48,8 +48,7 @@ class FieldNotInInput(Rule):
         given = context.inputs
         if given is None:
             return
-        defaults = {f.name for f in context.policy.fields if f.default is not None}
-        defaults |= {name for name, f in STANDARD_FIELDS.items() if f.default is not None}
+        defaults = context.policy.defaults()
         for name, spans in sorted(context.references.items(), key=lambda item: item[1][0].start):
             if name in given or name in defaults or name in {let.name for let in context.policy.lets}:
                 continue
