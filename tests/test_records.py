@@ -90,7 +90,7 @@ def test_json_array_is_streamed_with_lines() -> None:
     assert [r.line for r in records] == [2, 3, 4]
     assert records[0].values == {"name": "a", "sent_at": utc("2026-01-01T00:00:00Z")}
     assert records[1].values == {}
-    assert str(records[2].error) == "line 4, column 2: expected an object {...}, found int"
+    assert str(records[2].error) == "line 4, column 2: expected an object {...}, found a number"
 
 
 def test_json_array_larger_than_the_read_buffer() -> None:
@@ -146,3 +146,22 @@ def test_a_json_string_left_open_costs_one_error_not_the_memory() -> None:
     assert [r.values for r in records[:1]] == [{"name": "a"}]
     assert str(records[1].error) == ("line 1, column 26: not valid JSON: Unterminated string; the "
                                      "rest of the file cannot be read")
+
+
+@pytest.mark.parametrize(("cell", "error"), [
+    ("2w3d", "`2w3d` is not valid: `w3d` is not a duration unit; units are s (seconds)"),
+    ("3mo", "`3mo` is not valid: months are not a duration unit: they have no fixed length; "
+            "use days or weeks: `90d`"),
+    ("3 months", "`3 months` is not a duration; write an integer and a unit, like `90d`"),
+])
+def test_a_bad_duration_cell_says_what_is_wrong_with_it(cell: str, error: str) -> None:
+    schema = {"lately": Type.DURATION}
+    (record,) = _read_csv(io.BytesIO(f"lately\n{cell}\n".encode()), "in.csv", schema)
+    assert f"field `lately`: {error}" in str(record.error)
+
+
+def test_a_jsonl_line_that_is_no_object_is_named_in_json_words() -> None:
+    data = b'null\n"text"\n[1]\n3\ntrue\n'
+    records = list(_read_jsonl(io.BytesIO(data), "in.jsonl", SCHEMA))
+    assert [str(r.error).split("found ")[1] for r in records] == [
+        "null", "a string", "an array", "a number", "true"]

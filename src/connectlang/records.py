@@ -168,13 +168,12 @@ def _literal(parse: Callable[[str], Any]) -> Callable[[str], Any]:
         try:
             return parse(text.strip())
         except LiteralError as exc:
-            raise BadValue(_short(exc.message)) from None
+            # The caller names the value: "`x` is not a time: ..." -> "is not a time: ...".
+            named = f"`{text.strip()}` "
+            message = (exc.message[len(named):] if exc.message.startswith(named)
+                       else f"is not valid: {exc.message}")
+            raise BadValue(f"{message}; {exc.help}" if exc.help else message) from None
     return convert
-
-
-def _short(message: str) -> str:
-    # "`x` is not a time: ..." -> "is not a time: ...": the caller names the value.
-    return message.split("` ", 1)[1] if message.startswith("`") and "` " in message else message
 
 
 CELL_READERS: dict[Type, Callable[[str], Any]] = {
@@ -270,11 +269,19 @@ def _read_csv(stream: IO[bytes], source: str, schema: Mapping[str, Type],
 
 # -- JSON ----------------------------------------------------------------------
 
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words (`null`, `an array`), not Python's."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    kinds: dict[type, str] = {str: "a string", list: "an array", dict: "an object"}
+    return kinds.get(type(value), "a number")
+
+
 def _typed(obj: Any, schema: Mapping[str, Type], source: str, line: int, column: int | None,
            seen: set[str] | None) -> InputRecord:
     if not isinstance(obj, dict):
         return InputRecord(source, line, None, Problem(
-            line, column, f"expected an object {{...}}, found {type(obj).__name__}"))
+            line, column, f"expected an object {{...}}, found {_json_kind(obj)}"))
     if seen is not None:
         seen.update(normalize_column(key) for key in obj)
     values: dict[str, Any] = {}
