@@ -57,7 +57,7 @@ def check_expression(expr: n.Expr, policy: c.Policy | None,
         for let in policy.lets:
             checker.scope[let.name] = _Symbol("let", let.expr.ty, let.span,
                                               checker.nesting(let.expr)[0])
-    return checker.shallow(checker.expr(expr)), checker.diagnostics
+    return checker.shallow(checker.expr(expr))[0], checker.diagnostics
 
 
 class _Checker:
@@ -160,12 +160,12 @@ class _Checker:
         return c.Field(item.span, item.name.id, item.name.span, ty, default)
 
     def let(self, item: n.LetDecl) -> c.Let | None:
-        value = self.shallow(self.expr(item.value))
+        value, depth = self.shallow(self.expr(item.value))
         if value.ty is Type.REGEX:
             self.error("E301", "a regex is not a value: use it with `matches`", item.value.span,
                        f"write `let {item.name.id} = message matches {self.text(item.value)}`")
             value = c.Const(value.span, Type.ERROR, None)
-        if not self.define(item.name, "let", value.ty, item.span, self.nesting(value)[0]):
+        if not self.define(item.name, "let", value.ty, item.span, depth):
             return None
         return c.Let(item.span, item.name.id, item.name.span, value)
 
@@ -176,20 +176,21 @@ class _Checker:
                       reason.value if reason is not None else None, template)
 
     def condition(self, expr: n.Expr) -> c.Expr:
-        return self.expect_bool(self.shallow(self.expr(expr)), expr,
+        return self.expect_bool(self.shallow(self.expr(expr))[0], expr,
                                 "a condition must be a bool (true or false)")
 
-    def shallow(self, value: c.Expr) -> c.Expr:
-        """`value`, or an error when the lets it uses, written out, nest it too deeply:
-        the evaluator and the linter recurse through lets as through parentheses."""
+    def shallow(self, value: c.Expr) -> tuple[c.Expr, int]:
+        """`value` and its nesting, or an error when the lets it uses, written out, nest
+        it too deeply: the evaluator and the linter recurse through lets as through
+        parentheses."""
         depth, via = self.nesting(value)
         if depth <= MAX_LET_NESTING or via is None:
-            return value
+            return value, depth
         self.error("E004", f"with the `let`s it uses written out, this is nested more than "
                    f"{MAX_LET_NESTING} levels deep", via.span,
                    f"`{via.name}` alone is {self.scope[via.name].depth + 1} levels deep: build "
                    "lets side by side (`let c = a and b`) rather than each on the one before")
-        return c.Const(value.span, Type.ERROR, None)
+        return c.Const(value.span, Type.ERROR, None), 0
 
     def nesting(self, expr: c.Expr) -> tuple[int, c.LetRef | None]:
         """Levels of operators and lets in `expr`, and the let on its deepest path."""

@@ -174,8 +174,8 @@ class _Layout:
                     inside.append(comment)
                 ci += 1
             yield from self._gap(previous_end_line, first)
-            for comment in inside:
-                lines = self._output_lines(entry, source.line(comment.span.start))
+            placed = self._output_lines(entry, [source.line(c.span.start) for c in inside])
+            for comment, lines in zip(inside, placed, strict=True):
                 if lines is None:
                     yield comment.text
                     continue
@@ -261,23 +261,29 @@ class _Layout:
         else:
             entry.lines.append(" " * column + because)
 
-    def _output_lines(self, entry: _Entry, line: int) -> tuple[int, int] | None:
-        """The first and last laid-out lines (indexes) holding the code of source line
-        `line` of the item; None when that line has no code. Matched by counting
-        tokens, commas aside (a trailing one is dropped)."""
+    def _output_lines(self, entry: _Entry, lines: list[int]) -> list[tuple[int, int] | None]:
+        """For each source line of the item, the first and last laid-out lines (indexes)
+        holding its code; None for a line without code. Matched by counting tokens,
+        commas aside (a trailing one is dropped)."""
+        if not lines:
+            return []
         span = entry.item.span
         if self._tokens is None:
             self._tokens = [t for t in tokens(self.source.text) if t.type != "COMMA"]
             self._starts = [t.start_pos or 0 for t in self._tokens]
         before = self._tokens[bisect_left(self._starts, span.start):
                               bisect_left(self._starts, span.end)]
-        on_line = [i for i, t in enumerate(before) if t.line == line]
         after = [t for t in tokens("\n".join(entry.lines)) if t.type != "COMMA"]
-        if not on_line:
-            return None
-        if len(after) != len(before):  # not expected; the first line is still safe
-            return (0, 0) if on_line[0] == 0 else None
-        return (after[on_line[0]].line or 1) - 1, (after[on_line[-1]].line or 1) - 1
+        placed: list[tuple[int, int] | None] = []
+        for line in lines:
+            on_line = [i for i, t in enumerate(before) if t.line == line]
+            if not on_line:
+                placed.append(None)
+            elif len(after) != len(before):  # not expected; the first line is still safe
+                placed.append((0, 0) if on_line[0] == 0 else None)
+            else:
+                placed.append(((after[on_line[0]].line or 1) - 1, (after[on_line[-1]].line or 1) - 1))
+        return placed
 
     @staticmethod
     def _with_comments(entry: _Entry) -> list[str]:

@@ -38,6 +38,7 @@ class Policy:
         self._deciders: dict[datetime, Decider] = {}
         self.field_types = _field_types(checked)
         self._read = _checks(self.field_types, fields_read(checked))
+        self._all = _checks(self.field_types, self.field_types)
 
     @property
     def name(self) -> str | None:
@@ -47,9 +48,9 @@ class Policy:
         """The compiled decision function for one `now`: the fast path for many records.
         It trusts its records: one with a wrongly typed value may get any decision or
         raise; `evaluate` and `type_problem` check them."""
-        _check_now(now)
         decide = self._deciders.get(now)
         if decide is None:
+            _check_now(now)  # a bad `now` is never cached, so checking new ones is enough
             if len(self._deciders) > 8:
                 self._deciders.clear()
             decide = self._deciders[now] = self._factory(now)
@@ -66,20 +67,20 @@ class Policy:
                  explain: bool = False) -> Decision:
         """Decide one record. `now` defaults to the current time; pass one `now` for a
         whole run so it is reproducible. `explain=True` adds the trace of rules tried."""
-        now = datetime.now(timezone.utc) if now is None else _check_now(now)
+        now = datetime.now(timezone.utc) if now is None else now
         problem = _record_problem(record, self._read)
         if problem is not None:
             raise RecordError(problem)
         try:
             if explain:
-                return _explain(self.checked, record, now)
+                return _explain(self.checked, record, _check_now(now))
             return self.decider(now)(record)
         except UnicodeEncodeError as exc:  # text RE2 cannot take: found only when it is met
             raise RecordError(self.type_problem(record) or str(exc)) from exc
 
     def type_problem(self, record: Record) -> str | None:
         """Why a record cannot be evaluated, naming the field; None if it can."""
-        problem = _record_problem(record, _checks(self.field_types, self.field_types))
+        problem = _record_problem(record, self._all)
         if problem is None:
             for name in self.field_types:
                 if not encodable(record.get(name)):

@@ -135,9 +135,10 @@ class BadValue(Exception):
 
 
 def _cell_int(text: str) -> int:
-    if not _INT.fullmatch(text.strip()):
+    text = text.strip()
+    if not _INT.fullmatch(text):
         raise BadValue("is not a whole number")
-    return _int64(text.strip().lstrip("+-").lstrip("0"), text.strip().startswith("-"))
+    return _int64(text.lstrip("+-").lstrip("0"), text.startswith("-"))
 
 
 def _int64(digits: str, negative: bool) -> int:
