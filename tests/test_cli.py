@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -300,12 +301,16 @@ def test_a_clean_check_loads_only_what_it_uses(tmp_path: Path) -> None:
     assert "re2" in modules_loaded_by_check(ROOT / "examples" / "selective.conn")
 
 
-def test_long_runs_show_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+def _eval_on_a_terminal(tmp_path: Path, records: int,
+                        interrupt: bool = False) -> tuple[int, str]:
+    """Run `eval` on a large CSV with stderr on a terminal and the decisions in a file;
+    its exit code and what the terminal showed. With `interrupt`, Ctrl-C (SIGINT) once
+    the progress bar shows."""
     policy = tmp_path / "p.conn"
     policy.write_text('accept if name contains "7"\nelse archive\n')
     data = tmp_path / "big.csv"
-    data.write_text("name\n" + "".join(f"Person {i}\n" for i in range(150_000)))
-    leader, follower = os.openpty()  # stderr is a terminal; the decisions go to a file
+    data.write_text("name\n" + "".join(f"Person {i}\n" for i in range(records)))
+    leader, follower = os.openpty()
     exe = Path(sys.executable).with_name("connectlang")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "connectlang"]
     child = subprocess.Popen([*command, "eval", str(policy), str(data), *NOW, "--format", "jsonl",
@@ -321,7 +326,24 @@ def test_long_runs_show_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
         if not chunk:
             break
         shown += chunk
-    assert child.wait(timeout=120) == 0
-    text = shown.decode()
+        if interrupt and b"deciding" in shown:
+            child.send_signal(signal.SIGINT)
+            interrupt = False
+    return child.wait(timeout=120), shown.decode()
+
+
+def test_long_runs_show_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    code, text = _eval_on_a_terminal(tmp_path, 150_000)
+    assert code == 0
     assert "deciding" in text and "%" in text and " records (" in text
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 150_000
+
+
+def test_ctrl_c_during_the_progress_bar_gives_the_cursor_back(tmp_path: Path) -> None:
+    code, text = _eval_on_a_terminal(tmp_path, 2_000_000, interrupt=True)
+    assert code == 130
+    assert "Interrupted." in text
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["big.csv", "p.conn"]
+    hidden, shown = "\033[?25l", "\033[?25h"
+    assert hidden in text and text.rindex(shown) > text.rindex(hidden)
+    assert "Traceback" not in text

@@ -37,11 +37,18 @@ class CannotRun(click.ClickException):
 
 def main() -> None:
     """Console entry point: a bug prints its traceback and a line asking to report it.
-    A reader that stops early (`| head`) ends the run quietly, as it would `cat`'s."""
+    A reader that stops early (`| head`) ends the run quietly, as it would `cat`'s, and
+    Ctrl-C exits with the shell's 130 rather than a code that means bad input."""
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
-        cli(standalone_mode=True)
+        code = cli.main(standalone_mode=False)  # an int when click exits early (--help)
+    except click.ClickException as exc:  # a bad option or argument: click's usage message
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
     except SystemExit:
         raise
     except Exception:
@@ -49,6 +56,7 @@ def main() -> None:
         traceback.print_exc()
         click.echo(REPORT_BUG, err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -439,29 +447,28 @@ def _run(policy: Policy, run: Inputs, now: datetime, explain: bool, writer: Writ
     decide = policy.decider(now)
     tracked = policy.tracking_decider(now) if summary is not None else None
     failed = False
-    bar = _Progress(run.meter) if progress and sys.stderr.isatty() else None
     number = 0
-    for number, record in enumerate(run, 1):
-        values = record.values
-        if values is None:
-            failed = True
-            writer.error(number, record)
-            if summary is not None:
-                summary.add_error()
-            continue
-        if explain:
-            decision = policy.evaluate(values, now, explain=True)
-            if summary is not None:
-                summary.add(*track(policy.checked, decision, values)[1:], values)
-        elif tracked is not None and summary is not None:
-            decision, index, passed_unknown, on_missing = tracked(values)
-            summary.add(index, passed_unknown, on_missing, values)
-        else:
-            decision = decide(values)
-        writer.decision(number, record, decision)
-        if bar is not None and not number & 4095:
-            bar.update(number)
-    if bar is not None:
+    with _Progress(run.meter, progress and sys.stderr.isatty()) as bar:
+        for number, record in enumerate(run, 1):
+            values = record.values
+            if values is None:
+                failed = True
+                writer.error(number, record)
+                if summary is not None:
+                    summary.add_error()
+                continue
+            if explain:
+                decision = policy.evaluate(values, now, explain=True)
+                if summary is not None:
+                    summary.add(*track(policy.checked, decision, values)[1:], values)
+            elif tracked is not None and summary is not None:
+                decision, index, passed_unknown, on_missing = tracked(values)
+                summary.add(index, passed_unknown, on_missing, values)
+            else:
+                decision = decide(values)
+            writer.decision(number, record, decision)
+            if not number & 4095:
+                bar.update(number)
         bar.done(number)
     return failed
 
@@ -492,17 +499,28 @@ def _input_problems(run: Inputs) -> list[str]:
 
 
 class _Progress:
-    """A progress bar on stderr: the share of input bytes read, and the records decided."""
+    """A progress bar on stderr: the share of input bytes read, and the records decided.
 
-    def __init__(self, meter: Meter) -> None:
+    A context manager, so that a run stopped by Ctrl-C still ends the bar's line and
+    shows the terminal's cursor again."""
+
+    def __init__(self, meter: Meter, enabled: bool) -> None:
         self.meter = meter
+        self.enabled = enabled
         self.start = time.monotonic()
         self.bar: Any = None
         self.shown = 0  # the bytes the bar shows as read
 
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
     def update(self, count: int, finished: bool = False) -> None:
         now = time.monotonic()
-        if now - self.start < 0.25 and not self.bar:  # short runs stay quiet
+        if not self.enabled or (now - self.start < 0.25 and not self.bar):  # short runs stay quiet
             return
         total = self.meter.total
         if self.bar is None:
@@ -516,9 +534,9 @@ class _Progress:
         self.shown = position
 
     def done(self, count: int) -> None:
+        """Show the finished run on a bar that is showing."""
         if self.bar is not None:
             self.update(count, finished=True)
-            self.bar.__exit__(None, None, None)
 
 
 # -- repl ------------------------------------------------------------------------------
