@@ -124,6 +124,16 @@ def test_eval_table_has_reasons_and_a_summary(files: tuple[Path, Path]) -> None:
     assert "came from a rule that tested a missing value" in out
 
 
+def test_eval_of_no_records_shows_only_the_summary(tmp_path: Path,
+                                                  files: tuple[Path, Path]) -> None:
+    """An empty file of each format is no records, not an error; the table has no
+    header, so no legend under it either."""
+    for name in ("empty.csv", "empty.jsonl", "empty.json"):
+        (tmp_path / name).write_text("")
+        code, out, _ = run("eval", str(files[0]), str(tmp_path / name), *NOW)
+        assert code == 0 and out.startswith("0 records\n"), name
+
+
 def test_eval_table_shows_hostile_and_wide_text_on_one_aligned_line(tmp_path: Path) -> None:
     """Escape sequences, newlines and bidi overrides from a stranger's invitation are
     shown, not obeyed; wide names keep the columns in line."""

@@ -165,3 +165,47 @@ def test_a_jsonl_line_that_is_no_object_is_named_in_json_words() -> None:
     records = list(_read_jsonl(io.BytesIO(data), "in.jsonl", SCHEMA))
     assert [str(r.error).split("found ")[1] for r in records] == [
         "null", "a string", "an array", "a number", "true"]
+
+
+def test_an_empty_json_file_has_no_records_like_an_empty_csv_or_jsonl() -> None:
+    for data in (b"", b" \n\t\n"):
+        assert list(_read_json(io.BytesIO(data), "in.json", SCHEMA)) == []
+        assert list(_read_jsonl(io.BytesIO(data), "in.jsonl", SCHEMA)) == []
+    assert csv_records(b"") == []
+
+
+def test_a_bad_json_value_is_placed_at_the_value_itself() -> None:
+    """Found by key, past a nested object holding the same key and through an escape."""
+    data = (b'[\n  {"name": "a", "x": {"mutual_connections": 1},\n   "mutual_connections": "many"},'
+            b'\n  {"n\\u0061me": 5}]')
+    first, second = _read_json(io.BytesIO(data), "in.json", SCHEMA)
+    assert str(first.error) == ("line 3, column 26: field `mutual_connections`: `many` is not an "
+                                "int")
+    assert str(second.error) == "line 4, column 17: field `name`: `5` is not a string"
+    (line,) = _read_jsonl(io.BytesIO(b'  {"name":"a",  "did_business" : "no"}\n'), "f", SCHEMA)
+    assert str(line.error).startswith("line 1, column 34: field `did_business`: `no` is not a bool")
+
+
+def test_two_columns_or_keys_giving_one_field_are_an_error_not_a_guess() -> None:
+    with pytest.raises(InputError, match=r"^in.csv:1:10: the columns `From` and `Name` both give "
+                                         r"the field `name`; rename or remove one$"):
+        csv_records(b"From,x,y,  Name\nAnn,1,2,Bo\n")
+    assert csv_records(b"From,Mutual,Mutual\nAnn,1,2\n")[0].values == {"name": "Ann"}  # not read
+    data = b'{"from": "a", "name": null}\n{"name": "b"}\n'
+    first, second = _read_jsonl(io.BytesIO(data), "in.jsonl", SCHEMA)
+    assert str(first.error) == ("line 1, column 23: the keys `from` and `name` both give the field "
+                                "`name`; keep one")
+    assert second.values == {"name": "b"}
+
+
+def test_direction_is_incoming_or_outgoing_in_any_case() -> None:
+    schema = {"direction": Type.STRING}
+    read = list(_read_csv(io.BytesIO(b"Direction\nINCOMING\n Outgoing\nsideways\n"), "f", schema))
+    assert [r.values for r in read[:2]] == [{"direction": "incoming"}, {"direction": "outgoing"}]
+    assert str(read[2].error) == ("line 4, column 1: field `direction`: `sideways` is neither "
+                                  "`incoming` nor `outgoing`")
+    data = b'{"direction": "OUTGOING"}\n{"direction": "up"}\n{"direction": 1}\n'
+    read = list(_read_jsonl(io.BytesIO(data), "f", schema))
+    assert read[0].values == {"direction": "outgoing"}
+    assert "`up` is neither `incoming` nor `outgoing`" in str(read[1].error)
+    assert "`1` is not a string" in str(read[2].error)

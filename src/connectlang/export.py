@@ -26,7 +26,7 @@ from typing import IO, Any, Final
 from .csvrows import CsvRows, Problem
 from .literals import LiteralError, parse_time_cell
 from .people import Ambiguous, People, profile_key
-from .records import CELL_READERS, BadRow, InputError, InputRecord, Meter, snake_case, typed_cell
+from .records import CELL_READERS, BadRow, InputError, InputRecord, Meter, cell_reader, snake_case, typed_cell
 from .types import Type
 
 # What each file gives a record, for the summary's "could not provide" line.
@@ -289,7 +289,7 @@ class _Connections(_Table):
         if not index:
             return
         url, first, last = index.get("url"), index["first_name"], index["last_name"]
-        typed = [(i, name, CELL_READERS[self.schema[name]]) for name, i in index.items()
+        typed = [(i, name, cell_reader(name, self.schema[name])) for name, i in index.items()
                  if name in self.schema and name not in ("url", "name", "profile_url")]
         self.fields = tuple(name for _, name, _ in typed)
         for _, row in readable:
@@ -395,7 +395,7 @@ class _Invitations:
                    "outgoing": (at("to"), at("invitee_profile_url"))}
         report.addresses = "inviter_profile_url" in index
         message, sent, direction = at("message"), at("sent_at"), at("direction")
-        others = [(i, n, CELL_READERS[self.schema[n]]) for n, i in index.items()
+        others = [(i, n, cell_reader(n, self.schema[n])) for n, i in index.items()
                   if n in self.schema and n not in FROM_INVITATIONS and n != "profile_url"]
         read_time = CELL_READERS[Type.TIME]
         wanted = report.direction

@@ -205,13 +205,15 @@ class _TableWriter(Writer):
                   fg="red", bold=True)
 
     def close(self, summary: list[str]) -> None:
-        legend = ["line: the line of the rule that decided"]
-        if " *" in self.marked:
-            legend.append("*: already connected")
-        if "to " in self.marked:
-            legend.append("to NAME: an invitation you sent")
-        self.out.write(self.style(f"{'':>8}{'; '.join(legend)}", dim=True) + "\n")
-        self.out.write("\n" + self.style(summary[0], bold=True) + "\n")
+        """The legend, under a table that has rows, then the summary."""
+        if self.header:
+            legend = ["line: the line of the rule that decided"]
+            if " *" in self.marked:
+                legend.append("*: already connected")
+            if "to " in self.marked:
+                legend.append("to NAME: an invitation you sent")
+            self.out.write(self.style(f"{'':>8}{'; '.join(legend)}", dim=True) + "\n\n")
+        self.out.write(self.style(summary[0], bold=True) + "\n")
         self.out.writelines(line + "\n" for line in summary[1:])
 
 

@@ -187,12 +187,25 @@ CELL_READERS: dict[Type, Callable[[str], Any]] = {
 }
 
 
-def _json_value(value: Any, ty: Type) -> Any:
+def _cell_direction(text: str) -> str:
+    way = text.strip().lower()
+    if way not in ("incoming", "outgoing"):
+        raise BadValue("is neither `incoming` nor `outgoing`")
+    return way
+
+
+def cell_reader(name: str, ty: Type) -> Callable[[str], Any]:
+    """How a cell of field `name` is read: by its type, except that `direction` is one of
+    its two values (spec section 4), in any case (LinkedIn writes `INCOMING`)."""
+    return _cell_direction if name == "direction" else CELL_READERS[ty]
+
+
+def _json_value(name: str, value: Any, ty: Type) -> Any:
     if not encodable(value):
         raise BadValue("is not valid Unicode text (it holds a lone surrogate)")
-    if ty in (Type.TIME, Type.DURATION):
+    if ty in (Type.TIME, Type.DURATION) or name == "direction":
         if isinstance(value, str):
-            return CELL_READERS[ty](value)
+            return cell_reader(name, ty)(value)
     elif has_type(value, ty):
         return _int64(str(abs(value)), value < 0) if ty is Type.INT else value
     raise BadValue(f"is not {'an' if ty is Type.INT else 'a'} {ty}"
@@ -220,12 +233,21 @@ class BadRow(Exception):
 class Columns:
     """Which cells of a CSV row become which typed fields, by the header."""
 
-    def __init__(self, header: list[str], schema: Mapping[str, Type]) -> None:
+    def __init__(self, header: list[str], schema: Mapping[str, Type], rows: CsvRows,
+                 source: str) -> None:
         self.names = [normalize_column(h) for h in header]
         self.typed: list[tuple[int, str, Callable[[str], Any]]] = []
+        first: dict[str, int] = {}
         for index, name in enumerate(self.names):
-            if name in schema and all(name != n for _, n, _ in self.typed):
-                self.typed.append((index, name, CELL_READERS[schema[name]]))
+            if name not in schema:
+                continue
+            if name in first:  # which one to read would be a guess
+                line, column = rows.position(index)
+                raise InputError(f"{source}:{line}:{column}: the columns `{header[first[name]].strip()}` "
+                                 f"and `{header[index].strip()}` both give the field `{name}`; rename "
+                                 "or remove one")
+            first[name] = index
+            self.typed.append((index, name, cell_reader(name, schema[name])))
 
     def values(self, row: list[str], rows: CsvRows) -> dict[str, Any]:
         """The typed values of a row; `BadRow` names the first bad cell."""
@@ -257,7 +279,7 @@ def _read_csv(stream: IO[bytes], source: str, schema: Mapping[str, Type],
                                  "cannot be read, so neither can the rows")
             yield InputRecord(source, line, None, problem)
         elif columns is None:
-            columns = Columns(row, schema)
+            columns = Columns(row, schema, rows, source)
             rows.width = len(row)
             if seen is not None:
                 seen.update(columns.names)
@@ -278,23 +300,70 @@ def _json_kind(value: Any) -> str:
     return kinds.get(type(value), "a number")
 
 
-def _typed(obj: Any, schema: Mapping[str, Type], source: str, line: int, column: int | None,
+class _JsonObject(NamedTuple):
+    """Where a decoded object came from: its text, the offset of its `{` there, and the
+    line and column of that `{`; read again only to place an error."""
+
+    text: str
+    start: int
+    line: int
+    column: int
+
+    def place(self, key: str) -> tuple[int, int]:
+        """The line and column of member `key`'s value (its last, as JSON keeps the
+        last), found by decoding the members in turn: an escaped key or a nested object
+        holding the same key cannot mislead it. The object's `{` if it has no such key."""
+        text, scan = self.text, _DECODER.raw_decode
+        at, pos = self.start, _past_space(text, self.start + 1)
+        while text.startswith('"', pos):
+            name, pos = scan(text, pos)
+            pos = _past_space(text, _past_space(text, pos) + 1)  # past the `:`
+            if name == key:
+                at = pos
+            pos = _past_space(text, _past_space(text, scan(text, pos)[1]) + 1)  # past `,` or `}`
+        newlines = text.count("\n", self.start, at)
+        if newlines:
+            return self.line + newlines, at - text.rfind("\n", self.start, at)
+        return self.line, self.column + at - self.start
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _past_space(text: str, pos: int) -> int:
+    """The offset of the first character from `pos` on that is not JSON white space."""
+    while pos < len(text) and text[pos] in " \t\n\r":
+        pos += 1
+    return pos
+
+
+def _typed(obj: Any, schema: Mapping[str, Type], source: str, where: _JsonObject,
            seen: set[str] | None) -> InputRecord:
+    line = where.line
     if not isinstance(obj, dict):
         return InputRecord(source, line, None, Problem(
-            line, column, f"expected an object {{...}}, found {_json_kind(obj)}"))
+            line, where.column, f"expected an object {{...}}, found {_json_kind(obj)}"))
     if seen is not None:
         seen.update(normalize_column(key) for key in obj)
     values: dict[str, Any] = {}
+    keys: dict[str, str] = {}  # each field read, by the key that gave it
     for key, raw in obj.items():
         name = normalize_column(key)
         ty = schema.get(name)
-        if ty is None or raw is None or name in values:
+        if ty is None:
+            continue
+        if name in keys:
+            return InputRecord(source, line, None, Problem(
+                *where.place(key), f"the keys `{keys[name]}` and `{key}` both give the field "
+                f"`{name}`; keep one"))
+        keys[name] = key
+        if raw is None:
             continue
         try:
-            values[name] = _json_value(raw, ty)
+            values[name] = _json_value(name, raw, ty)
         except BadValue as exc:
-            return InputRecord(source, line, None, Problem(line, None, _bad(name, raw, str(exc))))
+            return InputRecord(source, line, None, Problem(*where.place(key),
+                                                           _bad(name, raw, str(exc))))
     return InputRecord(source, line, values)
 
 
@@ -317,7 +386,8 @@ def _read_jsonl(stream: IO[bytes], source: str, schema: Mapping[str, Type],
         except (ValueError, RecursionError) as exc:
             yield InputRecord(source, number, None, Problem(number, None, _beyond_limits(exc)))
             continue
-        yield _typed(obj, schema, source, number, 1, seen)
+        start = _past_space(text, 0)
+        yield _typed(obj, schema, source, _JsonObject(text, start, number, start + 1), seen)
 
 
 # One element of a JSON array may be at most this long: a longer one is a broken file
@@ -328,11 +398,14 @@ MAX_JSON_ELEMENT = 16 << 20
 def _read_json(stream: IO[bytes], source: str, schema: Mapping[str, Type],
                seen: set[str] | None = None) -> Iterator[InputRecord]:
     """A JSON array of objects, decoded element by element (memory stays flat). A syntax
-    error ends the file with one error record at its line and column."""
+    error ends the file with one error record at its line and column. An empty file has
+    no records, as an empty CSV or JSONL file has none."""
     text = _JsonText(stream)
-    decoder = json.JSONDecoder()
     try:
-        if text.skip_space() != "[":
+        first = text.skip_space()
+        if first == "" and text.bad_at is None:
+            return
+        if first != "[":
             raise text.fail("a .json input must be an array of objects, `[{...}, ...]`", text.pos)
         text.advance(text.pos + 1)
         separator = text.skip_space()
@@ -341,7 +414,7 @@ def _read_json(stream: IO[bytes], source: str, schema: Mapping[str, Type],
             size = 1 << 16
             while True:
                 try:
-                    obj, end = decoder.raw_decode(text.buffer, text.pos)
+                    obj, end = _DECODER.raw_decode(text.buffer, text.pos)
                     break
                 except json.JSONDecodeError as exc:
                     # More text helps only if the element was cut off by the buffer's end.
@@ -355,8 +428,9 @@ def _read_json(stream: IO[bytes], source: str, schema: Mapping[str, Type],
                     size *= 2
                 except (ValueError, RecursionError) as exc:
                     raise text.fail(_beyond_limits(exc), text.pos, cut=False) from None
+            where = _JsonObject(text.buffer, text.pos, *start)
             text.advance(end)
-            yield _typed(obj, schema, source, *start, seen)
+            yield _typed(obj, schema, source, where, seen)
             separator = text.skip_space()
             if separator == ",":
                 text.advance(text.pos + 1)
