@@ -112,6 +112,14 @@ def test_rows_of_blank_cells_and_empty_cells_past_the_header_are_harmless() -> N
     assert [(r.line, r.values) for r in records] == [(4, {"name": "Ann", "mutual_connections": 1})]
 
 
+def test_a_blank_cell_is_missing_like_an_empty_one() -> None:
+    records = csv_records(b'name,mutual_connections,did_business\n"  ",\t, \nAnn,3,yes\n')
+    assert [r.values for r in records] == [{"name": "Ann", "mutual_connections": 3,
+                                            "did_business": True}]
+    records = csv_records(b'name,mutual_connections\n"   ",3\n')
+    assert [r.values for r in records] == [{"mutual_connections": 3}]
+
+
 def test_lines_ending_in_a_lone_cr_are_read() -> None:
     records = csv_records(b"name,mutual_connections\rAnn,1\rBob,2\r")
     assert [r.values for r in records] == [{"name": "Ann", "mutual_connections": 1},

@@ -49,7 +49,7 @@ def split_name(name: str) -> tuple[str | None, str | None]:
     parts = name.split(None, 1)
     if not parts:
         return None, None
-    return parts[0], parts[1] if len(parts) > 1 else None
+    return parts[0], parts[1].rstrip() if len(parts) > 1 else None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,17 @@ from typing import IO, Any, Final
 from .csvrows import CsvRows, Problem
 from .literals import LiteralError, parse_time_cell
 from .people import Ambiguous, People, profile_key
-from .records import CELL_READERS, BadRow, InputError, InputRecord, Meter, cell_reader, snake_case, typed_cell
+from .records import (
+    CELL_READERS,
+    BadRow,
+    InputError,
+    InputRecord,
+    Meter,
+    cell_reader,
+    filled,
+    snake_case,
+    typed_cell,
+)
 from .types import Type
 
 # What each file gives a record, for the summary's "could not provide" line.
@@ -359,8 +369,9 @@ class _Messages(_Table):
 
 
 def _cell(row: list[str], index: int | None) -> str:
-    """A cell, or "" for a column the file lacks or a short row."""
-    return row[index] if index is not None and index < len(row) else ""
+    """A cell without the spaces around it, or "" for a column the file lacks or a short
+    row."""
+    return row[index].strip() if index is not None and index < len(row) else ""
 
 
 # -- Invitations.csv: the records --------------------------------------------------
@@ -429,10 +440,10 @@ class _Invitations:
             if self.has_message:
                 values["message"] = row[message]
             try:
-                if self.sent_at and row[sent]:
+                if self.sent_at and filled(row[sent]):
                     values["sent_at"] = typed_cell("sent_at", read_time, row, sent, rows)
                 for i, n, convert in others:
-                    if row[i]:
+                    if filled(row[i]):
                         values[n] = typed_cell(n, convert, row, i, rows)
             except BadRow as exc:
                 report.unreadable += 1

@@ -253,9 +253,15 @@ class Columns:
         """The typed values of a row; `BadRow` names the first bad cell."""
         values: dict[str, Any] = {}
         for index, name, convert in self.typed:
-            if index < len(row) and row[index] != "":
+            if index < len(row) and filled(row[index]):
                 values[name] = typed_cell(name, convert, row, index, rows)
         return values
+
+
+def filled(cell: str) -> bool:
+    """Whether a cell holds a value: an empty one is missing (spec), and so is a blank one,
+    white space only, which a reader cannot tell from an empty one."""
+    return bool(cell) and not cell.isspace()
 
 
 def typed_cell(name: str, convert: Callable[[str], Any], row: list[str], index: int,
