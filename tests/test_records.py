@@ -127,8 +127,13 @@ def test_lines_ending_in_a_lone_cr_are_read() -> None:
 
 
 def test_an_unreadable_header_stops_the_file() -> None:
-    with pytest.raises(InputError, match=r"in.csv:1:10: not valid UTF-8 text"):
+    with pytest.raises(InputError, match=r"in.csv:1:10: the header cannot be read, so neither can "
+                                         r"the rows: not valid UTF-8 text"):
         csv_records(b"name,mess\xe9ge\nAnn,hi\n")
+    with pytest.raises(InputError, match=r"^in.csv:1:6: the header cannot be read, so neither can "
+                                         r"the rows: this quote opens a cell that is never closed; "
+                                         r"is a quote missing\?$"):
+        csv_records(b'name,"mess\nAnn,hi\n')
 
 
 def test_fragments_of_a_broken_multiline_row_are_not_records() -> None:

@@ -211,8 +211,7 @@ def _csv_problem(exc: Exception, taken: list[tuple[int, str]]) -> Problem:
         return at(stray, f'`{text[stray]}` right after a closing quote; a cell that starts with `"` '
                   'must end with `"` before the next `,` (write a quote inside a cell as `""`)')
     if opened is not None:
-        return at(opened, f"this quote opens a cell that is never closed; the row is skipped and "
-                  f"reading goes on at line {first + 1}")
+        return at(opened, "this quote opens a cell that is never closed; is a quote missing?")
     return Problem(first, None, f"this CSV row cannot be read ({exc})")
 
 

@@ -281,8 +281,9 @@ def _read_csv(stream: IO[bytes], source: str, schema: Mapping[str, Type],
     for line, row, problem in rows:
         if row is None:
             if columns is None:  # no header: nothing after it can be read
-                raise InputError(f"{problem.at(source) if problem else source}: the header "
-                                 "cannot be read, so neither can the rows")
+                why = "the header cannot be read, so neither can the rows"
+                raise InputError(Problem(problem.line, problem.column, f"{why}: {problem.message}")
+                                 .at(source) if problem else f"{source}: {why}")
             yield InputRecord(source, line, None, problem)
         elif columns is None:
             columns = Columns(row, schema, rows, source)
