@@ -132,10 +132,19 @@ def test_the_library_refuses_what_is_not_a_record_a_time_or_a_policy() -> None:
 
 
 def test_a_policy_with_errors_raises_policy_error_with_diagnostics() -> None:
+    """Its text names every error, not only the first; render() is what `check` shows."""
     with pytest.raises(connectlang.PolicyError) as info:
-        connectlang.compile("accept if shared_grp\nelse archive", filename="me.conn")
-    assert info.value.diagnostics[0].code == "E201"
-    assert "me.conn:1:11" in str(info.value)
+        connectlang.compile("accept if shared_grp\nreview if mutual_connections > \"x\"\n"
+                            "else archive", filename="me.conn")
+    assert [d.code for d in info.value.diagnostics] == ["E201", "E301"]
+    assert str(info.value).splitlines() == [
+        "2 errors in me.conn", "me.conn:1:11: error[E201]: unknown name `shared_grp`",
+        "me.conn:2:11: error[E301]: cannot compare an int with a string: `>` needs two values of "
+        "the same type"]
+    assert "  1 | accept if shared_grp\n    |           ^^^^^^^^^^\n" in info.value.render()
+    assert "did you mean `shared_group`?" in info.value.render()
+    assert [(e["line"], e["column"], e["end_column"]) for e in info.value.to_json()] == [
+        (1, 11, 21), (2, 11, 35)]
 
 
 # -- property: both backends agree on random policies and records -------------

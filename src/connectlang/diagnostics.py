@@ -71,14 +71,25 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 
 class PolicyError(Exception):
-    """Raised by `connectlang.compile` when a policy has errors."""
+    """Raised by `connectlang.compile` when a policy has errors. Its text lists every
+    error at its FILE:LINE:COLUMN; `render()` and `to_json()` give what `check` prints."""
 
     def __init__(self, diagnostics: Sequence[Diagnostic], source: Source) -> None:
         self.diagnostics = list(diagnostics)
         self.source = source
-        first = self.diagnostics[0] if self.diagnostics else None
-        summary = "" if first is None else f": {format_location(first, source)}: {first.message}"
-        super().__init__(f"{len(self.diagnostics)} error(s) in {source.name}{summary}")
+        count = len(self.diagnostics)
+        lines = [f"{count} error{'s' if count != 1 else ''} in {source.name}"]
+        lines += [f"{format_location(d, source)}: {d.severity.value}[{d.code}]: {d.message}"
+                  for d in self.diagnostics]
+        super().__init__("\n".join(lines))
+
+    def render(self, colour: bool = False) -> str:
+        """Every error as `connectlang check` shows it: the source line, carets, help."""
+        return "\n\n".join(render_text(d, self.source, colour) for d in self.diagnostics)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """Every error as a `check --format json` object: file, line, column, end, code..."""
+        return [to_json(d, self.source) for d in self.diagnostics]
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
