@@ -227,6 +227,15 @@ def test_a_never_true_is_missing_names_the_default(tmp_path: Path) -> None:
     assert "= help: `vip` is never missing: a record without it has false" in out
 
 
+def test_an_always_true_last_rule_says_the_default_never_decides(tmp_path: Path) -> None:
+    """Spec section 9 flags a condition true on every record, wherever it is."""
+    text = "accept if mutual_connections is missing or mutual_connections is not missing\nelse archive\n"
+    code, out = check(tmp_path, "p.conn", text, "--strict")
+    assert code == 1
+    assert ("p.conn:1:11: warning[L103]: this condition is true on every record: the default "
+            "(`else archive`) never decides") in out
+
+
 def test_unused_and_renaming_names_are_pointed_at_exactly() -> None:
     """The caret sits under the name defined, however the line is spaced (not under
     the `d` of `field` for a field named `d`)."""

@@ -9,18 +9,18 @@ from ..rule import Context, Finding, Rule
 
 
 class ConditionAlwaysTrue(Rule):
-    """A condition that every record makes true, in a rule that is not the last.
+    """A condition that every record makes true.
 
     ## What it does
-    Flags a rule, other than the last one, whose condition is true on every possible
-    record, missing values included (`true`, `did_business is missing or did_business
-    or not did_business`). A tautology that only looks complete, like `did_business or
-    not did_business`, is not flagged: it is unknown when `did_business` is missing.
+    Flags a rule whose condition is true on every possible record, missing values
+    included (`true`, `did_business is missing or did_business or not did_business`).
+    A tautology that only looks complete, like `did_business or not did_business`, is
+    not flagged: it is unknown when `did_business` is missing.
 
     ## Why is this bad?
     The rule decides every record, so no rule after it, and not the default, ever does.
-    As the last rule it only hides the default, which is harmless, so it is left alone
-    there.
+    As the last rule it still hides the default: the `else` line reads as if it applied
+    to some records, and it applies to none.
 
     ## Example
     ```connectlang
@@ -43,11 +43,13 @@ class ConditionAlwaysTrue(Rule):
 
     def check(self, context: Context) -> Iterator[Finding]:
         rules = context.policy.rules
+        default = context.policy.default.action
         for index, facts in enumerate(context.analysis.facts):
-            if facts.always_true and index < len(rules) - 1:
+            if facts.always_true:
                 condition = rules[index].condition
                 assert condition is not None
+                hidden = ("no rule after it, nor the default, ever" if index < len(rules) - 1
+                          else f"the default (`else {default}`) never")
                 yield Finding(condition.span,
-                              "this condition is true on every record: no rule after it, nor the "
-                              "default, ever decides",
+                              f"this condition is true on every record: {hidden} decides",
                               f"make it the default (`else {rules[index].action}`), or narrow it")
