@@ -183,3 +183,28 @@ def test_the_deepest_allowed_lets_evaluate_and_lint() -> None:
     record = {"did_business": True, "same_school": False}
     assert policy.evaluate(record).action == policy.evaluate(record, explain=True).action
     assert analyse(Source(source, "p.conn")).diagnostics == []
+
+
+@pytest.mark.parametrize("doubling", [
+    "a{i} = a{j} or a{j}",
+    "a{i} = (a{j} and mutual_connections > {i}) or (a{j} and not same_school)",
+], ids=["or-itself", "two-branches"])
+def test_lets_that_each_use_the_one_before_twice_cost_their_length(doubling: str,
+                                                                    tmp_path: Path) -> None:
+    """A `let` is computed once (spec section 8), and reasoned about once: 40 such lets,
+    2**40 nodes written out, are checked, evaluated and explained at once."""
+    lets = [f"let {doubling.format(i=i, j=i - 1)}" for i in range(1, 40)]
+    source = "\n".join(["let a0 = did_business", *lets, "accept if a39",
+                        "review if a39 or not a39  # unknown when did_business is missing",
+                        "report if a39", "else archive", ""])
+    path = tmp_path / "p.conn"
+    path.write_text(source)
+    result = CliRunner().invoke(cli, ["check", str(path), "--format", "json", "--select", "L1"],
+                                catch_exceptions=False)
+    lints = json.loads(result.stdout)["diagnostics"]
+    assert [(d["code"], d["line"]) for d in lints] == [("L101", 43)]  # `report if a39`
+    data = tmp_path / "in.csv"
+    data.write_text("name,did_business,mutual_connections\nAnn,yes,70\nBob,,\n")
+    result = CliRunner().invoke(cli, ["eval", str(path), str(data), "--explain",
+                                      "--now", "2026-11-01T00:00:00Z"], catch_exceptions=False)
+    assert "Ann" in result.stdout and "Bob" in result.stdout and "2 records" in result.stdout

@@ -7,8 +7,9 @@ every consumer handles a handful of node kinds. Spans point back at the source.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from .builtins import STANDARD_FIELDS
 from .source import Source, Span
@@ -158,7 +159,28 @@ class Policy:
         return defaults
 
     def let(self, name: str) -> Let:
-        return next(let for let in self.lets if let.name == name)
+        return self._lets[name]
+
+    @cached_property
+    def _lets(self) -> dict[str, Let]:
+        return {let.name: let for let in self.lets}
+
+    def walk(self, expr: Expr, below: Callable[[Expr], Iterable[Expr]] = children
+             ) -> Iterator[Expr]:
+        """The nodes of `expr` depth first, in source order, with each `let` it uses
+        written out once: a `let` used twice, or a chain of them each using the one
+        before twice, costs its size once, not once per use. `below(node)` gives the
+        nodes to visit under a node that is not a `let`'s use."""
+        seen: set[str] = set()
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            yield node
+            if not isinstance(node, LetRef):
+                stack.extend(reversed(tuple(below(node))))
+            elif node.name not in seen:
+                seen.add(node.name)
+                stack.append(self.let(node.name).expr)
 
     def nodes(self) -> Iterator[Expr]:
         """Every expression node of the `let`s, the rules' conditions and the replies'

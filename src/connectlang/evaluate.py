@@ -160,20 +160,14 @@ def missing_fields(expr: c.Expr, env: Env) -> tuple[str, ...]:
     order of first use. Only the unknown operands of `and`, `or` and `not` are followed:
     in `(did_business or mutual_connections >= 3)` with 5 connections, a missing
     `did_business` changes nothing."""
-    found: dict[str, None] = {}
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, c.FieldRef) and env.field(node.name) is None:
-            found[node.name] = None
-        elif isinstance(node, c.LetRef):
-            stack.append(env.policy.let(node.name).expr)
-        elif isinstance(node, (c.And, c.Or, c.Not)):
-            stack.extend(child for child in reversed(c.children(node))
-                         if interpret(child, env) is None)
-        else:
-            stack.extend(reversed(c.children(node)))
-    return tuple(found)
+
+    def unknown_operands(node: c.Expr) -> Iterable[c.Expr]:
+        if isinstance(node, (c.And, c.Or, c.Not)):
+            return [child for child in c.children(node) if interpret(child, env) is None]
+        return c.children(node)
+
+    return tuple(dict.fromkeys(node.name for node in env.policy.walk(expr, unknown_operands)
+                               if isinstance(node, c.FieldRef) and env.field(node.name) is None))
 
 
 def render_reply(template: c.Template | None, value: Callable[[c.Expr], Any]) -> str | None:
@@ -210,19 +204,18 @@ def _decision(rule: c.Rule, env: Env, trace: tuple[TraceStep, ...]) -> Decision:
 def tested_fields(policy: c.Policy, rule: c.Rule) -> tuple[str, ...]:
     """The fields a rule's condition tests, through its `let`s, that can be missing
     (no default; `is missing` tests left out: they never see an unknown)."""
+    if rule.condition is None:
+        return ()
     defaults = policy.defaults()
-    found: dict[str, None] = {}
-    stack = [rule.condition] if rule.condition is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, c.FieldRef) and node.name not in defaults:
-            found[node.name] = None
-        elif isinstance(node, c.LetRef):
-            stack.append(policy.let(node.name).expr)
-        elif isinstance(node, c.Op) and node.op in ("is_missing", "is_not_missing"):
-            continue
-        stack.extend(reversed(c.children(node)))
-    return tuple(found)
+    return tuple(dict.fromkeys(node.name for node in policy.walk(rule.condition, _tests)
+                               if isinstance(node, c.FieldRef) and node.name not in defaults))
+
+
+def _tests(node: c.Expr) -> tuple[c.Expr, ...]:
+    """The operands whose missing values can make a node unknown."""
+    if isinstance(node, c.Op) and node.op in ("is_missing", "is_not_missing"):
+        return ()
+    return c.children(node)
 
 
 # What a tracking decider returns: the decision; the index of the rule that made it
@@ -346,16 +339,8 @@ class _Compiler:
             stack.extend(c.children(node))
 
     def maybe_missing(self, expr: c.Expr) -> bool:
-        if isinstance(expr, c.Const):
-            return False
-        if isinstance(expr, c.FieldRef):
-            return expr.name not in self.defaults
-        if isinstance(expr, c.LetRef):
-            return self.maybe_missing(self.policy.let(expr.name).expr)
-        if isinstance(expr, c.Op):
-            return expr.op not in ("is_missing", "is_not_missing") and any(
-                self.maybe_missing(arg) for arg in expr.args)
-        return any(self.maybe_missing(child) for child in c.children(expr))
+        return any(isinstance(node, c.FieldRef) and node.name not in self.defaults
+                   for node in self.policy.walk(expr, _tests))
 
     # expressions: values, and the two boolean forms of conditions
 

@@ -15,7 +15,8 @@ false" (Kleene logic, as the evaluator compiles it: `not a` is true when `a` is
 false; a test with a missing operand is neither), in negation normal form over
 literals "variable in these regions". Satisfiability is a search over boxes (a set
 of regions per variable) that branches only on disjunctions and gives up, soundly
-saying nothing, past a work budget.
+saying nothing, past a work budget. A formula too large to search is replaced by a
+variable of its own, which can also only hide a finding.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def conj(parts: Iterable[Formula]) -> Formula:
     """All of the parts; literals on one variable become one (their regions' overlap)."""
     flat: list[Formula] = []
     literals: dict[int, int] = {}  # var -> its literal's place in flat
+    others: set[Formula] = set()
     for part in parts:
         if part is FALSE:
             return FALSE
@@ -79,17 +81,37 @@ def conj(parts: Iterable[Formula]) -> Formula:
                 continue
             if isinstance(item, Lit):
                 literals[item.var] = len(flat)
+            elif item in others:  # `a and a` is `a`
+                continue
+            else:
+                others.add(item)
             flat.append(item)
     return TRUE if not flat else flat[0] if len(flat) == 1 else All(tuple(flat))
 
 
 def disj(parts: Iterable[Formula]) -> Formula:
+    """Any of the parts, each once (`a or a` is `a`); literals on one variable become one
+    (their regions together), so a generated `or` of 1,000 addresses stays one literal."""
     flat: list[Formula] = []
+    literals: dict[int, int] = {}  # var -> its literal's place in flat
+    others: set[Formula] = set()
     for part in parts:
         if part is TRUE:
             return TRUE
-        if part is not FALSE:
-            flat.extend(part.parts if isinstance(part, AnyOf) else (part,))
+        if part is FALSE:
+            continue
+        for item in part.parts if isinstance(part, AnyOf) else (part,):
+            if isinstance(item, Lit) and item.var in literals:
+                at = literals[item.var]
+                flat[at] = Lit(item.var, flat[at].regions | item.regions)  # type: ignore[union-attr]
+                continue
+            if isinstance(item, Lit):
+                literals[item.var] = len(flat)
+            elif item in others:
+                continue
+            else:
+                others.add(item)
+            flat.append(item)
     return FALSE if not flat else flat[0] if len(flat) == 1 else AnyOf(tuple(flat))
 
 
@@ -131,6 +153,7 @@ class Space:
         self._present: dict[str, Lit] = {}
         self._regions: dict[tuple[Any, ...], Lit] = {}  # a test's literal, made once
         self._comparisons: dict[int, tuple[tuple[str, str], str, Any] | None] = {}  # by id(op)
+        self.shape = Shapes(policy)
         for rule in policy.rules:  # constants first: they make the regions
             assert rule.condition is not None
             self._collect(rule.condition)
@@ -139,15 +162,9 @@ class Space:
     # constants
 
     def _collect(self, expr: c.Expr) -> None:
-        stack = [expr]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, c.LetRef):
-                stack.append(self.policy.let(node.name).expr)
-                continue
+        for node in self.policy.walk(expr):
             if isinstance(node, c.Op):
                 self._constants_of(node)
-            stack.extend(c.children(node))
 
     def _constants_of(self, op: c.Op) -> None:
         test = self._comparison(op)
@@ -278,7 +295,11 @@ class Space:
         key = (id(expr), want)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._build(expr, want)
+            found = self._build(expr, want)
+            if _larger(found, MAX_FORMULA):  # `let`s that each use the one before twice
+                var = self.var(("too large", self.shape(expr)), 3, True)  # missing: unknown
+                found = Lit(var, frozenset({2 if want else 1}))
+            self._memo[key] = found
         return found
 
     def _build(self, expr: c.Expr, want: bool) -> Formula:
@@ -353,7 +374,7 @@ class Space:
                 each = [Lit(self._atom((text, term[1], w.casefold())), frozenset({2 if want else 1}))
                         for w in (words if isinstance(words, tuple) else (words,))]
                 return disj(each) if want else conj(each)
-        atom = self._atom(("test", structure(op, self.policy)))
+        atom = self._atom(("test", self.shape(op)))
         return Lit(atom, frozenset({2 if want else 1}))
 
     def _value(self, kind: str, name: str, region: int) -> Any:
@@ -414,18 +435,51 @@ def _unit(value: Any) -> Any:
     return timedelta(seconds=1) if isinstance(value, (timedelta, datetime)) else 1
 
 
-def structure(expr: c.Expr, policy: c.Policy) -> tuple[Any, ...]:
-    """What an expression computes, spans left out: equal for the same test."""
-    if isinstance(expr, c.Const):
-        return ("const", repr(expr.value))
-    if isinstance(expr, c.FieldRef):
-        return ("field", expr.name)
-    if isinstance(expr, c.LetRef):
-        return structure(policy.let(expr.name).expr, policy)
-    if isinstance(expr, c.Op):
-        return (expr.op, *(structure(a, policy) for a in expr.args))
-    kind = type(expr).__name__
-    return (kind, *(structure(a, policy) for a in c.children(expr)))
+class Shapes:
+    """What expressions compute, spans left out, as numbers: the same number for the
+    same computation. A `let`'s number is made once, so a chain of `let`s each using the
+    one before twice costs its length, not 2 to its length."""
+
+    def __init__(self, policy: c.Policy) -> None:
+        self.policy = policy
+        self._numbers: dict[tuple[Any, ...], int] = {}
+        self._lets: dict[str, int] = {}
+
+    def __call__(self, expr: c.Expr) -> int:
+        if isinstance(expr, c.LetRef):
+            number = self._lets.get(expr.name)
+            if number is None:
+                number = self._lets[expr.name] = self(self.policy.let(expr.name).expr)
+            return number
+        key: tuple[Any, ...]
+        if isinstance(expr, c.Const):
+            key = ("const", repr(expr.value))
+        elif isinstance(expr, c.FieldRef):
+            key = ("field", expr.name)
+        elif isinstance(expr, c.Op):
+            key = (expr.op, *map(self, expr.args))
+        else:
+            key = (type(expr).__name__, *map(self, c.children(expr)))
+        return self._numbers.setdefault(key, len(self._numbers))
+
+
+# A formula larger than this, written out as a tree, stands for a test of its own: its
+# parts can be true or false in any combination, which can only hide a warning, never
+# make a false one. Conditions people write are a hundred times smaller.
+MAX_FORMULA = 2_000
+
+
+def _larger(formula: Formula, limit: int) -> bool:
+    """Whether the formula, written out as a tree, has more than `limit` nodes."""
+    stack, count = [formula], 0
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(node, (All, AnyOf)):
+            stack.extend(node.parts)
+    return False
 
 
 def negate(formula: Formula, universes: Sequence[Var] | None = None) -> Formula:
@@ -469,7 +523,7 @@ class Solver:
     def _solve(self, parts: list[Formula], box: Box) -> Box | None:
         vars_ = self.vars
         while True:
-            self.budget -= 1
+            self.budget -= len(parts)  # the budget is work: each part is looked at
             if self.budget < 0:
                 raise OutOfBudget
             # Literals and single options first: they only narrow the box.
@@ -493,6 +547,7 @@ class Solver:
             open_choices = []
             forced: list[Formula] = []
             for choice in choices:
+                self.budget -= len(choice.parts)
                 options = [o for o in choice.parts if not _dead(o, box, vars_)]
                 if not options:
                     return None
@@ -578,7 +633,7 @@ class Analysis:
     facts: list[RuleFacts]  # fewer than the rules when the budget ran out
 
 
-def analyse(policy: c.Policy, space: Space | None = None, budget: int = 2_000_000) -> Analysis:
+def analyse(policy: c.Policy, space: Space | None = None, budget: int = 500_000) -> Analysis:
     """The facts of every rule, in order, while the work budget lasts."""
     space = space or Space(policy)
     solver = Solver(space, budget)

@@ -19,7 +19,7 @@ from .. import checked as c
 from ..diagnostics import Severity
 from ..nodes import Comment
 from ..source import Span
-from .logic import Analysis, Space, analyse, structure
+from .logic import Analysis, Space, analyse
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
@@ -87,7 +87,7 @@ class Context:
             assert rule.condition is not None
             reply = None if rule.template is None else tuple(
                 part if isinstance(part, str) else ("value", part.name) for part in rule.template.parts)
-            key = (structure(rule.condition, self.policy), rule.action, rule.reason, reply)
+            key = (self.space.shape(rule.condition), rule.action, rule.reason, reply)
             if key in seen:
                 found[index] = seen[key]
             else:

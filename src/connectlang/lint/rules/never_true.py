@@ -54,14 +54,9 @@ def _never_missing(condition: c.Expr, policy: c.Policy) -> str | None:
     """The likeliest cause, when the condition asks whether a field with a default is
     missing: it never is."""
     defaults = policy.defaults()
-    nodes = [condition]
-    while nodes:
-        node = nodes.pop()
-        if isinstance(node, c.LetRef):
-            nodes.append(policy.let(node.name).expr)
-        elif (isinstance(node, c.Op) and node.op == "is_missing"
-              and isinstance(node.args[0], c.FieldRef) and node.args[0].name in defaults):
+    for node in policy.walk(condition):
+        if (isinstance(node, c.Op) and node.op == "is_missing"
+                and isinstance(node.args[0], c.FieldRef) and node.args[0].name in defaults):
             name = node.args[0].name
             return f"`{name}` is never missing: a record without it has {spell(defaults[name])}"
-        nodes.extend(c.children(node))
     return None
