@@ -16,6 +16,7 @@ from . import checked as c
 from . import nodes as n
 from .builtins import BUILTIN_VALUES, FUNCTIONS, PREDEFINED, STANDARD_FIELDS
 from .diagnostics import Diagnostic, closest
+from .keywords import miscased, miscased_message
 from .literals import unescape
 from .regex import RegexError, compile_regex
 from .source import Source, Span
@@ -73,6 +74,11 @@ class _Checker:
 
     def error(self, code: str, message: str, span: Span, help: str | None = None) -> None:
         self.diagnostics.append(Diagnostic.error(code, message, span, help))
+
+    def wrong_case(self, word: str, span: Span) -> None:
+        """A keyword in the wrong case, read as a name."""
+        message, help = miscased_message(word, word.lower())
+        self.error("E201", message, span, help)
 
     def line(self, span: Span) -> int:
         return self.source.line(span.start)
@@ -360,6 +366,8 @@ class _Checker:
                        f"write `{example}`")
         elif ident in self.module.broken_names:
             pass  # its definition has a syntax error, reported already
+        elif miscased(ident):  # `True`
+            self.wrong_case(ident, name.span)
         elif ident in self.later:
             self.error("E201", f"`{ident}` is used before its definition on line "
                        f"{self.line(self.later[ident])}", name.span,
@@ -377,6 +385,8 @@ class _Checker:
                 help = ("did you forget `and` or `or` between two conditions?" if call.prefix
                         else None)
                 self.error("E205", f"`{ident}` is a value, not a function", call.func.span, help)
+            elif miscased(ident):  # `NOT did_business`
+                self.wrong_case(ident, call.func.span)
             else:
                 self.error("E205", f"unknown function `{ident}`", call.func.span,
                            self.suggest(ident, FUNCTIONS, "the functions are "

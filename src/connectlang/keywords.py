@@ -14,3 +14,16 @@ RESERVED = frozenset(
         "starts_with", "ends_with", "in", "is", "missing", *ACTIONS,
     }
 )
+
+
+def miscased(word: str) -> str | None:
+    """The keyword a name is in the wrong case (`AND` is `and`), if it is one: it reads
+    as a name, and the parse or the check fails at it or just after it."""
+    lower = word.lower()
+    return lower if lower != word and lower in RESERVED else None
+
+
+def miscased_message(word: str, keyword: str) -> tuple[str, str]:
+    """The message and help for a keyword in the wrong case."""
+    return (f"`{word}` is read as a name, not the keyword `{keyword}`: keywords are lower-case",
+            f"write `{keyword}`")

@@ -20,7 +20,7 @@ from typing import Any
 from . import nodes as n
 from ._parser import Lark, Lark_StandAlone, Token, UnexpectedToken
 from .diagnostics import Diagnostic, closest
-from .keywords import ACTIONS, ITEM_STARTS, RESERVED
+from .keywords import ACTIONS, ITEM_STARTS, miscased, miscased_message
 from .literals import MONTH_WORDS, UNIT_SECONDS, months_help
 from .lower import Lowering, span_of
 from .source import Source, Span
@@ -81,7 +81,8 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
             item = _parse_chunk(chunk, "item", following, source,
                                 [] if damaged else diagnostics)
             if item is None or damaged:
-                broken_default = broken_default or chunk[0].type == "ELSE"
+                broken_default = broken_default or chunk[0].type == "ELSE" or (
+                    chunk[0].type == "NAME" and miscased(chunk[0].value) == "else")
                 if chunk[0].type in ("LET", "FIELD") and len(chunk) > 1:
                     broken_names.add(chunk[1].value)
             else:
@@ -148,13 +149,17 @@ def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], li
 def _items(tokens: list[Token]) -> Iterator[list[Token]]:
     """Cut the token stream where an item must start (an action after `else` does not)."""
     chunk: list[Token] = []
+    previous = ""
     for token in tokens:
-        starts = token.type in _ITEM_START and not (
-            token.type in _ACTIONS and chunk and chunk[-1].type == "ELSE")
+        kind = token.type
+        if kind == "NAME":  # `Else archive`: an item starts, with an error at `Else`
+            kind = (miscased(token.value) or "NAME").upper()
+        starts = kind in _ITEM_START and not (kind in _ACTIONS and previous == "ELSE")
         if starts and chunk:
             yield chunk
             chunk = []
         chunk.append(token)
+        previous = kind
     if chunk:
         yield chunk
 
@@ -242,16 +247,19 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
     def fail(message: str, help: str | None = None) -> Diagnostic:
         return Diagnostic.error("E001", message, span, help)
 
+    for token in (previous, found):  # `AND`, `Else`: at the keyword, not after it
+        keyword = miscased(token.value) if token is not None and token.type == "NAME" else None
+        if keyword is not None:
+            assert token is not None
+            wrong, fix = miscased_message(token.value, keyword)
+            return Diagnostic.error("E001", wrong, span_of(token), fix)
     if previous is None:
-        help = None
+        start_help = None
         if error.token.type == "NAME":
-            word = error.token.value
-            if word.lower() in RESERVED:
-                help = f"keywords are lower-case: write `{word.lower()}`"
-            else:
-                help = _did_you_mean(word, _ACTION_WORDS) or (
-                    "a rule starts with an action: `accept if ...`, `archive if ...`")
-        return fail(f"expected a rule, `let`, `field` or `else` here, found {found_text}", help)
+            start_help = _did_you_mean(error.token.value, _ACTION_WORDS) or (
+                "a rule starts with an action: `accept if ...`, `archive if ...`")
+        return fail(f"expected a rule, `let`, `field` or `else` here, found {found_text}",
+                    start_help)
     prev = previous.value
     if error.token.type == "IF" and previous.type == "NAME":  # `acept if ...`
         return Diagnostic.error(
