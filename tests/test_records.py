@@ -199,6 +199,13 @@ def test_a_bad_json_value_is_placed_at_the_value_itself() -> None:
     assert str(line.error).startswith("line 1, column 34: field `did_business`: `no` is not a bool")
 
 
+def test_a_list_with_an_item_that_is_not_a_string_says_so() -> None:
+    data = b'{"shared_groups": ["warm", 3]}\n{"shared_groups": "warm"}\n'
+    first, second = _read_jsonl(io.BytesIO(data), "f", SCHEMA)
+    assert str(first.error).endswith("is not a list of strings: an item is a number")
+    assert str(second.error).endswith("`warm` is not a list")
+
+
 def test_two_columns_or_keys_giving_one_field_are_an_error_not_a_guess() -> None:
     with pytest.raises(InputError, match=r"^in.csv:1:10: the columns `From` and `Name` both give "
                                          r"the field `name`; rename or remove one$"):

@@ -71,6 +71,9 @@ class _Checker:
         self.later: dict[str, Span] = {
             item.name.id: item.name.span for item in module.items
             if isinstance(item, (n.LetDecl, n.FieldDecl))}
+        # Definitions refused for taking a built-in's name: their uses meant them, and
+        # reporting those too would repeat the one mistake.
+        self.refused: set[str] = set()
 
     def error(self, code: str, message: str, span: Span, help: str | None = None) -> None:
         self.diagnostics.append(Diagnostic.error(code, message, span, help))
@@ -136,6 +139,7 @@ class _Checker:
             what = "a standard field" if name.id in STANDARD_FIELDS else "a built-in name"
             self.error("E203", f"`{name.id}` is {what}: a `{kind}` cannot take its name",
                        name.span, "choose another name")
+            self.refused.add(name.id)
             return False
         if name.id in self.scope:
             first = self.line(self.scope[name.id].span)
@@ -157,7 +161,7 @@ class _Checker:
         if item.default is not None and ty is not None:
             value = self.expr(item.default)
             if value.ty not in (ty, Type.ERROR):
-                self.error("E301", f"the default of a {ty} field must be a {ty}, not a {value.ty}",
+                self.error("E301", f"the default of {_a(ty)} field must be {_a(ty)}, not {_a(value.ty)}",
                            item.default.span)
             elif isinstance(value, c.Const):
                 default = value.value
@@ -349,6 +353,8 @@ class _Checker:
         if symbol is not None:
             ref = c.FieldRef if symbol.kind == "field" else c.LetRef
             return ref(name.span, symbol.ty, ident)
+        if ident in self.refused:
+            return c.Const(name.span, Type.ERROR, None)
         if ident in STANDARD_FIELDS:
             return c.FieldRef(name.span, STANDARD_FIELDS[ident].type, ident)
         if ident == "has_message":
@@ -407,7 +413,8 @@ class _Checker:
             if arg.ty is not param:
                 help = None
                 if param is Type.DURATION and arg.ty is Type.INT:
-                    help = f"give the number a unit, as in `{self.text(node)}d`"
+                    example = self.text(node) if isinstance(node, n.IntLit) else "90"
+                    help = f"give the number a unit, as in `{example}d`"
                 self.error("E301", f"`{ident}` takes {_a(param)}, not {_a(arg.ty)}", node.span,
                            help)
                 return c.Const(call.span, Type.ERROR, None)

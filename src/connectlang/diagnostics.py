@@ -126,12 +126,21 @@ def render_text(diagnostic: Diagnostic, source: Source, colour: bool = False) ->
     width = max(1, last - column)
     gutter = " " * len(str(line))
     shown, pad, width = _window(text.expandtabs(4), len(text[: column - 1].expandtabs(4)), width)
+    if not shown.isascii():  # a wide character (山, 😀) takes two columns, a combining mark none
+        pad, width = _columns(shown[:pad]), max(1, _columns(shown[pad:pad + width]))
     out.append(f"  {style(str(line), fg='blue')} | {shown}")
     carets = style("^" * width, fg=_COLOURS[diagnostic.severity], bold=True)
     out.append(f"  {gutter} | {' ' * pad}{carets}")
     if diagnostic.help:
         out.append(f"  {gutter} = {style('help', bold=True)}: {diagnostic.help}")
     return "\n".join(out)
+
+
+def _columns(text: str) -> int:
+    """The terminal columns `text` takes."""
+    from wcwidth import wcwidth  # only for lines that are not ASCII
+
+    return sum(max(wcwidth(char), 0) for char in text)
 
 
 _SHOWN = 120  # characters of a source line; a longer one (generated, minified) is cut

@@ -208,6 +208,9 @@ def _json_value(name: str, value: Any, ty: Type) -> Any:
             return cell_reader(name, ty)(value)
     elif has_type(value, ty):
         return _int64(str(abs(value)), value < 0) if ty is Type.INT else value
+    elif ty is Type.LIST and isinstance(value, list):
+        item = next(item for item in value if not isinstance(item, str))
+        raise BadValue(f"is not a list of strings: an item is {_json_kind(item)}")
     raise BadValue(f"is not {'an' if ty is Type.INT else 'a'} {ty}"
                     + (" (a string like 2026-07-08T21:34:00Z)" if ty is Type.TIME else ""))
 

@@ -20,7 +20,7 @@ from typing import Any
 from . import nodes as n
 from ._parser import Lark, Lark_StandAlone, Token, UnexpectedToken
 from .diagnostics import Diagnostic, closest
-from .keywords import ACTIONS, ITEM_STARTS, miscased, miscased_message
+from .keywords import ACTIONS, ITEM_STARTS, RESERVED, miscased, miscased_message
 from .literals import MONTH_WORDS, UNIT_SECONDS, months_help
 from .lower import Lowering, span_of
 from .source import Source, Span
@@ -154,7 +154,8 @@ def _items(tokens: list[Token]) -> Iterator[list[Token]]:
         kind = token.type
         if kind == "NAME":  # `Else archive`: an item starts, with an error at `Else`
             kind = (miscased(token.value) or "NAME").upper()
-        starts = kind in _ITEM_START and not (kind in _ACTIONS and previous == "ELSE")
+        starts = kind in _ITEM_START and not (kind in _ACTIONS and previous == "ELSE") and (
+            previous not in ("LET", "FIELD"))  # `let review = ...`: one error, at `review`
         if starts and chunk:
             yield chunk
             chunk = []
@@ -253,6 +254,10 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
             assert token is not None
             wrong, fix = miscased_message(token.value, keyword)
             return Diagnostic.error("E001", wrong, span_of(token), fix)
+    if previous is not None and previous.type in ("LET", "FIELD") and found is not None and (
+            found.value in RESERVED):
+        return fail(f"`{found.value}` is a keyword: a `{previous.value}` cannot take its name",
+                    "choose another name")
     if previous is None:
         start_help = None
         if error.token.type == "NAME":
