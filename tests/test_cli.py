@@ -124,6 +124,18 @@ def test_eval_table_has_reasons_and_a_summary(files: tuple[Path, Path]) -> None:
     assert "came from a rule that tested a missing value" in out
 
 
+def test_an_input_of_unknown_suffix_is_read_with_input_format(tmp_path: Path,
+                                                              files: tuple[Path, Path]) -> None:
+    data = tmp_path / "requests.txt"
+    data.write_text(files[1].read_text())
+    code, _, err = run("eval", str(files[0]), str(data), *NOW)
+    assert code == 2 and err.endswith("or give its format with --input-format\n")
+    code, out, _ = run("eval", str(files[0]), str(data), *NOW, "--input-format", "csv")
+    assert "5 records" in out
+    code, _, err = run("eval", str(files[0]), str(files[1]), *NOW, "--enrich", str(data))
+    assert code == 2 and "--input-format" not in err  # enrichment is told by its suffix
+
+
 def test_eval_of_no_records_shows_only_the_summary(tmp_path: Path,
                                                   files: tuple[Path, Path]) -> None:
     """An empty file of each format is no records, not an error; the table has no

@@ -236,6 +236,13 @@ def test_an_always_true_last_rule_says_the_default_never_decides(tmp_path: Path)
             "(`else archive`) never decides") in out
 
 
+def test_empty_ignore_brackets_silence_nothing_and_say_so(tmp_path: Path) -> None:
+    text = "decline if did_business  # connectlang: ignore[]\nelse archive\n"
+    out = check(tmp_path, "p.conn", text)[1]
+    assert "p.conn:1:1: warning[L301]" in out
+    assert "p.conn:1:26: warning[L701]: `ignore[]` names no lint rule" in out
+
+
 def test_unused_and_renaming_names_are_pointed_at_exactly() -> None:
     """The caret sits under the name defined, however the line is spaced (not under
     the `d` of `field` for a field named `d`)."""

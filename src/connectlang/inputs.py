@@ -49,7 +49,10 @@ class Inputs:
                 raise InputError("reading stdin (`-`) needs --input-format csv, jsonl or json")
             return None
         if self.input_format is None:
-            detect_format(path)
+            try:
+                detect_format(path)
+            except InputError as exc:
+                raise InputError(f"{exc}, or give its format with --input-format") from None
         try:
             return os.stat(path).st_size
         except OSError as exc:

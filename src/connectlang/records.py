@@ -70,7 +70,7 @@ def detect_format(path: str) -> str:
     if suffix == ".json":
         return "json"
     raise InputError(f"{path}: cannot tell the format from the name: use a .csv, .jsonl, "
-                     ".ndjson or .json file, or `-` with --input-format")
+                     ".ndjson or .json file")
 
 
 class Meter:

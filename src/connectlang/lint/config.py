@@ -168,10 +168,11 @@ def _relative(path: Path, root: Path) -> str:
 
 @dataclass(frozen=True)
 class IgnoreComment:
-    """`# connectlang: ignore[...]`: the line it silences, and its selectors with their
-    spans in the comment (None for a bare `ignore`, which silences every lint)."""
+    """`# connectlang: ignore[...]`: the line it silences, its span, and its selectors
+    with their spans in the comment (None for a bare `ignore`, which silences every lint)."""
 
     line: int
+    span: Span
     selectors: tuple[tuple[str, Span], ...] | None
 
 
@@ -180,11 +181,12 @@ def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[Ign
         # `fmt` may join two comments into one (`# note  # connectlang: ignore[L102]`).
         for match in IGNORE_COMMENT.finditer(comment.text):
             line = source.line(comment.span.start)
+            span = Span(comment.span.start + match.start(), comment.span.start + match.end())
             if match.group(1) is None:
-                yield IgnoreComment(line, None)
+                yield IgnoreComment(line, span, None)
                 continue
             start = comment.span.start + match.start(1)
-            yield IgnoreComment(line, tuple(
+            yield IgnoreComment(line, span, tuple(
                 (part.group(), Span(start + part.start(), start + part.end()))
                 for part in re.finditer(r"[^,\s]+", match.group(1))))
 

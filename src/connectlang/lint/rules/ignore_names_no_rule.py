@@ -16,8 +16,9 @@ class IgnoreNamesNoRule(Rule):
     ## What it does
     Flags each code or name in `# connectlang: ignore[...]` that selects no lint rule:
     a misspelt name, a code that does not exist, an error code (errors cannot be
-    ignored). An ignore comment takes what `--ignore` takes: codes (`L301`), code
-    prefixes (`L3`), names (`decline`) and `ALL`.
+    ignored), and empty brackets, `ignore[]`, which name nothing. An ignore comment
+    takes what `--ignore` takes: codes (`L301`), code prefixes (`L3`), names
+    (`decline`) and `ALL`.
 
     ## Why is this bad?
     The comment was written to silence a lint and silences nothing: the lint it meant
@@ -44,6 +45,10 @@ class IgnoreNamesNoRule(Rule):
     def check(self, context: Context) -> Iterator[Finding]:
         from . import RULES  # the catalog imports this module
         for ignore in ignore_comments(context.comments, context.policy.source):
+            if ignore.selectors == ():
+                yield Finding(ignore.span, "`ignore[]` names no lint rule, so this comment "
+                              "silences nothing", "name the rules, as in `ignore[L301]`, or "
+                              "write `ignore` alone to silence every lint of the line")
             for selector, span in ignore.selectors or ():
                 if any(selects(selector, rule) for rule in RULES):
                     continue
