@@ -358,7 +358,9 @@ class _Messages(_Table):
                     self._count(address, "" if len(urls) > 1 else _cell(row, to), when)
             else:
                 self._count("", _cell(row, to), when)
-        report.people_messaged = len(self)
+        # You are in every message you sent or got: the people are the others.
+        you = any(entry[1] == report.messages for entry in self.entries())
+        report.people_messaged = len(self) - (1 if report.messages and you else 0)
 
     def _count(self, address: str, name: str, when: datetime | None) -> None:
         entry = self.entry(profile_key(address), name, [None, 0])

@@ -126,8 +126,8 @@ def export_lines(report: ExportReport, wanted: Set[str]) -> list[str]:
                   if report.hidden_profiles else "")
         out.append(f"  {connections}: {_count(report.connections, 'person', 'people')}{hidden}")
     if report.messages or report.sponsored or report.drafts:
-        left = [f"{n:,} {what}" for n, what in ((report.sponsored, "sponsored"),
-                                                 (report.drafts, "drafts")) if n]
+        left = [f"{report.sponsored:,} sponsored"] if report.sponsored else []
+        left += [_count(report.drafts, "draft")] if report.drafts else []
         out.append(f"  {messages}: {_count(report.messages, 'message')} with "
                    f"{_count(report.people_messaged, 'person', 'people')}"
                    + (f" ({' and '.join(left)} left out)" if left else ""))
