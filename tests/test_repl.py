@@ -369,6 +369,18 @@ def test_cli_runs_standard_input_as_a_session() -> None:
     assert "  true     examples/selective.conn:39  accept if interacted_within lately" in result.output
 
 
+def test_the_file_a_session_starts_with_is_not_undone() -> None:
+    """`:undo` takes back what was done in the session; a `:load` typed in it is such a
+    change, the file named on the command line is where it starts."""
+    result = CliRunner().invoke(cli, ["repl", "examples/selective.conn", "--now", "2026-11-01"],
+                                input=":undo\n:load examples/open-networker.conn\n:undo\n:show\n")
+    lines = result.output.splitlines()
+    assert "nothing to undo" in lines
+    assert any(line.startswith("took back loading examples/open-networker.conn: policy "
+                               '"selective networker"') for line in lines)
+    assert 'policy "selective networker"' in result.output.split("took back")[1]
+
+
 def test_cli_refuses_a_missing_file() -> None:
     result = CliRunner().invoke(cli, ["repl", "nothing.conn"], input="")
     assert result.exit_code == 2 and "cannot read nothing.conn" in result.output

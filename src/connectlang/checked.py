@@ -89,6 +89,10 @@ class Op:
 
 Expr = Const | FieldRef | LetRef | Not | And | Or | Op
 
+# How an operation is written in a policy, where that is not its name (`gt` is `>`).
+WRITTEN = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
+           "is_missing": "is missing", "is_not_missing": "is not missing"}
+
 
 def children(expr: Expr) -> tuple[Expr, ...]:
     if isinstance(expr, Not):

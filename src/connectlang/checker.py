@@ -24,7 +24,7 @@ from .syntax import MAX_NESTING
 from .types import FIELD_TYPES, Type
 
 _ORDERED = (Type.INT, Type.DURATION, Type.TIME)
-_COMPARISONS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+_COMPARISONS = {c.WRITTEN[op]: op for op in ("eq", "ne", "lt", "le", "gt", "ge")}
 _ERROR_SPAN = Span(0, 0)
 # Lets are written out where they are used: a let may stack on others up to twice the
 # nesting one expression may have (the evaluator and linter recurse through both).

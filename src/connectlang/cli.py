@@ -565,7 +565,7 @@ def repl(rules: str | None, now: datetime | None) -> None:
     interactive = sys.stdin.isatty()
     if rules is not None:
         try:
-            click.echo(shell.load(rules))
+            click.echo(shell.load(rules, undoable=False))
         except Refusal as exc:
             raise CannotRun(str(exc)) from None
     if interactive:

@@ -218,8 +218,9 @@ class Session:
     def has_default(self) -> bool:
         return self.current.layout.default is not None
 
-    def load(self, path: str) -> Layout:
-        """Replace the policy by a file's (what was typed is dropped)."""
+    def load(self, path: str, undoable: bool = True) -> Layout:
+        """Replace the policy by a file's (what was typed is dropped). The file a session
+        starts with is not undoable: it is where the session begins."""
         try:
             text = Path(path).read_bytes().decode("utf-8-sig")  # as `check` reads it
         except OSError as exc:
@@ -228,6 +229,8 @@ class Session:
             raise OSError(f"{path} is not UTF-8 text") from None
         layout = self._whole(Source(text, path))
         self._commit(layout, path, f"loading {path}")
+        if not undoable:
+            self.history.clear()
         return layout
 
     def add(self, source: Source) -> list[tuple[Piece, Piece | None]]:

@@ -273,11 +273,11 @@ class Shell:
             raise Refusal("no file is loaded: `:load FILE` first")
         return self.load(self.loading)
 
-    def load(self, path: str) -> str:
+    def load(self, path: str, undoable: bool = True) -> str:
         """Load a policy file; a file with errors is remembered for `:reload`."""
         before = self.decision_text()
         try:
-            self.session.load(path)
+            self.session.load(path, undoable)
         except OSError as exc:
             raise Refusal(str(exc)) from None
         except Rejected as exc:
@@ -620,7 +620,7 @@ def _label(expr: c.Expr) -> str:
     if isinstance(expr, c.LetRef):
         return f"let {expr.name}"
     if isinstance(expr, c.Op):
-        return expr.op
+        return c.WRITTEN.get(expr.op, expr.op)
     return type(expr).__name__.lower()  # not, and, or
 
 
