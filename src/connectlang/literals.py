@@ -82,8 +82,17 @@ def parse_time(text: str) -> datetime:
     """ISO 8601: `2025-01-31` (midnight UTC) or with a time and optional offset (UTC)."""
     value = _iso_time(text)
     if value is None:
+        short = _SHORT_DATE.match(text)
+        if short:  # `2025-2-3`: ISO 8601 writes months and days with two digits
+            year, month, day = short.groups()
+            raise LiteralError(f"`{text}` is not a valid time: months and days take two digits",
+                               help=f"write `{year}-{int(month):02}-{int(day):02}"
+                                    f"{text[short.end():]}`")
         raise LiteralError(f"`{text}` is not a valid time: expected a form like 2025-01-31T09:30:00Z")
     return value
+
+
+_SHORT_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?=T|$)")
 
 
 def _iso_time(text: str) -> datetime | None:
