@@ -59,10 +59,11 @@ def format_source(source: Source) -> tuple[str, list[Diagnostic]]:
 
 def _expr(expr: n.Expr, source: Source) -> wl.AbstractDoc:
     if isinstance(expr, n.BoolOp):
-        chain = _expr(expr.operands[0], source)
+        # One ConcatDoc of all parts: `a + b` copies a's, so `+` in a loop is quadratic.
+        chain = [_expr(expr.operands[0], source)]
         for operand in expr.operands[1:]:
-            chain = chain + wl.BreakDoc(" ") + wl.TextDoc(f"{expr.op} ") + _expr(operand, source)
-        return chain.group()
+            chain += [wl.BreakDoc(" "), wl.TextDoc(f"{expr.op} "), _expr(operand, source)]
+        return _concat(chain).group()
     if isinstance(expr, n.Group):
         return wl.TextDoc("(") + _expr(expr.expr, source).nest(4) + wl.TextDoc(")")
     if isinstance(expr, n.Not):
@@ -87,10 +88,15 @@ def _expr(expr: n.Expr, source: Source) -> wl.AbstractDoc:
 
 
 def _joined(docs: Sequence[wl.AbstractDoc], separator: wl.AbstractDoc) -> wl.AbstractDoc:
-    joined: wl.AbstractDoc = wl.TextDoc("")  # a call may have no arguments
+    joined: list[wl.AbstractDoc] = [wl.TextDoc("")]  # a call may have no arguments
     for i, doc in enumerate(docs):
-        joined = joined + separator + doc if i else joined + doc
-    return joined
+        joined += [separator, doc] if i else [doc]
+    return _concat(joined)
+
+
+def _concat(docs: list[wl.AbstractDoc]) -> wl.AbstractDoc:
+    """The docs one after another, in one ConcatDoc (its `__init__` has no annotations)."""
+    return wl.ConcatDoc(*docs)  # type: ignore[no-untyped-call]
 
 
 def _literal(expr: n.Expr, source: Source) -> str:
