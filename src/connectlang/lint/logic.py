@@ -154,6 +154,7 @@ class Space:
         self._regions: dict[tuple[Any, ...], Lit] = {}  # a test's literal, made once
         self._comparisons: dict[int, tuple[tuple[str, str], str, Any] | None] = {}  # by id(op)
         self.shape = Shapes(policy)
+        self.stand_ins: set[int] = set()  # variables standing for formulas too large
         for rule in policy.rules:  # constants first: they make the regions
             assert rule.condition is not None
             self._collect(rule.condition)
@@ -285,6 +286,22 @@ class Space:
 
     # formulas
 
+    def exact(self, formulas: Iterable[Formula]) -> bool:
+        """Whether no variable in the formulas stands for a formula too large to write
+        out. A stand-in can be true or false in combinations no record has: a search
+        that finds no record still holds, one that finds a record may not."""
+        if not self.stand_ins:
+            return True
+        stack = list(formulas)
+        while stack:
+            formula = stack.pop()
+            if isinstance(formula, Lit):
+                if formula.var in self.stand_ins:
+                    return False
+            elif isinstance(formula, (All, AnyOf)):
+                stack.extend(formula.parts)
+        return True
+
     def true(self, expr: c.Expr) -> Formula:
         return self._form(expr, True)
 
@@ -298,6 +315,7 @@ class Space:
             found = self._build(expr, want)
             if _larger(found, MAX_FORMULA):  # `let`s that each use the one before twice
                 var = self.var(("too large", self.shape(expr)), 3, True)  # missing: unknown
+                self.stand_ins.add(var)
                 found = Lit(var, frozenset({2 if want else 1}))
             self._memo[key] = found
         return found
@@ -463,10 +481,13 @@ class Shapes:
         return self._numbers.setdefault(key, len(self._numbers))
 
 
-# A formula larger than this, written out as a tree, stands for a test of its own: its
-# parts can be true or false in any combination, which can only hide a warning, never
-# make a false one. Conditions people write are a hundred times smaller.
-MAX_FORMULA = 2_000
+# A formula larger than this, written out as a tree, is replaced by a variable of its
+# own (a stand-in): true, false or unknown in any combination with the rest. That can
+# hide a "no record can ..." finding, never make a false one; a rule that claims some
+# record exists (L401) checks `Space.exact` first. Conditions people write, generated
+# lists of words included, are far smaller; the lets that reach it each use the one
+# before twice.
+MAX_FORMULA = 20_000
 
 
 def _larger(formula: Formula, limit: int) -> bool:
@@ -628,38 +649,58 @@ class RuleFacts:
 
 @dataclass
 class Analysis:
-    """The facts of the rules analysed before the work budget ran out."""
+    """What the rules' conditions can do, as far as the work budget let it be found."""
 
-    facts: list[RuleFacts]  # fewer than the rules when the budget ran out
+    facts: list[RuleFacts]  # one a rule
 
 
-def analyse(policy: c.Policy, space: Space | None = None, budget: int = 500_000) -> Analysis:
+# The work (parts of formulas looked at, about a microsecond each) one rule's facts may
+# take, and all rules' together: a costly rule goes without facts, the rules after it
+# still get theirs, and no policy keeps `check` busy for more than a few seconds. Past
+# the total, each rule is still looked at alone (is its condition ever true?).
+RULE_BUDGET = 50_000
+TOTAL_BUDGET = 2_000_000
+ALONE_BUDGET = 1_000
+
+
+def analyse(policy: c.Policy, space: Space | None = None, budget: int = TOTAL_BUDGET) -> Analysis:
     """The facts of every rule, in order, while the work budget lasts."""
     space = space or Space(policy)
-    solver = Solver(space, budget)
+    solver = Solver(space, 0)
     trues: list[Formula] = []
     facts: list[RuleFacts] = []
     keyed: dict[int, dict[int, list[int]]] = {}  # var -> region -> rules that need it
     general: list[int] = []  # rules any record may make true
-    try:
-        for index, rule in enumerate(policy.rules):
-            assert rule.condition is not None
-            true = space.true(rule.condition)
-            trues.append(true)
-            box = solver.solve([true])
-            if box is None:
-                facts.append(RuleFacts(never_true=True))
-                continue
-            # Always true only if true on the record of defaults (missing, mostly): a cheap
-            # look that spares most rules the search.
-            always = (evaluate(true, {}, space.vars)
-                      and solver.solve([solver.negate(true)]) is None)
-            cover = _cover(index, true, box, trues, keyed, general, solver)
-            facts.append(RuleFacts(always_true=always, covered_by=cover))
+    for index, rule in enumerate(policy.rules):
+        assert rule.condition is not None
+        true = space.true(rule.condition)
+        trues.append(true)
+        solver.budget = given = min(RULE_BUDGET, budget) if budget > 0 else ALONE_BUDGET
+        try:
+            found = (_facts(index, true, trues, keyed, general, solver) if budget > 0
+                     else RuleFacts(never_true=solver.solve([true]) is None))
+        except OutOfBudget:
+            found = RuleFacts()  # too costly to tell: nothing is claimed
+        budget -= given - max(solver.budget, 0)
+        facts.append(found)
+        if not found.never_true:
             _index(index, true, space.vars, keyed, general)
-    except OutOfBudget:
-        pass
     return Analysis(facts)
+
+
+def _facts(index: int, true: Formula, trues: list[Formula], keyed: dict[int, dict[int, list[int]]],
+           general: list[int], solver: Solver) -> RuleFacts:
+    """What no record escapes about rule `index`, whose condition is `true`. Raises
+    OutOfBudget."""
+    box = solver.solve([true])
+    if box is None:
+        return RuleFacts(never_true=True)
+    # Always true only if true on the record of defaults (missing, mostly): a cheap look
+    # that spares most rules the search.
+    always = (evaluate(true, {}, solver.vars)
+              and solver.solve([solver.negate(true)]) is None)
+    return RuleFacts(always_true=always,
+                     covered_by=_cover(index, true, box, trues, keyed, general, solver))
 
 
 def reaching(goal: Formula, earlier: Sequence[Formula], solver: Solver) -> Box | None:

@@ -57,9 +57,12 @@ class ReplyValueMayBeMissing(Rule):
                 present = space.present(part)
                 if part.name == "first_name":  # given, or the first word of `name`
                     present = disj([present, space.present(c.FieldRef(part.span, part.ty, "name"))])
+                goal = conj([true, negate(present, space.vars)])
+                if not space.exact([goal, *earlier]):
+                    continue  # a record found might be one no real record matches
                 solver = Solver(space, budget=20_000 + 10 * index)
                 try:
-                    missing = reaching(conj([true, negate(present, space.vars)]), earlier, solver)
+                    missing = reaching(goal, earlier, solver)
                 except OutOfBudget:
                     continue
                 if missing is not None:
