@@ -170,6 +170,16 @@ def test_check_against_the_inputs_columns(tmp_path: Path) -> None:
     assert codes(out) == ["L601"]  # an export has names, not mutual connections
 
 
+def test_an_input_of_unknown_suffix_is_read_with_input_format(tmp_path: Path) -> None:
+    (tmp_path / "requests.txt").write_text(INPUT)
+    (tmp_path / "p.conn").write_text("accept if did_business\nelse archive\n")
+    args = ["check", str(tmp_path / "p.conn"), "--input", str(tmp_path / "requests.txt")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.stderr.endswith("or give its format with --input-format\n")
+    assert CliRunner().invoke(cli, [*args, "--input-format", "csv"]).exit_code == 0
+
+
 def test_regex_is_contains_says_when_contains_finds_more(tmp_path: Path) -> None:
     """`contains` folds ß to ss and the regex does not, as the rule's page says; the help
     says so where a word has `ss`."""
@@ -234,6 +244,8 @@ def test_an_always_true_last_rule_says_the_default_never_decides(tmp_path: Path)
     assert code == 1
     assert ("p.conn:1:11: warning[L103]: this condition is true on every record: the default "
             "(`else archive`) never decides") in out
+    out = check(tmp_path, "p.conn", 'ask "Who  are you?"\n  if true\nelse archive\n')[1]
+    assert 'help: make it the default (`else ask "Who  are you?"`), or narrow it' in out
 
 
 def test_empty_ignore_brackets_silence_nothing_and_say_so(tmp_path: Path) -> None:

@@ -203,7 +203,7 @@ def _fields_given(inputs: tuple[str, ...], input_format: str | None,
     from .inputs import fields_given
     from .records import InputError
     try:
-        return fields_given(inputs, input_format) | fields_given(enrich)
+        return fields_given(inputs, input_format) | fields_given(enrich, enrichment=True)
     except InputError as exc:
         raise CannotRun(str(exc)) from None
 

@@ -49,10 +49,7 @@ class Inputs:
                 raise InputError("reading stdin (`-`) needs --input-format csv, jsonl or json")
             return None
         if self.input_format is None:
-            try:
-                detect_format(path)
-            except InputError as exc:
-                raise InputError(f"{exc}, or give its format with --input-format") from None
+            _format_by_suffix(path)
         try:
             return os.stat(path).st_size
         except OSError as exc:
@@ -91,7 +88,17 @@ class Inputs:
         return fields
 
 
-def fields_given(paths: Sequence[str], input_format: str | None = None) -> frozenset[str]:
+def _format_by_suffix(path: str) -> None:
+    """Fail on an input whose name does not tell its format: an input, unlike an
+    enrichment file, may be given one."""
+    try:
+        detect_format(path)
+    except InputError as exc:
+        raise InputError(f"{exc}, or give its format with --input-format") from None
+
+
+def fields_given(paths: Sequence[str], input_format: str | None = None,
+                 enrichment: bool = False) -> frozenset[str]:
     """The fields some input has a column for, read from the headers (a CSV's first row,
     the keys of a JSON file's first thousand objects, an export's files) without reading
     the inputs through: what `check --input` holds a policy against. `-` is stdin."""
@@ -107,6 +114,8 @@ def fields_given(paths: Sequence[str], input_format: str | None = None) -> froze
             found |= FROM_MESSAGES if "messages.csv" in files else set()
             files.close()
             continue
+        if input_format is None and path != "-" and not enrichment:
+            _format_by_suffix(path)
         columns: set[str] = set()
         stdin = sys.stdin.buffer if path == "-" else None
         for _ in islice(read(path, {}, input_format, stdin, seen=columns), 1000):

@@ -88,7 +88,8 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
             else:
                 items.append(item)
         module = n.Module(tuple(items), tuple(comments), frozenset(broken_names), broken_default)
-        return module, diagnostics
+        # `or Accept`: the item cut at `Accept` and the one it starts both fail there.
+        return module, list(dict.fromkeys(diagnostics))
 
 
 def parse_expression(source: Source) -> tuple[n.Expr | None, list[Diagnostic]]:

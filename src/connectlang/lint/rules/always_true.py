@@ -50,6 +50,9 @@ class ConditionAlwaysTrue(Rule):
                 assert condition is not None
                 hidden = ("no rule after it, nor the default, ever" if index < len(rules) - 1
                           else f"the default (`else {default}`) never")
+                # The action as written, with an `ask`'s reply: `else ask "Who are you?"`.
+                action = context.policy.source.text[rules[index].span.start:condition.span.start]
+                action = action.rstrip().removesuffix("if").rstrip()
                 yield Finding(condition.span,
                               f"this condition is true on every record: {hidden} decides",
-                              f"make it the default (`else {rules[index].action}`), or narrow it")
+                              f"make it the default (`else {action}`), or narrow it")
