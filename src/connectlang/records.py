@@ -331,13 +331,18 @@ class _JsonObject(NamedTuple):
             if name == key:
                 at = pos
             pos = _past_space(text, _past_space(text, scan(text, pos)[1]) + 1)  # past `,` or `}`
-        newlines = text.count("\n", self.start, at)
-        if newlines:
-            return self.line + newlines, at - text.rfind("\n", self.start, at)
-        return self.line, self.column + at - self.start
+        return _moved(text, self.start, self.line, self.column, at)
 
 
 _DECODER = json.JSONDecoder()
+
+
+def _moved(text: str, start: int, line: int, column: int, to: int) -> tuple[int, int]:
+    """The line and column of text[to], text[start] being at `line` and `column`."""
+    newlines = text.count("\n", start, to)
+    if newlines:
+        return line + newlines, to - text.rfind("\n", start, to)
+    return line, column + to - start
 
 
 def _past_space(text: str, pos: int) -> int:
@@ -496,10 +501,7 @@ class _JsonText:
 
     def where(self, to: int) -> tuple[int, int]:
         """The line and column of buffer[to]."""
-        newlines = self.buffer.count("\n", self.pos, to)
-        if newlines:
-            return self.line + newlines, to - self.buffer.rfind("\n", self.pos, to)
-        return self.line, self.column + to - self.pos
+        return _moved(self.buffer, self.pos, self.line, self.column, to)
 
     def advance(self, to: int) -> None:
         (self.line, self.column), self.pos = self.where(to), to
@@ -507,12 +509,9 @@ class _JsonText:
     def skip_space(self) -> str:
         """Move past white space; the next character, or "" at the end."""
         while True:
-            end, buffer = self.pos, self.buffer
-            while end < len(buffer) and buffer[end] in " \t\r\n":
-                end += 1
-            self.advance(end)
-            if self.pos < len(buffer):
-                return buffer[self.pos]
+            self.advance(_past_space(self.buffer, self.pos))
+            if self.pos < len(self.buffer):
+                return self.buffer[self.pos]
             if not self.fill():
                 return ""
 
