@@ -16,7 +16,7 @@ false; a test with a missing operand is neither), in negation normal form over
 literals "variable in these regions". Satisfiability is a search over boxes (a set
 of regions per variable) that branches only on disjunctions and gives up, soundly
 saying nothing, past a work budget. A formula too large to search is replaced by a
-variable of its own, which can also only hide a finding.
+variable of its own (see MAX_FORMULA).
 """
 
 from __future__ import annotations
@@ -62,57 +62,51 @@ Formula = Lit | All | AnyOf | _Const
 
 
 def conj(parts: Iterable[Formula]) -> Formula:
-    """All of the parts; literals on one variable become one (their regions' overlap)."""
-    flat: list[Formula] = []
-    literals: dict[int, int] = {}  # var -> its literal's place in flat
-    others: set[Formula] = set()
-    for part in parts:
-        if part is FALSE:
-            return FALSE
-        for item in part.parts if isinstance(part, All) else (part,):
-            if item is TRUE:
-                continue
-            if isinstance(item, Lit) and item.var in literals:
-                at = literals[item.var]
-                merged = flat[at].regions & item.regions  # type: ignore[union-attr]
-                if not merged:
-                    return FALSE
-                flat[at] = Lit(item.var, merged)
-                continue
-            if isinstance(item, Lit):
-                literals[item.var] = len(flat)
-            elif item in others:  # `a and a` is `a`
-                continue
-            else:
-                others.add(item)
-            flat.append(item)
-    return TRUE if not flat else flat[0] if len(flat) == 1 else All(tuple(flat))
+    """All of the parts, each once (`a and a` is `a`); literals on one variable become
+    one (their regions' overlap)."""
+    flat = _gather(parts, All, FALSE, frozenset.__and__)
+    return FALSE if flat is None else TRUE if not flat else flat[0] if len(flat) == 1 else All(
+        tuple(flat))
 
 
 def disj(parts: Iterable[Formula]) -> Formula:
     """Any of the parts, each once (`a or a` is `a`); literals on one variable become one
     (their regions together), so a generated `or` of 1,000 addresses stays one literal."""
+    flat = _gather(parts, AnyOf, TRUE, frozenset.__or__)
+    return TRUE if flat is None else FALSE if not flat else flat[0] if len(flat) == 1 else AnyOf(
+        tuple(flat))
+
+
+def _gather(parts: Iterable[Formula], nested: type[All] | type[AnyOf], absorbing: _Const,
+            merge: Any) -> list[Formula] | None:
+    """The parts of a conjunction (`nested` All) or a disjunction (AnyOf) flattened, each
+    once, the literals on one variable merged; None when the whole is `absorbing` (FALSE
+    for a conjunction: a part is false, or two literals have no region in common)."""
+    neutral = FALSE if absorbing is TRUE else TRUE
     flat: list[Formula] = []
     literals: dict[int, int] = {}  # var -> its literal's place in flat
     others: set[Formula] = set()
     for part in parts:
-        if part is TRUE:
-            return TRUE
-        if part is FALSE:
-            continue
-        for item in part.parts if isinstance(part, AnyOf) else (part,):
-            if isinstance(item, Lit) and item.var in literals:
-                at = literals[item.var]
-                flat[at] = Lit(item.var, flat[at].regions | item.regions)  # type: ignore[union-attr]
+        if part is absorbing:
+            return None
+        for item in part.parts if isinstance(part, nested) else (part,):
+            if item is neutral:
                 continue
             if isinstance(item, Lit):
+                if item.var in literals:
+                    at = literals[item.var]
+                    regions = merge(flat[at].regions, item.regions)  # type: ignore[union-attr]
+                    if not regions:
+                        return None
+                    flat[at] = Lit(item.var, regions)
+                    continue
                 literals[item.var] = len(flat)
             elif item in others:
                 continue
             else:
                 others.add(item)
             flat.append(item)
-    return FALSE if not flat else flat[0] if len(flat) == 1 else AnyOf(tuple(flat))
+    return flat
 
 
 # -- variables -------------------------------------------------------------------
