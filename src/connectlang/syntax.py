@@ -15,6 +15,7 @@ import functools
 import gc
 import threading
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from typing import Any
 
 from . import nodes as n
@@ -33,8 +34,11 @@ _ITEM_START = {word.upper() for word in ITEM_STARTS}  # token types
 _ACTIONS = {word.upper() for word in ACTIONS}
 _ACTION_WORDS = sorted(ACTIONS)
 _EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
+_KEYWORD_TYPES = {word.upper() for word in RESERVED}
+_OPERAND_START = {"NOT", "TRUE", "FALSE", "LPAR", "LSQB"}  # keywords a value can start with
 _TEST_OPS = {"==", "!=", "<", "<=", ">", ">=", "contains", "contains_any", "starts_with",
              "ends_with", "in", "within", "matches", "is"}
+_VALUE_DUE = {"if", "and", "or", "not", "(", ",", "=", *_TEST_OPS} - {"is"}  # words before a value
 _WORDS = {
     "NAME": "a name", "STRING": "a string", "INT": "a number", "DURATION": "a duration",
     "TIME": "a time", "REGEX": "a regex", "$END": "the end of the file", "LPAR": "`(`",
@@ -148,11 +152,23 @@ def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], li
 
 
 def _items(tokens: list[Token]) -> Iterator[list[Token]]:
-    """Cut the token stream where an item must start (an action after `else` does not)."""
+    """Cut the token stream where an item must start (an action after `else` does not).
+
+    `let archive = ...` is one error, at `archive`; where a value is due, a later
+    `archive` is that let's use, read as a name (which the checker then passes over)
+    rather than an item start that cuts the rule in two.
+    """
+    refused = {token.value for before, token in pairwise(tokens)
+               if before.type in ("LET", "FIELD") and token.type in _KEYWORD_TYPES}
     chunk: list[Token] = []
     previous = ""
+    value_due = False
     for token in tokens:
         kind = token.type
+        if value_due and token.value in refused and kind not in _OPERAND_START:
+            token = token.update(type="NAME")
+            kind = "NAME"
+        value_due = kind != "NAME" and token.value in _VALUE_DUE
         if kind == "NAME":  # `Else archive`: an item starts, with an error at `Else`
             kind = (miscased(token.value) or "NAME").upper()
         starts = kind in _ITEM_START and not (kind in _ACTIONS and previous == "ELSE") and (
