@@ -21,7 +21,8 @@ untouched, with its diagnostics). Comments are not in the tree; they are put bac
 position: a comment on its own line stays before the item that follows it, and a
 comment after code goes to the end of the output line that holds the code its line
 started with, matched token by token. A problem starts at code, so an
-`# connectlang: ignore[...]` comment keeps silencing what it silenced.
+`# connectlang: ignore[...]` comment keeps silencing what it silenced; an item whose
+layout would bring it code from other lines is laid out broken, or kept as written.
 """
 
 from __future__ import annotations
@@ -137,12 +138,13 @@ class _Layout:
         self.module = module
         self._tokens: list[Token] | None = None  # the source's, lexed when first needed
         self._starts: list[int] = []  # where each of them starts
+        self.reason_column = CONDITION_INDENT  # where `because` goes, set by text()
 
     def text(self) -> str:
         entries = [self._entry(item) for item in self.module.items]
-        column = self._reason_column(entries)
+        self.reason_column = self._reason_column(entries)
         for entry in entries:
-            self._add_reason(entry, column)
+            self._add_reason(entry, self.reason_column)
         pieces = list(self._stream(entries))
         self._align_lets(pieces)
         out: list[str] = []
@@ -180,7 +182,7 @@ class _Layout:
                     inside.append(comment)
                 ci += 1
             yield from self._gap(previous_end_line, first)
-            placed = self._output_lines(entry, [source.line(c.span.start) for c in inside])
+            entry, placed = self._placed(entry, inside)
             for comment, lines in zip(inside, placed, strict=True):
                 if lines is None:
                     yield comment.text
@@ -206,16 +208,16 @@ class _Layout:
                 yield None
                 return
 
-    def _entry(self, item: n.Item) -> _Entry:
+    def _entry(self, item: n.Item, width: int = WIDTH) -> _Entry:
         if isinstance(item, n.PolicyDecl):
             return _Entry(item, [f"policy {_string(item.name)}"])
         if isinstance(item, n.FieldDecl):
             head = f"field {item.name.id}: {item.type_name.id}"
             if item.default is None:
                 return _Entry(item, [head])
-            return _Entry(item, self._headed(f"{head} = ", item.default, 4))
+            return _Entry(item, self._headed(f"{head} = ", item.default, 4, width))
         if isinstance(item, n.LetDecl):
-            return _Entry(item, self._headed(f"let {item.name.id} = ", item.value, 4))
+            return _Entry(item, self._headed(f"let {item.name.id} = ", item.value, 4, width))
         reason = _string(item.reason) if item.reason is not None else None
         if isinstance(item, n.Default):
             template = item.action.template
@@ -223,17 +225,17 @@ class _Layout:
             return _Entry(item, [f"else {action}"], reason)
         if item.action.template is None:
             head = f"{item.action.kind:<{ACTION_WIDTH}} if "
-            return _Entry(item, self._headed(head, item.condition, CONDITION_INDENT), reason)
+            return _Entry(item, self._headed(head, item.condition, CONDITION_INDENT, width), reason)
         ask = f"ask {_string(item.action.template)}"
-        lines = self._headed(f"{ask} if ", item.condition, CONDITION_INDENT)
+        lines = self._headed(f"{ask} if ", item.condition, CONDITION_INDENT, width)
         if len(lines[0]) > WIDTH:
-            lines = [ask, *self._headed(" " * ASK_INDENT + "if ", item.condition, ASK_INDENT)]
+            lines = [ask, *self._headed(" " * ASK_INDENT + "if ", item.condition, ASK_INDENT, width)]
         return _Entry(item, lines, reason)
 
-    def _headed(self, head: str, expr: n.Expr, indent: int) -> list[str]:
+    def _headed(self, head: str, expr: n.Expr, indent: int, width: int) -> list[str]:
         """`head` then the expression, its continuation lines indented by `indent`."""
         doc = (wl.TextDoc(head) + _expr(expr, self.source)).nest(indent)
-        return _render(doc)
+        return _render(doc, width)
 
     @staticmethod
     def _align_lets(pieces: list[_Entry | str | None]) -> None:
@@ -267,12 +269,48 @@ class _Layout:
         else:
             entry.lines.append(" " * column + because)
 
-    def _output_lines(self, entry: _Entry, lines: list[int]) -> list[tuple[int, int] | None]:
-        """For each source line of the item, the first and last laid-out lines (indexes)
-        holding its code; None for a line without code. Matched by counting tokens,
+    def _placed(self, entry: _Entry, comments: list[n.Comment]
+                ) -> tuple[_Entry, list[tuple[int, int] | None]]:
+        """The entry and where each comment inside its item goes (`_output_lines`).
+
+        An ignore comment silences the lints that start on its line, so it must not
+        land on a line that also holds code from another source line: the layout
+        would silence more than the source did. Such an item is laid out with every
+        chain broken, and if that is not enough, kept as written."""
+        placed, widened = self._output_lines(entry, comments)
+        if widened:
+            entry = self._relaid(entry, width=0)
+            placed, widened = self._output_lines(entry, comments)
+        if widened:
+            entry = self._as_written(entry)
+            placed, _ = self._output_lines(entry, comments)
+        return entry, placed
+
+    def _relaid(self, entry: _Entry, width: int) -> _Entry:
+        relaid = self._entry(entry.item, width)
+        self._add_reason(relaid, self.reason_column)
+        return relaid
+
+    def _as_written(self, entry: _Entry) -> _Entry:
+        """The item's own lines, its comments taken out (they are placed again)."""
+        span, text = entry.item.span, self.source.text
+        parts, at = [], span.start
+        for comment in self.module.comments:
+            if span.start <= comment.span.start < span.end:
+                parts.append(text[at:comment.span.start])
+                at = comment.span.end
+        parts.append(text[at:span.end])
+        lines = [line.rstrip() for line in "".join(parts).split("\n") if line.strip()]
+        return _Entry(entry.item, lines)
+
+    def _output_lines(self, entry: _Entry, comments: list[n.Comment]
+                      ) -> tuple[list[tuple[int, int] | None], bool]:
+        """For each comment's source line, the first and last laid-out lines (indexes)
+        holding its code, None for a line without code; and whether an ignore comment
+        would reach code from another source line there. Matched by counting tokens,
         commas aside (a trailing one is dropped)."""
-        if not lines:
-            return []
+        if not comments:
+            return [], False
         span = entry.item.span
         if self._tokens is None:
             self._tokens = [t for t in tokens(self.source.text) if t.type != "COMMA"]
@@ -280,16 +318,22 @@ class _Layout:
         before = self._tokens[bisect_left(self._starts, span.start):
                               bisect_left(self._starts, span.end)]
         after = [t for t in tokens("\n".join(entry.lines)) if t.type != "COMMA"]
+        if len(after) != len(before):  # not expected; the item as written is safe
+            return [None] * len(comments), True
         placed: list[tuple[int, int] | None] = []
-        for line in lines:
+        widened = False
+        for comment in comments:
+            line = self.source.line(comment.span.start)
             on_line = [i for i, t in enumerate(before) if t.line == line]
             if not on_line:
                 placed.append(None)
-            elif len(after) != len(before):  # not expected; the first line is still safe
-                placed.append((0, 0) if on_line[0] == 0 else None)
-            else:
-                placed.append(((after[on_line[0]].line or 1) - 1, (after[on_line[-1]].line or 1) - 1))
-        return placed
+                continue
+            top, bottom = (after[on_line[0]].line or 1) - 1, (after[on_line[-1]].line or 1) - 1
+            placed.append((top, bottom))
+            if n.IGNORE_COMMENT.search(comment.text):
+                widened = widened or any(top <= (a.line or 1) - 1 <= bottom and b.line != line
+                                         for a, b in zip(after, before, strict=True))
+        return placed, widened
 
     @staticmethod
     def _with_comments(entry: _Entry) -> list[str]:
