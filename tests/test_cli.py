@@ -211,6 +211,36 @@ def test_eval_output_into_a_missing_folder_is_a_clear_error(files: tuple[Path, P
     assert "Traceback" not in out + err
 
 
+def test_eval_output_through_a_link_replaces_the_file_it_names(files: tuple[Path, Path],
+                                                              tmp_path: Path) -> None:
+    target, link = tmp_path / "target.jsonl", tmp_path / "link.jsonl"
+    target.write_text("old\n")
+    link.symlink_to(target.name)
+    run("eval", str(files[0]), str(files[1]), *NOW, "--format", "jsonl", "-o", str(link))
+    assert link.is_symlink() and len(target.read_text().splitlines()) == 5
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_eval_output_into_a_named_pipe_goes_to_its_reader(files: tuple[Path, Path],
+                                                          tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    reader = subprocess.Popen(["cat", str(pipe)], stdout=subprocess.PIPE, text=True)
+    run("eval", str(files[0]), str(files[1]), *NOW, "--format", "jsonl", "-o", str(pipe))
+    assert len(reader.communicate(timeout=30)[0].splitlines()) == 5
+    assert pipe.is_fifo()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_a_clear_error_not_a_traceback(files: tuple[Path, Path]) -> None:
+    exe = Path(sys.executable).with_name("connectlang")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(exe), "eval", str(files[0]), str(files[1]), *NOW],
+                                stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr == "Error: cannot write to standard output: No space left on device\n"
+
+
 def test_eval_policy_with_errors_is_not_evaluated(tmp_path: Path, files: tuple[Path, Path]) -> None:
     bad = tmp_path / "bad.conn"
     bad.write_text("accept if shared_grp\nelse archive\n")

@@ -223,6 +223,14 @@ def test_fmt_rewrites_files_in_place(tmp_path: Path) -> None:
     assert "1 of 1 file reformatted" in result.output
 
 
+def test_fmt_through_a_link_formats_the_file_it_names(tmp_path: Path) -> None:
+    path, link = tmp_path / "me.conn", tmp_path / "link.conn"
+    path.write_text(UGLY, encoding="utf-8")
+    link.symlink_to(path.name)
+    assert CliRunner().invoke(cli, ["fmt", str(link)]).exit_code == 0
+    assert link.is_symlink() and path.read_text(encoding="utf-8") == PRETTY
+
+
 def test_fmt_check_and_diff_change_nothing(tmp_path: Path) -> None:
     path = tmp_path / "me.conn"
     path.write_text(UGLY, encoding="utf-8")

@@ -4,6 +4,7 @@ people, to stdout or to a file that appears only whole (a failed run leaves none
 from __future__ import annotations
 
 import csv
+import io
 import json
 import json.encoder
 import os
@@ -12,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import click
 from wcwidth import wcswidth, wcwidth
@@ -34,30 +35,79 @@ def mode_for(target: Path) -> int:
 
 
 class CannotWrite(Exception):
-    """The output file cannot be made or put in place (no such folder, no permission)."""
+    """The output cannot be made, written or put in place (no such folder, no
+    permission, a full disk)."""
+
+
+def _cannot(path: str, exc: OSError) -> CannotWrite:
+    return CannotWrite(f"cannot write {path}: {exc.strerror or exc}")
+
+
+class _Checked(io.TextIOBase):
+    """A text stream whose failed writes are CannotWrite, naming where it goes, not a
+    traceback: a full disk is the user's to fix, not a bug."""
+
+    def __init__(self, stream: IO[str], name: str) -> None:
+        super().__init__()
+        self.stream, self.name = stream, name
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError as exc:
+            raise _cannot(self.name, exc) from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            raise _cannot(self.name, exc) from None
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+
+@contextmanager
+def _checked(stream: IO[str], name: str) -> Iterator[IO[str]]:
+    """`stream`, its write errors CannotWrite, flushed at the end while they still are."""
+    out = _Checked(stream, name)
+    yield cast(IO[str], out)
+    out.flush()
 
 
 @contextmanager
 def output(path: str | None) -> Iterator[IO[str]]:
-    """stdout, or a file that appears only complete: a failed run leaves nothing."""
+    """stdout, or a file that appears only complete: a failed run leaves nothing.
+
+    Through a symbolic link, the file it names is replaced and the link kept; what
+    is not a regular file (`/dev/null`, a named pipe) is written to as it is."""
     if path is None:
-        yield sys.stdout
+        with _checked(sys.stdout, "to standard output") as out:
+            yield out
         return
-    target = Path(path)
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        try:
+            stream = open(target, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        except OSError as exc:
+            raise _cannot(path, exc) from None
+        with stream, _checked(stream, path) as out:
+            yield out
+        return
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (renamed or removed below)
-            "w", encoding="utf-8", newline="", dir=target.parent or ".",
+            "w", encoding="utf-8", newline="", dir=target.parent,
             prefix=f".{target.name}.", delete=False)
     except OSError as exc:
-        raise CannotWrite(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise _cannot(path, exc) from None
     try:
-        with handle:
-            yield handle
+        with handle, _checked(handle, path) as out:
+            yield out
         try:
             os.chmod(handle.name, mode_for(target))
             os.replace(handle.name, target)
         except OSError as exc:
-            raise CannotWrite(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise _cannot(path, exc) from None
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
