@@ -103,7 +103,7 @@ def test_json_array_larger_than_the_read_buffer() -> None:
 def test_json_syntax_error_is_one_error_record() -> None:
     records = list(_read_json(io.BytesIO(b'[{"name": "a"}, {"name": }]'), "in.json", SCHEMA))
     assert records[0].values == {"name": "a"}
-    assert str(records[1].error) == ("line 1, column 26: not valid JSON: Expecting value; the rest of "
+    assert str(records[1].error) == ("line 1, column 26: not valid JSON: expected a value; the rest of "
                                 "the file cannot be read")
 
 
@@ -157,7 +157,7 @@ def test_a_json_string_left_open_costs_one_error_not_the_memory() -> None:
     data = b'[{"name": "a"}, {"name": "open' + b"x" * 3_000_000 + b"]"
     records = list(_read_json(io.BytesIO(data), "f", SCHEMA))
     assert [r.values for r in records[:1]] == [{"name": "a"}]
-    assert str(records[1].error) == ("line 1, column 26: not valid JSON: Unterminated string; the "
+    assert str(records[1].error) == ("line 1, column 26: not valid JSON: a string that is never closed; the "
                                      "rest of the file cannot be read")
 
 
@@ -216,6 +216,25 @@ def test_two_columns_or_keys_giving_one_field_are_an_error_not_a_guess() -> None
     assert str(first.error) == ("line 1, column 23: the keys `from` and `name` both give the field "
                                 "`name`; keep one")
     assert second.values == {"name": "b"}
+
+
+def test_a_key_written_twice_is_an_error_not_its_last_value() -> None:
+    data = b'[{"name": "Ann", "mutual_connections": 3, "name": "Bo"}, {"name": "Cy", "x": 1, "x": 2}]'
+    first, second = _read_json(io.BytesIO(data), "in.json", SCHEMA)
+    assert str(first.error) == "line 1, column 51: the key `name` is written twice; keep one"
+    assert second.values == {"name": "Cy"}  # `x` is not read
+    (jsonl,) = _read_jsonl(io.BytesIO(b'{"name": "Ann", "name": "Bo"}\n'), "in.jsonl", SCHEMA)
+    assert str(jsonl.error) == "line 1, column 25: the key `name` is written twice; keep one"
+
+
+def test_a_bad_json_value_is_quoted_as_the_file_writes_it() -> None:
+    data = b'{"mutual_connections": 1e3}\n{"mutual_connections": 1e400}\n{"name": "a\tb"}\n'
+    errors = [str(r.error) for r in _read_jsonl(io.BytesIO(data), "in.jsonl", SCHEMA)]
+    assert errors == [
+        "line 1, column 24: field `mutual_connections`: `1e3` is not an int",
+        "line 2, column 24: field `mutual_connections`: `1e400` is not an int",
+        "line 3, column 12: not valid JSON: a tab or line break inside a string; write it as "
+        "`\\t` or `\\n`"]
 
 
 def test_direction_is_incoming_or_outgoing_in_any_case() -> None:

@@ -13,6 +13,7 @@ import codecs
 import functools
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -215,8 +216,9 @@ def _json_value(name: str, value: Any, ty: Type) -> Any:
                     + (" (a string like 2026-07-08T21:34:00Z)" if ty is Type.TIME else ""))
 
 
-def _bad(field: str, raw: Any, why: str) -> str:
-    shown = raw if isinstance(raw, str) else json.dumps(raw)
+def _bad(field: str, shown: str, why: str) -> str:
+    """The message for a value that cannot be read: a string's text, any other JSON
+    value as the file writes it."""
     shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")  # printable, always
     if len(shown) > 80:
         shown = shown[:77] + "..."
@@ -319,22 +321,40 @@ class _JsonObject(NamedTuple):
     line: int
     column: int
 
-    def place(self, key: str) -> tuple[int, int]:
+    def member(self, key: str) -> tuple[int, int, str]:
         """The line and column of member `key`'s value (its last, as JSON keeps the
-        last), found by decoding the members in turn: an escaped key or a nested object
-        holding the same key cannot mislead it. The object's `{` if it has no such key."""
+        last) and the value as written (`1e3`, not `1000.0`), found by decoding the
+        members in turn: an escaped key or a nested object holding the same key cannot
+        mislead it. The object's `{` if it has no such key."""
         text, scan = self.text, _DECODER.raw_decode
-        at, pos = self.start, _past_space(text, self.start + 1)
+        at = end = self.start
+        pos = _past_space(text, self.start + 1)
         while text.startswith('"', pos):
             name, pos = scan(text, pos)
             pos = _past_space(text, _past_space(text, pos) + 1)  # past the `:`
+            value_end = scan(text, pos)[1]
             if name == key:
-                at = pos
-            pos = _past_space(text, _past_space(text, scan(text, pos)[1]) + 1)  # past `,` or `}`
-        return _moved(text, self.start, self.line, self.column, at)
+                at, end = pos, value_end
+            pos = _past_space(text, _past_space(text, value_end) + 1)  # past `,` or `}`
+        return (*_moved(text, self.start, self.line, self.column, at), text[at:end])
 
 
-_DECODER = json.JSONDecoder()
+class _Repeated(dict[str, Any]):
+    """A decoded object that wrote a key twice, which JSON reads as its last value."""
+
+    twice: frozenset[str] = frozenset()
+
+
+def _members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    repeated = _Repeated(obj)
+    repeated.twice = frozenset(k for k, count in Counter(k for k, _ in pairs).items() if count > 1)
+    return repeated
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_members)
 
 
 def _moved(text: str, start: int, line: int, column: int, to: int) -> tuple[int, int]:
@@ -367,18 +387,21 @@ def _typed(obj: Any, schema: Mapping[str, Type], source: str, where: _JsonObject
         ty = schema.get(name)
         if ty is None:
             continue
-        if name in keys:
-            return InputRecord(source, line, None, Problem(
-                *where.place(key), f"the keys `{keys[name]}` and `{key}` both give the field "
-                f"`{name}`; keep one"))
+        if name in keys or (isinstance(obj, _Repeated) and key in obj.twice):
+            twice = f"the key `{key}` is written twice" if name not in keys else (
+                f"the keys `{keys[name]}` and `{key}` both give the field `{name}`")
+            return InputRecord(source, line, None, Problem(*where.member(key)[:2],
+                                                           f"{twice}; keep one"))
         keys[name] = key
         if raw is None:
             continue
         try:
             values[name] = _json_value(name, raw, ty)
         except BadValue as exc:
-            return InputRecord(source, line, None, Problem(*where.place(key),
-                                                           _bad(name, raw, str(exc))))
+            at_line, column, written = where.member(key)
+            shown = raw if isinstance(raw, str) else written
+            return InputRecord(source, line, None, Problem(at_line, column,
+                                                           _bad(name, shown, str(exc))))
     return InputRecord(source, line, values)
 
 
@@ -393,10 +416,10 @@ def _read_jsonl(stream: IO[bytes], source: str, schema: Mapping[str, Type],
         if not text.strip():
             continue
         try:
-            obj = json.loads(text)
+            obj = _DECODER.decode(text)
         except json.JSONDecodeError as exc:
             yield InputRecord(source, number, None, Problem(number, exc.colno,
-                                                            f"not valid JSON: {exc.msg}"))
+                                                            _json_message(exc.msg)))
             continue
         except (ValueError, RecursionError) as exc:
             yield InputRecord(source, number, None, Problem(number, None, _beyond_limits(exc)))
@@ -438,8 +461,7 @@ def _read_json(stream: IO[bytes], source: str, schema: Mapping[str, Type],
                         raise text.fail(f"an element longer than {MAX_JSON_ELEMENT >> 20} MB; is a "
                                         "string not closed?", text.pos) from None
                     if not cut or not text.fill(size):
-                        message = exc.msg.removesuffix(" starting at")  # "Unterminated string"
-                        raise text.fail(f"not valid JSON: {message}", exc.pos, cut) from None
+                        raise text.fail(_json_message(exc.msg), exc.pos, cut) from None
                     size *= 2
                 except (ValueError, RecursionError) as exc:
                     raise text.fail(_beyond_limits(exc), text.pos, cut=False) from None
@@ -459,6 +481,21 @@ def _read_json(stream: IO[bytes], source: str, schema: Mapping[str, Type],
         line, column, message = exc.args
         yield InputRecord(source, line, None, Problem(
             line, column, f"{message}; the rest of the file cannot be read"))
+
+
+_JSON_WORDS = {
+    "Expecting value": "expected a value",
+    "Invalid control character": "a tab or line break inside a string; write it as `\\t` or `\\n`",
+    "Unterminated string": "a string that is never closed",
+    "Extra data": "text after the line's value; each line of a .jsonl file holds one object",
+}
+
+
+def _json_message(message: str) -> str:
+    """The decoder's message without its dangling "at" ("Unterminated string starting
+    at"), in plainer words where they help."""
+    message = message.removesuffix(" at").removesuffix(" starting")
+    return f"not valid JSON: {_JSON_WORDS.get(message, message)}"
 
 
 def _beyond_limits(exc: ValueError | RecursionError) -> str:
