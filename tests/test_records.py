@@ -248,3 +248,10 @@ def test_direction_is_incoming_or_outgoing_in_any_case() -> None:
     assert read[0].values == {"direction": "outgoing"}
     assert "`up` is neither `incoming` nor `outgoing`" in str(read[1].error)
     assert "`1` is not a string" in str(read[2].error)
+
+
+def test_a_cell_over_the_csv_limit_is_an_error_at_its_column() -> None:
+    data = b"name,message\nAnn,hi\nBob," + b"x" * 140_000 + b"\nCy,ok\n"
+    records = list(_read_csv(io.BytesIO(data), "in.csv", SCHEMA))
+    assert [r.values and r.values["name"] for r in records] == ["Ann", None, "Cy"]
+    assert str(records[1].error) == "line 3, column 5: a cell is longer than 131,072 characters"

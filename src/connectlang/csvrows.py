@@ -199,7 +199,8 @@ def _csv_problem(exc: Exception, taken: list[tuple[int, str]]) -> Problem:
         return at(_scan_quotes(text)[0] or 0, f"a quoted cell runs over more than "
                   f"{MAX_LINES_IN_A_ROW:,} lines; is its closing quote missing?")
     if "field larger than field limit" in str(exc):
-        return Problem(first, None, f"a cell is longer than {csv.field_size_limit():,} characters")
+        limit = csv.field_size_limit()
+        return at(_long_cell(text, limit), f"a cell is longer than {limit:,} characters")
     opened, stray = _scan_quotes(text)
     if stray is not None:
         assert opened is not None
@@ -236,6 +237,19 @@ def _scan_quotes(text: str) -> tuple[int | None, int | None]:
         at_cell_start = char in ",\r\n"
         i += 1
     return (opened if quoted else None), None
+
+
+def _long_cell(text: str, limit: int) -> int:
+    """The offset where the first cell longer than `limit` characters starts."""
+    quoted, start = False, 0
+    for i, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in ",\n":
+            if i - start > limit:
+                break
+            start = i + 1
+    return start
 
 
 def _cell_start(text: str, cell: int) -> int:
