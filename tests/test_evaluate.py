@@ -104,6 +104,7 @@ def test_a_let_is_computed_at_most_once_per_record() -> None:
     ({"mutual_connections": "many"}, "mutual_connections"),
     ({"mutual_connections": True}, "mutual_connections"),
     ({"mutual_connections": 1.0}, "mutual_connections"),
+    ({"mutual_connections": 2**63}, "mutual_connections"),  # the CLI's readers refuse it too
     ({"did_business": "no"}, "did_business"),  # truthy: would have been accepted
     ({"did_business": 1}, "did_business"),
     ({"shared_groups": "abc"}, "shared_groups"),  # `contains` would test a substring

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-INT64_MAX = 2**63 - 1
+from .types import INT64_MAX
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
 _UNIT_WORDS = {"sec": "s", "secs": "s", "second": "s", "seconds": "s", "min": "m",

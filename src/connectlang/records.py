@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from .csvrows import CsvRows, Problem, undecodable
-from .literals import INT64_MAX, LiteralError, parse_duration, parse_time_cell
-from .types import Type, encodable, has_type
+from .literals import LiteralError, parse_duration, parse_time_cell
+from .types import INT64_MAX, Type, encodable, has_type
 
 ALIASES = {"from": "name", "inviter_profile_url": "profile_url"}
 ALWAYS_READ = ("name", "profile_url")
@@ -207,8 +207,10 @@ def _json_value(name: str, value: Any, ty: Type) -> Any:
     if ty in (Type.TIME, Type.DURATION) or name == "direction":
         if isinstance(value, str):
             return cell_reader(name, ty)(value)
+    elif ty is Type.INT and isinstance(value, int) and not isinstance(value, bool):
+        return _int64(str(abs(value)), value < 0)
     elif has_type(value, ty):
-        return _int64(str(abs(value)), value < 0) if ty is Type.INT else value
+        return value
     elif ty is Type.LIST and isinstance(value, list):
         item = next(item for item in value if not isinstance(item, str))
         raise BadValue(f"is not a list of strings: an item is {_json_kind(item)}")

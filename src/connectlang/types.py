@@ -28,7 +28,10 @@ FIELD_TYPES = {t.value: t for t in (Type.BOOL, Type.INT, Type.STRING, Type.DURAT
                                      Type.TIME, Type.LIST)}
 
 # How each type is held in a Python record (the library's `evaluate` takes no other).
-PYTHON_TYPES = {Type.BOOL: "a bool", Type.INT: "an int", Type.STRING: "a str",
+# The language's integers are 64-bit: literals, inputs and library records alike.
+INT64_MAX = 2**63 - 1
+
+PYTHON_TYPES = {Type.BOOL: "a bool", Type.INT: "an int of 64 bits", Type.STRING: "a str",
                 Type.DURATION: "a timedelta", Type.TIME: "a timezone-aware datetime",
                 Type.LIST: "a list of str"}
 
@@ -41,7 +44,8 @@ def _is_list(value: object) -> bool:
 # `encodable`). One function a type, looked up once: `evaluate` checks every record.
 IS_A: dict[Type, Callable[[object], bool]] = {
     Type.BOOL: lambda value: isinstance(value, bool),
-    Type.INT: lambda value: isinstance(value, int) and not isinstance(value, bool),
+    Type.INT: lambda value: isinstance(value, int) and not isinstance(value, bool) and (
+        -INT64_MAX - 1 <= value <= INT64_MAX),
     Type.STRING: lambda value: isinstance(value, str),
     Type.DURATION: lambda value: isinstance(value, timedelta),
     Type.TIME: lambda value: isinstance(value, datetime) and value.tzinfo is not None,
