@@ -26,7 +26,7 @@ from ..evaluate import Decision, Env, explain, field_value, interpret, missing_f
 from ..keywords import ITEM_STARTS, RESERVED
 from ..literals import LiteralError, parse_time, spell
 from ..output import ACTION_COLOURS
-from ..records import CELL_READERS, BadValue, InputError
+from ..records import BadValue, InputError, cell_reader
 from ..regex import Regex
 from ..source import Source, Span
 from ..syntax import parse, parse_expression
@@ -103,8 +103,12 @@ class Shell:
     # -- one input -------------------------------------------------------------------
 
     def run(self, text: str) -> str:
-        """What to print for one input."""
+        """What to print for one input. A command on the last line of an unfinished
+        input runs after what came before it, not as part of it."""
         text = text.rstrip()  # an error at the end points after the last word typed
+        head, _, last = text.rpartition("\n")
+        if head.strip() and last.lstrip().startswith(":"):
+            return "\n".join(filter(None, (self.run(head), self.run(last))))
         word = first_word(text)
         if not text.strip() or (word is None and text.lstrip().startswith("#")):
             return ""
@@ -340,7 +344,7 @@ class Shell:
             raise Refusal("`:set FIELD VALUE`, for example `:set mutual_connections 12`")
         ty = self.field_type(name)
         before = self.decision_text()
-        self.record[name] = _read_value(raw.strip(), ty)
+        self.record[name] = _read_value(name, raw.strip(), ty)
         self.edited()
         return "\n".join([f"{name} = {_spell(self.record[name])}", *self.record_decision(before)])
 
@@ -594,16 +598,19 @@ def typed_expression(text: str, policy: c.Policy | None) -> c.Expr:
     return checked
 
 
-def _read_value(raw: str, ty: Type) -> Any:
-    """A typed value: a literal of the language, else what a CSV cell would give."""
+def _read_value(name: str, raw: str, ty: Type) -> Any:
+    """A typed value: a literal of the language, else what a CSV cell would give;
+    `direction` is one of its two values either way, as when a file is read."""
     try:
         literal = typed_expression(raw, None)
     except Rejected:
         literal = None
     if isinstance(literal, c.Const) and literal.ty is ty:
-        return list(literal.value) if isinstance(literal.value, tuple) else literal.value
+        if name != "direction":
+            return list(literal.value) if isinstance(literal.value, tuple) else literal.value
+        raw = str(literal.value)
     try:
-        return CELL_READERS[ty](raw)
+        return cell_reader(name, ty)(raw)
     except BadValue as exc:
         raise Refusal(f"`{raw}` {exc}") from None
 
