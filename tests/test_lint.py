@@ -104,7 +104,7 @@ else archive
 
 
 def codes(out: str) -> list[str]:
-    return re.findall(r"\w+\[(\w+)\]", out)
+    return re.findall(r"(?:error|warning|info)\[(\w+)\]", out)
 
 
 def test_ignore_comments_silence_their_line_only(tmp_path: Path) -> None:
@@ -253,6 +253,20 @@ def test_empty_ignore_brackets_silence_nothing_and_say_so(tmp_path: Path) -> Non
     out = check(tmp_path, "p.conn", text)[1]
     assert "p.conn:1:1: warning[L301]" in out
     assert "p.conn:1:26: warning[L701]: `ignore[]` names no lint rule" in out
+
+
+@pytest.mark.parametrize(("written", "fix"), [
+    ("ignore: L301", "ignore[L301]"), ("ignore L301", "ignore[L301]"),
+    ("ignore [decline]", "ignore[decline]"), ("ignore[L301", "ignore[L301]"),
+    ("ignore(L301, L101)", "ignore[L301,L101]"), ("ignored", "ignore` to silence")])
+def test_a_mistyped_ignore_comment_silences_nothing_and_says_so(
+        tmp_path: Path, written: str, fix: str) -> None:
+    """Read as a bare `ignore`, a typo would silence every lint of its line."""
+    text = f"decline if did_business  # connectlang: {written}\nelse archive\n"
+    out = check(tmp_path, "p.conn", text)[1]
+    assert codes(out) == ["L301", "L701"]
+    assert "p.conn:1:26: warning[L701]: this ignore comment is not written `ignore` or " in out
+    assert f"help: write `# connectlang: {fix}" in out
 
 
 def test_unused_and_renaming_names_are_pointed_at_exactly() -> None:

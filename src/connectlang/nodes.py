@@ -201,8 +201,9 @@ class Default:
 Item = PolicyDecl | FieldDecl | LetDecl | Rule | Default
 
 
-# `# connectlang: ignore` or `# connectlang: ignore[L101, unused]`, anywhere in a comment.
-IGNORE_COMMENT = re.compile(r"#\s*connectlang:\s*ignore\b(?:\[([^\]]*)\])?")
+# `# connectlang: ignore` or `# connectlang: ignore[L101, unused]`, anywhere in a comment
+# (up to the next `#`); `rest` is what follows `ignore`, which the linter judges.
+IGNORE_COMMENT = re.compile(r"#\s*connectlang:\s*ignore(?P<rest>[^#]*)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,11 +169,17 @@ def _relative(path: Path, root: Path) -> str:
 @dataclass(frozen=True)
 class IgnoreComment:
     """`# connectlang: ignore[...]`: the line it silences, its span, and its selectors
-    with their spans in the comment (None for a bare `ignore`, which silences every lint)."""
+    with their spans in the comment (None for a bare `ignore`, which silences every
+    lint). A `malformed` one (`ignore: L101`, `ignore [L101]`) silences nothing: read
+    as a bare `ignore`, a typo would silence every lint of its line."""
 
     line: int
     span: Span
     selectors: tuple[tuple[str, Span], ...] | None
+    malformed: bool = False
+
+
+_SELECTORS = re.compile(r"\[([^\]\[]*)\](?:\s.*)?\s*", re.S)  # `[L101, unused]`, then a note
 
 
 def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[IgnoreComment]:
@@ -181,14 +187,20 @@ def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[Ign
         # `fmt` may join two comments into one (`# note  # connectlang: ignore[L102]`).
         for match in IGNORE_COMMENT.finditer(comment.text):
             line = source.line(comment.span.start)
-            span = Span(comment.span.start + match.start(), comment.span.start + match.end())
-            if match.group(1) is None:
+            span = Span(comment.span.start + match.start(), comment.span.start + len(
+                match.group().rstrip()))
+            rest = match.group("rest")
+            if not rest.strip():
                 yield IgnoreComment(line, span, None)
                 continue
-            start = comment.span.start + match.start(1)
+            listed = _SELECTORS.fullmatch(rest)
+            if listed is None:
+                yield IgnoreComment(line, span, (), malformed=True)
+                continue
+            start = comment.span.start + match.start("rest") + listed.start(1)
             yield IgnoreComment(line, span, tuple(
                 (part.group(), Span(start + part.start(), start + part.end()))
-                for part in re.finditer(r"[^,\s]+", match.group(1))))
+                for part in re.finditer(r"[^,\s]+", listed.group(1))))
 
 
 def silenced(diagnostics: Iterable[Diagnostic], source: Source, comments: Iterable[Comment],
@@ -197,6 +209,8 @@ def silenced(diagnostics: Iterable[Diagnostic], source: Source, comments: Iterab
     selectors are those of `--ignore`: codes, code prefixes, names, ALL."""
     by_line: dict[int, list[str] | None] = {}
     for ignore in ignore_comments(comments, source):
+        if ignore.malformed:
+            continue
         selectors = by_line.setdefault(ignore.line, [])
         if ignore.selectors is None:
             by_line[ignore.line] = None

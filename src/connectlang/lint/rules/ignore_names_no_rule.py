@@ -18,7 +18,9 @@ class IgnoreNamesNoRule(Rule):
     a misspelt name, a code that does not exist, an error code (errors cannot be
     ignored), and empty brackets, `ignore[]`, which name nothing. An ignore comment
     takes what `--ignore` takes: codes (`L301`), code prefixes (`L3`), names
-    (`decline`) and `ALL`.
+    (`decline`) and `ALL`. An ignore comment written another way (`ignore: L301`,
+    `ignore [L301]`, `ignore L301`) silences nothing and is flagged too: read as a
+    bare `ignore`, a typo would silence every lint of its line.
 
     ## Why is this bad?
     The comment was written to silence a lint and silences nothing: the lint it meant
@@ -45,6 +47,15 @@ class IgnoreNamesNoRule(Rule):
     def check(self, context: Context) -> Iterator[Finding]:
         from . import RULES  # the catalog imports this module
         for ignore in ignore_comments(context.comments, context.policy.source):
+            if ignore.malformed:
+                text = context.policy.source.text[ignore.span.start:ignore.span.end]
+                named = [word for word in re.findall(r"[A-Za-z][\w-]*", text.partition("ignore")[2])
+                         if any(selects(word, rule) for rule in RULES)]
+                yield Finding(ignore.span, "this ignore comment is not written `ignore` or "
+                              "`ignore[CODE]`, so it silences nothing",
+                              f"write `# connectlang: ignore[{','.join(named)}]`" if named else
+                              "write `# connectlang: ignore` to silence every lint of the line")
+                continue
             if ignore.selectors == ():
                 yield Finding(ignore.span, "`ignore[]` names no lint rule, so this comment "
                               "silences nothing", "name the rules, as in `ignore[L301]`, or "
