@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 
@@ -255,3 +256,13 @@ def test_a_cell_over_the_csv_limit_is_an_error_at_its_column() -> None:
     records = list(_read_csv(io.BytesIO(data), "in.csv", SCHEMA))
     assert [r.values and r.values["name"] for r in records] == ["Ann", None, "Cy"]
     assert str(records[1].error) == "line 3, column 5: a cell is longer than 131,072 characters"
+
+
+def test_a_duration_one_day_past_the_longest_is_an_error_record_not_a_crash() -> None:
+    schema = {"wait": Type.DURATION}
+    data = b"wait\n999999999d\n1000000000d\n86400000000000s\n"
+    first, *rest = _read_csv(io.BytesIO(data), "in.csv", schema)
+    assert first.values == {"wait": timedelta(days=999_999_999)}
+    assert [str(r.error).split(": ", 1)[1] for r in rest] == [
+        "field `wait`: `1000000000d` is too long a duration; the longest is 999_999_999d",
+        "field `wait`: `86400000000000s` is too long a duration; the longest is 999_999_999d"]

@@ -20,7 +20,8 @@ _UNIT_WORDS = {"sec": "s", "secs": "s", "second": "s", "seconds": "s", "min": "m
                "mins": "m", "minute": "m", "minutes": "m", "hr": "h", "hrs": "h",
                "hour": "h", "hours": "h", "day": "d", "days": "d", "week": "w",
                "weeks": "w", "yr": "y", "yrs": "y", "year": "y", "years": "y"}
-_LONGEST = int(timedelta.max.total_seconds())
+# In whole seconds (`total_seconds()` is a float, which rounds up past the limit).
+_LONGEST = timedelta.max.days * 86_400 + timedelta.max.seconds
 MONTH_WORDS = frozenset({"mo", "mos", "mon", "mth", "mths", "month", "months"})
 
 
