@@ -13,7 +13,7 @@ import connectlang
 from conftest import NOW, conditions, utc
 from connectlang import checked
 from connectlang.evaluate import Decision, Record, explain, track
-from connectlang.regex import RegexError, compile_regex
+from connectlang.regex import RegexError, compile_regex, sample
 
 
 def interpret_decision(policy: checked.Policy, record: Record, now: datetime) -> Decision:
@@ -263,3 +263,20 @@ def test_the_trace_names_only_the_missing_fields_that_leave_a_rule_unknown(
                                  "interacted_within 90d\nelse archive")
     trace = policy.evaluate(record, now=NOW, explain=True).trace
     assert trace is not None and trace[0].missing == missing
+
+
+@pytest.mark.parametrize(("pattern", "flags"), [
+    ("free|click here", "i"), ("^hi (there|you)$", ""), ("[^a-z]+x\\d{3}", ""),
+    ("\\bcrypto\\b", "i"), ("(?P<n>ab)*c", ""), ("(?i)webinar.*free", "")])
+def test_a_regex_sample_is_a_text_it_matches(pattern: str, flags: str) -> None:
+    regex = compile_regex(pattern, flags)
+    text = sample(regex)
+    assert text is not None and regex.search(text)
+
+
+@pytest.mark.parametrize("pattern", ["\\pL+", "[[:digit:]]{2}", "\\C", "a{2,1000}"])
+def test_a_regex_sample_is_only_a_guess_for_what_python_reads_otherwise(pattern: str) -> None:
+    """The linter tries a sample as a record's text and RE2 has the last word: RE2
+    syntax Python reads differently gives no sample or one RE2 refuses, never an error."""
+    text = sample(compile_regex(pattern, ""))
+    assert text is None or isinstance(text, str)

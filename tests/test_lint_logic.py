@@ -138,8 +138,17 @@ def test_a_reply_l401_passes_over_never_lacks_its_value(source: str, records: li
     ('review if company is missing\nask "How is {company}?" if has_message\nelse ask "Hi {company}"',
      []),
     ('review if company is missing\nelse ask "Hi {company} {headline}"', [2]),
-], ids=["nothing before", "decided before", "partly decided before", "default after", "other value"])
+    ('report if message contains "free"\nask "Hi {first_name}" if message contains "free trial"\n'
+     "else archive", []),
+    ('archive if mutual_connections > 1\nask "Hi {company}" if (mutual_connections > 5) == true\n'
+     "else archive", []),
+    ('report if message contains "free"\nask "Hi {company}" if message matches /^hi (you|there)/i\n'
+     "else archive", [2]),
+], ids=["nothing before", "decided before", "partly decided before", "default after", "other value",
+        "texts that cannot be", "never fires", "a regex that can"])
 def test_l401_counts_the_rules_before(source: str, lines: list[int]) -> None:
+    """L401 claims a record gets the reply without the value: only on a record the
+    evaluator confirms (tests taken as independent may not be met by one text)."""
     assert l401(source) == lines
 
 

@@ -10,6 +10,9 @@ The prefilter only rules matches out, so results are RE2's exactly.
 from __future__ import annotations
 
 import functools
+import importlib
+import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,3 +205,51 @@ def _join(runs: list[str], current: list[str]) -> str | None:
     candidates = [*runs, "".join(current)]
     best = max(candidates, key=len)
     return best or None
+
+
+def sample(regex: Regex) -> str | None:
+    """A short text the pattern may match (its first alternatives, its fewest
+    repeats), or None for a pattern this does not read: a guess for the linter to
+    try, which RE2 then confirms or refuses."""
+    parser = importlib.import_module("re._parser")  # Python's own, reads most RE2 patterns
+    try:
+        with warnings.catch_warnings():  # ("possible nested set": RE2's `[[:digit:]]`)
+            warnings.simplefilter("ignore")
+            items = parser.parse(regex.pattern)
+        return _sample(items, importlib.import_module("re._constants"))
+    except (re.error, ValueError, StopIteration, OverflowError, RecursionError):
+        return None  # syntax RE2 has and Python lacks, or a class with no such character
+
+
+def _sample(items: Any, k: Any) -> str:
+    out = []
+    for op, arg in items:
+        if op is k.LITERAL:
+            out.append(chr(arg))
+        elif op in (k.NOT_LITERAL, k.ANY):
+            out.append("~" if op is k.ANY or arg != ord("~") else "=")
+        elif op is k.IN:
+            out.append(_member(arg, k))
+        elif op is k.BRANCH:
+            out.append(_sample(arg[1][0], k))
+        elif op is k.SUBPATTERN:
+            out.append(_sample(arg[3], k))
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT):
+            out.append(_sample(arg[2], k) * arg[0])
+        elif op is not k.AT:  # anchors take no text; anything else has no guess
+            raise ValueError(op)
+    return "".join(out)
+
+
+def _member(items: Any, k: Any) -> str:
+    """A character of a class `[...]`."""
+    if items and items[0][0] is k.NEGATE:
+        excluded = {chr(arg) for op, arg in items if op is k.LITERAL}
+        return next(char for char in "~=a0 " if char not in excluded)
+    op, arg = items[0]
+    if op is k.LITERAL:
+        return chr(arg)
+    if op is k.RANGE:
+        return chr(arg[0])
+    return {k.CATEGORY_DIGIT: "0", k.CATEGORY_SPACE: " "}.get(arg, "a")
+

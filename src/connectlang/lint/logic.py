@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from .. import checked as c
+from ..regex import Regex, sample
 from ..types import Type
 
 MISSING = 0  # region 0 of every variable that can be missing
@@ -127,6 +128,7 @@ class _Numeric:
     """A number, duration or time: its constants, then its regions."""
 
     whole: bool  # integers: no value lies strictly between n and n + 1
+    ty: Type  # int, duration or time
     at_least: Any = None  # counts and lengths are never negative
     constants: set[Any] = field(default_factory=set)
     samples: list[Any] = field(default_factory=list)  # a value in each region (from 1)
@@ -140,6 +142,7 @@ class Space:
         self.policy = policy
         self.defaults = policy.defaults()
         self.vars: list[Var] = []
+        self.keys: list[tuple[Any, ...]] = []  # what each variable stands for
         self._ids: dict[tuple[Any, ...], int] = {}
         self._numeric: dict[str, _Numeric] = {}
         self._strings: dict[str, dict[str, int]] = {}  # field -> constant -> its region
@@ -149,6 +152,7 @@ class Space:
         self._comparisons: dict[int, tuple[tuple[str, str], str, Any] | None] = {}  # by id(op)
         self.shape = Shapes(policy)
         self.stand_ins: set[int] = set()  # variables standing for formulas too large
+        self.tests: dict[int, c.Op] = {}  # a test of its own: its variable, a node of it
         for rule in policy.rules:  # constants first: they make the regions
             assert rule.condition is not None
             self._collect(rule.condition)
@@ -216,7 +220,7 @@ class Space:
             kind = {Type.INT: "number", Type.DURATION: "number", Type.TIME: "number",
                     Type.STRING: "string", Type.BOOL: "bool", Type.LIST: "list"}[expr.ty]
             if kind == "number":
-                self._numeric.setdefault(expr.name, _Numeric(whole=expr.ty is Type.INT))
+                self._numeric.setdefault(expr.name, _Numeric(expr.ty is Type.INT, expr.ty))
             if kind == "string":
                 self._strings.setdefault(expr.name, {})
             return kind, expr.name
@@ -225,7 +229,7 @@ class Space:
             if inner is None:
                 return None
             name = f"{expr.op}({inner[1]})"
-            self._numeric.setdefault(name, _Numeric(whole=expr.op != "age",
+            self._numeric.setdefault(name, _Numeric(expr.op != "age", expr.ty,
                                                     at_least=0 if expr.op != "age" else None))
             return "number", name
         return None
@@ -242,6 +246,7 @@ class Space:
         if found is None:
             universe = frozenset(range(regions)) - (frozenset() if missing else {MISSING})
             found = self._ids[key] = len(self.vars)
+            self.keys.append(key)
             self.vars.append(Var(universe, default if default is not None
                                  else MISSING if missing else min(universe)))
         return found
@@ -387,7 +392,78 @@ class Space:
                         for w in (words if isinstance(words, tuple) else (words,))]
                 return disj(each) if want else conj(each)
         atom = self._atom(("test", self.shape(op)))
+        self.tests.setdefault(atom, op)
         return Lit(atom, frozenset({2 if want else 1}))
+
+    def record(self, point: dict[int, int], now: datetime) -> dict[str, Any]:
+        """A record with the values of a point, as `now` sees them. Tests taken as
+        independent may not be met together by any value, and a regex or two fields
+        compared get no value of their own: what the record really does is for the
+        evaluator to say."""
+        values: dict[str, Any] = {}
+        other: set[str] = set()  # strings equal to none of the constants they are compared with
+        words: dict[str, set[str]] = {}  # the words a text or list must hold
+        ends: dict[str, tuple[str, str]] = {}  # what a text must start and end with
+        for var, region in point.items():
+            key = self.keys[var]
+            if key[0] == "atom":
+                if region != 2:
+                    continue
+                if key[1] != "test":
+                    words.setdefault(key[2], set()).add(key[3])
+                elif (piece := self._piece(self.tests[var])) is not None:
+                    name, where, text = piece
+                    if where == "within":
+                        words.setdefault(name, set()).add(text)
+                    else:
+                        start, end = ends.get(name, ("", ""))
+                        ends[name] = (text, end) if where == "start" else (start, text)
+                continue
+            kind, name = key
+            if region == MISSING:
+                continue
+            if kind == "list":
+                values.setdefault(name, [])
+            elif kind == "string" and region == 1:
+                other.add(name)
+            elif kind != "number" or "(" not in name:
+                values[name] = self._value(kind, name, region)
+                number = self._numeric.get(name)
+                if number is not None and not number.constants:  # a value of its type will do
+                    values[name] = {Type.TIME: now, Type.DURATION: timedelta(0)}.get(number.ty, 0)
+            elif name.startswith("age("):
+                age = self._value(kind, name, region)
+                values[name[4:-1]] = now - (age if isinstance(age, timedelta) else timedelta(0))
+            elif name.startswith("count("):
+                values[name[6:-1]] = [f"item {i}" for i in range(self._value(kind, name, region))]
+            else:  # length(name)
+                values[name[7:-1]] = "x" * self._value(kind, name, region)
+        for name, has in words.items():
+            if isinstance(values.get(name), list) or name not in self._strings:
+                values[name] = [*values.get(name, []), *sorted(has)]
+            elif name not in values:
+                values[name] = " ".join(sorted(has))
+        for name, (start, end) in ends.items():
+            if name not in values or name in words:
+                values[name] = " ".join(filter(None, (start, values.get(name), end)))
+        for name in other - values.keys():
+            values[name] = "~"
+            while values[name].casefold() in self._strings[name]:
+                values[name] += "!"
+        return values
+
+    def _piece(self, op: c.Op) -> tuple[str, str, str] | None:
+        """For a text test of its own (`matches`, `starts_with`, `ends_with`), the field,
+        where its text goes and the text that may make it true."""
+        term = self._term(op.args[0]) if op.args else None
+        constant = self._const(op.args[1]) if len(op.args) == 2 else _NO_CONST
+        if term is None or term[0] != "string" or constant is _NO_CONST:
+            return None
+        if op.op == "matches" and isinstance(constant, Regex):
+            text = sample(constant)
+            return None if text is None else (term[1], "within", text)
+        where = {"starts_with": "start", "ends_with": "end"}.get(op.op)
+        return None if where is None or not isinstance(constant, str) else (term[1], where, constant)
 
     def _value(self, kind: str, name: str, region: int) -> Any:
         if kind == "number":

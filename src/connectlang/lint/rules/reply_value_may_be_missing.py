@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 from ... import checked as c
+from ...builtins import STANDARD_FIELDS
 from ...diagnostics import Severity
-from ..logic import TRUE, OutOfBudget, Solver, conj, disj, negate, reaching
+from ...types import has_type
+from ..logic import TRUE, Box, OutOfBudget, Solver, Space, conj, disj, negate, reaching
 from ..rule import Context, Finding, Rule
 
 
@@ -19,7 +22,8 @@ class ReplyValueMayBeMissing(Rule):
     `Hi ,`. The rule's condition is taken into account: `ask "Hi {first_name}" if name is
     not missing` is fine, since `first_name` comes from `name` when it is not given. So
     are the rules before it: after `review if name is missing`, no record without a name
-    reaches the `ask`.
+    reaches the `ask`. It warns only when it has built a record that the evaluator
+    confirms gets the reply without the value.
 
     ## Why is this bad?
     The reply goes to a stranger, in your name. A gap where their name should be reads
@@ -65,13 +69,32 @@ class ReplyValueMayBeMissing(Rule):
                     missing = reaching(goal, earlier, solver)
                 except OutOfBudget:
                     continue
-                if missing is not None:
+                if missing is not None and _sent_without(context.policy, rule, part.name,
+                                                         space, missing):
                     lacks = ("neither `first_name` nor `name`" if part.name == "first_name"
                              else f"no `{part.name}`")
                     yield Finding(part.span, f"`{{{part.name}}}` is empty in the reply when a record "
                                   f"has {lacks}",
                                   f"add `and {_needed(part.name)} is not missing` to the condition, or "
                                   "ignore this line if an empty value reads well")
+
+
+_NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def _sent_without(policy: c.Policy, rule: c.Rule, name: str, space: Space, box: Box) -> bool:
+    """Whether a record made from the box found gets this reply without `name`: the
+    claim is made only on a record the evaluator confirms (tests taken as independent,
+    `contains "free"` and `contains "free trial"`, may not be met by any one text)."""
+    from ...evaluate import explain  # (a clean check does not load the evaluator)
+    record = space.record({var: min(regions) for var, regions in box.items()}, _NOW)
+    types = {name: f.type for name, f in STANDARD_FIELDS.items()}
+    types.update((f.name, f.ty) for f in policy.fields)
+    if not all(has_type(value, types[name]) for name, value in record.items()):
+        return False  # not expected: a record the evaluator cannot take is no witness
+    decision = explain(policy, record, _NOW)
+    lacking = ("first_name", "name") if name == "first_name" else (name,)
+    return decision.line == rule.line and all(record.get(field) is None for field in lacking)
 
 
 def _needed(name: str) -> str:
