@@ -279,3 +279,13 @@ def test_unused_and_renaming_names_are_pointed_at_exactly() -> None:
     found = {(d.code, text[d.span.start:d.span.end])
              for d in analyse(Source(text, "p.conn"), Settings()).diagnostics}
     assert found == {("L202", "d"), ("L202", "dd"), ("L203", "e"), ("L203", "f"), ("L201", "f")}
+
+
+@pytest.mark.parametrize("table", ['L = "info"\nL301 = "error"', 'L301 = "error"\nL = "info"',
+                                   'ALL = "info"\ndecline = "error"\nL3 = "warning"'])
+def test_the_most_specific_severity_wins_whatever_the_order(tmp_path: Path, table: str) -> None:
+    (tmp_path / "connectlang.toml").write_text(f"[severity]\n{table}\n")
+    text = "decline if did_business\naccept if interacted_within 2160h\nelse archive\n"
+    code, out = check(tmp_path, "p.conn", text)
+    assert "error[L301]" in out and code == 1
+    assert "info[L502]" in out

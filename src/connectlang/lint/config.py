@@ -59,12 +59,12 @@ class Settings:
             for pattern, selectors in self.per_file_ignores:
                 if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(path).name, pattern):
                     ignored += selectors
-        severities = dict(self.severity)
         chosen = []
         for rule in catalog:
             if any(selects(s, rule) for s in self.select) and not any(selects(s, rule) for s in ignored):
-                level = next((v for s, v in severities.items() if selects(s, rule)), rule.severity)
-                chosen.append((rule, level))
+                # The most specific entry wins: `L301` or `decline` over `L3`, over `L`, over `ALL`.
+                levels = [(_specificity(s, rule), v) for s, v in self.severity if selects(s, rule)]
+                chosen.append((rule, max(levels, key=lambda x: x[0])[1] if levels else rule.severity))
         return chosen
 
     def with_options(self, select: Iterable[str], ignore: Iterable[str]) -> Settings:
@@ -76,6 +76,13 @@ class Settings:
 
 def selects(selector: str, rule: type[Rule]) -> bool:
     return selector in ("ALL", rule.name) or rule.code.startswith(selector.upper())
+
+
+def _specificity(selector: str, rule: type[Rule]) -> int:
+    """How closely a selector that selects `rule` names it: a code prefix by its length."""
+    if selector == rule.name or selector.upper() == rule.code:
+        return len(rule.code) + 1
+    return 0 if selector == "ALL" else len(selector)
 
 
 def validate(selectors: Iterable[str], catalog: Sequence[type[Rule]], where: str) -> tuple[str, ...]:
