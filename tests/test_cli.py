@@ -95,6 +95,17 @@ def test_check_takes_folders_and_each_file_once(tmp_path: Path, files: tuple[Pat
     code, out, _ = run("check", str(tmp_path), str(files[0]))
     assert code == 1 and out.count("[L401]") == 1 and "bad.conn:1:11: error[E201]" in out
     assert out.endswith("2 files checked: 1 error, 1 warning, 1 info\n")
+    spelt = [str(files[0]), str(files[0].parent / "." / files[0].name),
+             str(files[0].parent / ".." / files[0].parent.name / files[0].name)]
+    assert run("check", *spelt)[1].endswith("1 file checked: 1 warning, 1 info\n")
+
+
+def test_a_folder_leaves_out_hidden_folders_and_environments(tmp_path: Path) -> None:
+    for folder in (".venv/lib", "node_modules/x", ".git", "venv", "src/__pycache__"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "broken.conn").write_text("accept if\n")
+    (tmp_path / "src" / "me.conn").write_text("accept if did_business\nelse archive\n")
+    assert run("check", str(tmp_path))[1] == "1 file checked: no problems\n"
 
 
 def test_eval_jsonl_one_line_per_record_in_order(files: tuple[Path, Path]) -> None:

@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -291,20 +292,31 @@ def fmt(files: tuple[str, ...], check: bool, diff: bool) -> None:
     sys.exit(1 if broken or ((check or diff) and changed) else 0)
 
 
+# Folders a folder argument does not descend into: environments, caches, hidden ones.
+_SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
+
+
 def _policy_files(given: tuple[str, ...]) -> list[str]:
-    """The files named, with each folder replaced by the `.conn` files under it, each
-    once."""
-    paths: list[str] = []
+    """The files named, with each folder replaced by the `.conn` files under it (not
+    in hidden folders, virtual environments or node_modules), each once however its
+    path is spelt."""
+    paths: dict[str, str] = {}  # the file itself: the path as first given
     for name in given:
-        path = Path(name)
-        if name != "-" and path.is_dir():
-            found = sorted(str(p) for p in path.rglob("*.conn") if p.is_file())
+        if name != "-" and Path(name).is_dir():
+            found = sorted(_conn_files(name))
             if not found:
                 raise CannotRun(f"no .conn files in {name}")
-            paths.extend(found)
         else:
-            paths.append(name)
-    return list(dict.fromkeys(paths))
+            found = [name]
+        for path in found:
+            paths.setdefault(path if path == "-" else os.path.realpath(path), path)
+    return list(paths.values())
+
+
+def _conn_files(folder: str) -> Iterator[str]:
+    for root, folders, files in os.walk(folder):
+        folders[:] = [f for f in folders if not f.startswith(".") and f not in _SKIPPED]
+        yield from (os.path.join(root, f) for f in files if f.endswith(".conn"))
 
 
 def _unified_diff(before: str, after: str, path: str) -> str:
