@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from connectlang.analysis import analyse
 from connectlang.cli import diagnose
 from connectlang.diagnostics import render_text
+from connectlang.lint.config import Settings
+from connectlang.source import Source
 
 GOLDEN = ROOT / "tests" / "golden" / "diagnostics"
 CASES = sorted(GOLDEN.glob("*.conn"))
@@ -37,3 +40,13 @@ def test_every_bad_file_has_an_error(path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.chdir(GOLDEN)
     _, diagnostics, policy = diagnose(path.name)
     assert policy is None and diagnostics
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_ends_are_lines(end: str) -> None:
+    """The snippet under a diagnostic shows the line, not a `\\r` or the whole file."""
+    text = f"accept if did_business{end}review if did_busines{end}else archive{end}"
+    source = Source(text, "p.conn")
+    (diagnostic,) = analyse(source, Settings()).diagnostics
+    assert render_text(diagnostic, source).splitlines()[:2] == [
+        "p.conn:2:11: error[E201]: unknown name `did_busines`", "  2 | review if did_busines"]

@@ -24,13 +24,17 @@ class Span:
 
 @dataclass(frozen=True)
 class Source:
-    """A named text, with the line table needed to turn offsets into line:column."""
+    """A named text, with the line table needed to turn offsets into line:column.
+    Its line ends are `\n`: CRLF (Windows) and a lone CR (old Mac) are read as one, so
+    lines, columns and the lines shown under a diagnostic are the editor's."""
 
     text: str
     name: str = "<input>"
     _line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if "\r" in self.text:
+            object.__setattr__(self, "text", self.text.replace("\r\n", "\n").replace("\r", "\n"))
         starts = [0]
         find = self.text.find
         at = find("\n")
