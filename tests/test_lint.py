@@ -289,3 +289,15 @@ def test_the_most_specific_severity_wins_whatever_the_order(tmp_path: Path, tabl
     code, out = check(tmp_path, "p.conn", text)
     assert "error[L301]" in out and code == 1
     assert "info[L502]" in out
+
+
+@pytest.mark.parametrize(("text", "help_"), [
+    ('report if true because "x"\nelse archive\n', 'make it the default (`else report because "x"`)'),
+    ("accept if true\nelse accept\n", "remove it, as the default does the same"),
+    ('ask "hi {name}" if has_message\nask "yo {name}" if has_message\nelse archive\n',
+     '(`ask "hi {name}" if has_message`)'),
+    ("report if message matches /free|FREE|click/i\nelse archive\n",
+     'write `message contains_any ["free", "click"]`'),
+])
+def test_a_lints_words_quote_the_policy_as_written(tmp_path: Path, text: str, help_: str) -> None:
+    assert help_ in check(tmp_path, "p.conn", text)[1]

@@ -7,6 +7,7 @@ every consumer handles a handful of node kinds. Spans point back at the source.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -204,9 +205,19 @@ class Policy:
         """The source text of a span, its runs of white space made one space."""
         return " ".join(self.source.text[span.start:span.end].split())
 
+    def action_text(self, rule: Rule) -> str:
+        """The action as written, an `ask` with its reply: `ask "Who are you?"`."""
+        if rule.template is None:
+            return rule.action
+        found = _ASK.match(self.source.text, rule.span.start)
+        return " ".join(found.group(1).split()) if found else rule.action
+
     def rule_text(self, rule: Rule, width: int = 60) -> str:
         """`accept if did_business`, `else archive`: a rule in a few words."""
         if rule.condition is None:
-            return f"else {rule.action}"
-        text = f"{rule.action} if {self.text(rule.condition.span)}"
+            return f"else {self.action_text(rule)}"
+        text = f"{self.action_text(rule)} if {self.text(rule.condition.span)}"
         return text if len(text) <= width else text[: width - 1] + "…"
+
+
+_ASK = re.compile(r'(?:else\s+)?(ask\s+"(?:[^"\\\n]|\\.)*")')

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Severity
+from ...literals import quote
 from ..rule import Context, Finding, Rule
 
 
@@ -50,9 +51,12 @@ class ConditionAlwaysTrue(Rule):
                 assert condition is not None
                 hidden = ("no rule after it, nor the default, ever" if index < len(rules) - 1
                           else f"the default (`else {default}`) never")
-                # The action as written, with an `ask`'s reply: `else ask "Who are you?"`.
-                action = context.policy.source.text[rules[index].span.start:condition.span.start]
-                action = action.rstrip().removesuffix("if").rstrip()
+                rule = rules[index]
+                action = context.policy.action_text(rule)  # `ask "Who are you?"`, as written
+                if rule.reason is not None:
+                    action += f" because {quote(rule.reason)}"
+                fix = (f"make it the default (`else {action}`), or narrow it"
+                       if action != context.policy.action_text(context.policy.default)
+                       else "remove it, as the default does the same, or narrow it")
                 yield Finding(condition.span,
-                              f"this condition is true on every record: {hidden} decides",
-                              f"make it the default (`else {action}`), or narrow it")
+                              f"this condition is true on every record: {hidden} decides", fix)

@@ -59,6 +59,10 @@ class RegexIsContains(Rule):
             words = _plain_words(regex)
             if words is None:
                 continue
+            once: dict[str, str] = {}  # `/free|Free/i` is one word: the first spelling
+            for word in words:
+                once.setdefault(word.casefold(), word)
+            words = list(once.values())
             subject = context.text(op.args[0].span)
             better = (f'{subject} contains "{words[0]}"' if len(words) == 1 else
                       f"{subject} contains_any [{', '.join(f'{chr(34)}{w}{chr(34)}' for w in words)}]")
