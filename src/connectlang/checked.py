@@ -210,14 +210,19 @@ class Policy:
         if rule.template is None:
             return rule.action
         found = _ASK.match(self.source.text, rule.span.start)
-        return " ".join(found.group(1).split()) if found else rule.action
+        return f"ask {found.group(1)}" if found else rule.action
 
     def rule_text(self, rule: Rule, width: int = 60) -> str:
-        """`accept if did_business`, `else archive`: a rule in a few words."""
+        """`accept if did_business`, `else archive`: a rule in a few words (a long
+        reply cut short first, so the condition shows)."""
+        action = self.action_text(rule)
         if rule.condition is None:
-            return f"else {self.action_text(rule)}"
-        text = f"{self.action_text(rule)} if {self.text(rule.condition.span)}"
+            return f"else {action}"
+        text = f"{action} if {self.text(rule.condition.span)}"
+        if len(text) > width and len(action) > 24:
+            action = action[:22] + '…"'
+            text = f"{action} if {self.text(rule.condition.span)}"
         return text if len(text) <= width else text[: width - 1] + "…"
 
 
-_ASK = re.compile(r'(?:else\s+)?(ask\s+"(?:[^"\\\n]|\\.)*")')
+_ASK = re.compile(r'(?:else\s+)?ask\s+("(?:[^"\\\n]|\\.)*")')

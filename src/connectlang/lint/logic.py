@@ -404,6 +404,7 @@ class Space:
         other: set[str] = set()  # strings equal to none of the constants they are compared with
         words: dict[str, set[str]] = {}  # the words a text or list must hold
         ends: dict[str, tuple[str, str]] = {}  # what a text must start and end with
+        sized: set[str] = set()  # texts made only to have a length
         for var, region in point.items():
             key = self.keys[var]
             if key[0] == "atom":
@@ -436,12 +437,13 @@ class Space:
                 values[name[4:-1]] = now - (age if isinstance(age, timedelta) else timedelta(0))
             elif name.startswith("count("):
                 values[name[6:-1]] = [f"item {i}" for i in range(self._value(kind, name, region))]
-            else:  # length(name)
+            else:  # length(name): a text of that length, unless words must be in it
                 values[name[7:-1]] = "x" * self._value(kind, name, region)
+                sized.add(name[7:-1])
         for name, has in words.items():
             if isinstance(values.get(name), list) or name not in self._strings:
                 values[name] = [*values.get(name, []), *sorted(has)]
-            elif name not in values:
+            elif name not in values or name in sized:
                 values[name] = " ".join(sorted(has))
         for name, (start, end) in ends.items():
             if name not in values or name in words:
