@@ -180,6 +180,20 @@ def test_an_input_of_unknown_suffix_is_read_with_input_format(tmp_path: Path) ->
     assert CliRunner().invoke(cli, [*args, "--input-format", "csv"]).exit_code == 0
 
 
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("arr.json", "[1, 2]", "arr.json:1:2: expected an object {...}, found a number"),
+    ("obj.json", '{"a": 1}', "obj.json:1:1: a .json input must be an array of objects"),
+    ("bad.jsonl", "not json\n", "bad.jsonl:1:1: not valid JSON: expected a value")])
+def test_an_input_with_no_record_to_read_columns_from_stops_check(
+        tmp_path: Path, name: str, content: str, message: str) -> None:
+    """Not a wall of `L601: no input has ...` warnings and exit 0: exit 2, and why."""
+    (tmp_path / name).write_text(content)
+    (tmp_path / "p.conn").write_text("accept if did_business\nelse archive\n")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--input", str(tmp_path / name)])
+    assert result.exit_code == 2 and "[L601]" not in result.stdout
+    assert result.stderr.startswith(f"Error: {tmp_path / message}")
+
+
 def test_regex_is_contains_says_when_contains_finds_more(tmp_path: Path) -> None:
     """`contains` folds ß to ss and the regex does not, as the rule's page says; the help
     says so where a word has `ss`."""

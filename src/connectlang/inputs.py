@@ -118,7 +118,9 @@ def fields_given(paths: Sequence[str], input_format: str | None = None,
             _format_by_suffix(path)
         columns: set[str] = set()
         stdin = sys.stdin.buffer if path == "-" else None
-        for _ in islice(read(path, {}, input_format, stdin, seen=columns), 1000):
-            pass
+        problems = [r.error for r in islice(read(path, {}, input_format, stdin, seen=columns), 1000)
+                    if r.error is not None]
+        if problems and not columns:  # `[1, 2]`, not JSON at all: no column to hold the policy to
+            raise InputError(problems[0].at(path))
         found |= columns
     return frozenset(found)
