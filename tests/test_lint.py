@@ -315,3 +315,11 @@ def test_the_most_specific_severity_wins_whatever_the_order(tmp_path: Path, tabl
 ])
 def test_a_lints_words_quote_the_policy_as_written(tmp_path: Path, text: str, help_: str) -> None:
     assert help_ in check(tmp_path, "p.conn", text)[1]
+
+
+def test_an_older_export_without_addresses_does_not_give_profile_url(tmp_path: Path) -> None:
+    (tmp_path / "p.conn").write_text('review if profile_url is not missing\nelse archive\n')
+    for export, warned in (("linkedin-export", False), ("linkedin-export-2019", True)):
+        result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--input",
+                                          str(ROOT / "examples" / export)])
+        assert ("no input given has `profile_url`" in result.stdout) is warned

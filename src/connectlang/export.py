@@ -189,7 +189,9 @@ class Export:
         self.report = ExportReport(self.files.shown("invitations.csv").rpartition("/")[0], direction,
                                    {self.files.WANTED[k]: self.files.base(k) for k in self.files.found})
         with self.files.reading("invitations.csv", Meter()) as stream:
-            _header(CsvRows(stream), ("From",), self.files.shown("invitations.csv"), None)
+            header = _header(CsvRows(stream), ("From",), self.files.shown("invitations.csv"), None)
+        # Older and Excel exports have no profile addresses: `check --input` says so.
+        self.gives_addresses = "inviter_profile_url" in (header or ())
 
     def size(self) -> int:
         """The bytes of the files a run may read, for the progress bar."""

@@ -108,8 +108,9 @@ def fields_given(paths: Sequence[str], input_format: str | None = None,
     found: set[str] = set()
     for path in paths:
         if is_export(path):
-            files = Export(path).files
-            found |= FROM_INVITATIONS | {"profile_url"}
+            export = Export(path)
+            files = export.files
+            found |= FROM_INVITATIONS | ({"profile_url"} if export.gives_addresses else set())
             found |= FROM_CONNECTIONS if "connections.csv" in files else set()
             found |= FROM_MESSAGES if "messages.csv" in files else set()
             files.close()
