@@ -163,6 +163,12 @@ class Policy:
         defaults.update((f.name, f.default) for f in self.fields if f.default is not None)
         return defaults
 
+    def field_types(self) -> dict[str, Type]:
+        """The type of every field a record may have: the standard ones and those declared."""
+        types = {name: f.type for name, f in STANDARD_FIELDS.items()}
+        types.update((f.name, f.ty) for f in self.fields)
+        return types
+
     def let(self, name: str) -> Let:
         return self._lets[name]
 

@@ -36,7 +36,7 @@ class Policy:
         self._factory = compile_policy(checked)
         self._tracking_factory: Callable[[datetime], Callable[[Record], Tracked]] | None = None
         self._deciders: dict[datetime, Decider] = {}
-        self.field_types = _field_types(checked)
+        self.field_types = checked.field_types()
         self._read = _checks(self.field_types, fields_read(checked))
         self._all = _checks(self.field_types, self.field_types)
 
@@ -114,13 +114,6 @@ def _check_now(now: object) -> datetime:
 
 
 _explain = explain
-
-
-def _field_types(policy: c.Policy) -> dict[str, Type]:
-    from .builtins import STANDARD_FIELDS
-    types = {name: f.type for name, f in STANDARD_FIELDS.items()}
-    types.update((f.name, f.ty) for f in policy.fields)
-    return types
 
 
 def fields_read(policy: c.Policy) -> frozenset[str]:

@@ -77,7 +77,7 @@ class ShellCompleter(Completer):
         elif name in _FILE_ARGUMENT:
             yield from self.paths.get_completions(Document(argument.lstrip()), event)
         elif name in _FIELD_ARGUMENT and " " not in argument:
-            fields = {field: f"field {ty}" for field, ty in self.shell.field_types().items()}
+            fields = {field: f"field {ty}" for field, ty in self.shell.session.policy.field_types().items()}
             yield from self.words(argument, fields, event)
         elif name == "help":
             yield from self.words(argument, {cmd: "command" for cmd in COMMANDS}, event)

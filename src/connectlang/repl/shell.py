@@ -234,7 +234,7 @@ class Shell:
     def refit(self) -> list[str]:
         """After the policy changed: drop the record's values that no longer have their
         field's type (a `field` declared again with another)."""
-        types = self.field_types()
+        types = self.session.policy.field_types()
         wrong = {name: value for name, value in self.record.items()
                  if name in types and not has_type(value, types[name])}
         for name in wrong:
@@ -401,7 +401,7 @@ class Shell:
             raise Refusal(f"cannot read {path}: there is no such file or folder")
         count = 0
         try:
-            for count, record in enumerate(Inputs([path], self.field_types()), 1):
+            for count, record in enumerate(Inputs([path], self.session.policy.field_types()), 1):
                 if count == number:
                     if record.values is None:
                         raise Refusal(f"record {number} of {path} cannot be read: {record.error}")
@@ -412,7 +412,8 @@ class Shell:
 
     def show_record(self) -> str:
         env = self.env()
-        shown = [(name, field_value(self.record, name, env.defaults)) for name in self.field_types()]
+        shown = [(name, field_value(self.record, name, env.defaults))
+                 for name in self.session.policy.field_types()]
         given = [(name, value) for name, value in shown if name in self.record]
         if not given:
             return f"{self.record_origin}: every field is missing (`:set FIELD VALUE`, `:record FILE N`)"
@@ -433,7 +434,7 @@ class Shell:
         env = self.env()
         declared = {f.name: f for f in self.session.policy.fields}
         rows = []
-        for name, ty in self.field_types().items():
+        for name, ty in self.session.policy.field_types().items():
             value = field_value(self.record, name, env.defaults)
             if value is None:
                 shown = "missing"
@@ -527,13 +528,8 @@ class Shell:
 
     # -- names -------------------------------------------------------------------------
 
-    def field_types(self) -> dict[str, Type]:
-        types = {name: f.type for name, f in STANDARD_FIELDS.items()}
-        types.update((f.name, f.ty) for f in self.session.policy.fields)
-        return types
-
     def field_type(self, name: str) -> Type:
-        types = self.field_types()
+        types = self.session.policy.field_types()
         if name in types:
             return types[name]
         if name in {let.name for let in self.session.policy.lets}:

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 
 from ... import checked as c
-from ...builtins import STANDARD_FIELDS
 from ...diagnostics import Severity
 from ...types import has_type
 from ..logic import TRUE, Box, OutOfBudget, Solver, Space, conj, disj, negate, reaching
@@ -88,8 +87,7 @@ def _sent_without(policy: c.Policy, rule: c.Rule, name: str, space: Space, box: 
     `contains "free"` and `contains "free trial"`, may not be met by any one text)."""
     from ...evaluate import explain  # (a clean check does not load the evaluator)
     record = space.record({var: min(regions) for var, regions in box.items()}, _NOW)
-    types = {name: f.type for name, f in STANDARD_FIELDS.items()}
-    types.update((f.name, f.ty) for f in policy.fields)
+    types = policy.field_types()
     if not all(has_type(value, types[name]) for name, value in record.items()):
         return False  # not expected: a record the evaluator cannot take is no witness
     decision = explain(policy, record, _NOW)
