@@ -184,10 +184,10 @@ def _grammar_items() -> Any:
         "STRING": st.sampled_from(['""', '"a b"', '"{x}"', '"q\\"\\\\"']),
         "REGEX": st.sampled_from(["/a|b/i", "/x\\/y/"]),
         "COMMENT": st.sampled_from(["# c\n", "# connectlang: ignore\n"]), "WS": st.just(" "),
-        "BAD_STRING": st.just(" "), "BAD_REGEX": st.just(" "), "BAD_CHAR": st.just(" "),
     }
     grammar = Lark(generate.GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="basic",
                    start="item")
+    words.update({t.name: st.just(" ") for t in grammar.terminals if t.name.startswith("BAD_")})
     explicit = {name: strategy.map(lambda text: f" {text} ") for name, strategy in words.items()}
     for terminal in grammar.terminals:
         if terminal.name not in explicit and terminal.pattern.type == "str":

@@ -16,7 +16,7 @@ from . import checked as c
 from . import nodes as n
 from .builtins import BUILTIN_VALUES, FUNCTIONS, PREDEFINED, STANDARD_FIELDS
 from .diagnostics import Diagnostic, closest
-from .keywords import miscased, miscased_message
+from .keywords import miscased, miscased_message, value_then_value
 from .literals import unescape
 from .regex import RegexError, compile_regex
 from .source import Source, Span
@@ -387,10 +387,16 @@ class _Checker:
         ident = call.func.id
         function = FUNCTIONS.get(ident)
         if function is None:
-            if ident in self.scope or ident in STANDARD_FIELDS or ident in BUILTIN_VALUES:
-                help = ("did you forget `and` or `or` between two conditions?" if call.prefix
-                        else None)
-                self.error("E205", f"`{ident}` is a value, not a function", call.func.span, help)
+            if call.prefix and (ident in self.scope or ident in STANDARD_FIELDS or (
+                    ident in BUILTIN_VALUES)):  # `company "Acme"`, `shared_group adn`
+                (argument,) = call.args
+                is_name = isinstance(argument, n.Name)
+                found = (f"the name `{self.text(argument)}`" if is_name
+                         else f"`{self.text(argument)}`")
+                message, fix = value_then_value(ident, found, self.text(argument), is_name)
+                self.error("E205", message, argument.span, fix)
+            elif ident in self.scope or ident in STANDARD_FIELDS or ident in BUILTIN_VALUES:
+                self.error("E205", f"`{ident}` is a value, not a function", call.func.span)
             elif miscased(ident):  # `NOT did_business`
                 self.wrong_case(ident, call.func.span)
             else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .diagnostics import closest
+
 ACTIONS = ("accept", "archive", "decline", "report", "review", "ask")
 
 # Words that start an item; the parser resynchronises on them after a syntax error.
@@ -27,3 +29,22 @@ def miscased_message(word: str, keyword: str) -> tuple[str, str]:
     """The message and help for a keyword in the wrong case."""
     return (f"`{word}` is read as a name, not the keyword `{keyword}`: keywords are lower-case",
             f"write `{keyword}`")
+
+
+# The words that go between two values; a misspelt one (`adn`, `containz`) lexes as a
+# name, and the parser reads `shared_group adn` as a call without parentheses.
+JOINING_WORDS = ("and", "or", "not", "is", "missing", "because", "contains", "contains_any",
+                 "starts_with", "ends_with", "in", "within", "matches")
+
+
+def value_then_value(value: str, found: str, argument: str, is_name: bool) -> tuple[str, str]:
+    """The message and help for a value followed by another (`company "Acme"`, `x adn`):
+    `found` describes the second, `argument` is its text."""
+    close = closest(argument, JOINING_WORDS) if is_name else None
+    if close:
+        help = f"did you mean `{close}`?"
+    elif is_name:
+        help = "did you forget `and` or `or` between two conditions?"
+    else:
+        help = f"compare with an operator, as in `{value} == {argument}`"
+    return f"expected an operator, `and` or `or` after `{value}`, found {found}", help

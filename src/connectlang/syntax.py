@@ -14,14 +14,22 @@ from __future__ import annotations
 import functools
 import gc
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
 from . import nodes as n
 from ._parser import Lark, Lark_StandAlone, Token, UnexpectedToken
+from .builtins import FUNCTIONS
 from .diagnostics import Diagnostic, closest
-from .keywords import ACTIONS, ITEM_STARTS, RESERVED, miscased, miscased_message
+from .keywords import (
+    ACTIONS,
+    ITEM_STARTS,
+    RESERVED,
+    miscased,
+    miscased_message,
+    value_then_value,
+)
 from .literals import MONTH_WORDS, UNIT_SECONDS, months_help
 from .lower import Lowering, span_of
 from .source import Source, Span
@@ -34,6 +42,7 @@ _ITEM_START = {word.upper() for word in ITEM_STARTS}  # token types
 _ACTIONS = {word.upper() for word in ACTIONS}
 _ACTION_WORDS = sorted(ACTIONS)
 _EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
+PREFIX_FUNCTIONS = {f.name for f in FUNCTIONS.values() if f.prefix}
 _KEYWORD_TYPES = {word.upper() for word in RESERVED}
 _OPERAND_START = {"NOT", "TRUE", "FALSE", "LPAR", "LSQB"}  # keywords a value can start with
 _TEST_OPS = {"==", "!=", "<", "<=", ">", ">=", "contains", "contains_any", "starts_with",
@@ -51,7 +60,8 @@ _lock = threading.Lock()
 # The lexer hands ignored tokens worth keeping (comments, bad input) to callbacks;
 # whitespace is skipped without building a token.
 _kept: list[Token] = []
-_KEPT = ("COMMENT", "BAD_STRING", "BAD_REGEX", "BAD_CHAR")
+_KEPT = ("COMMENT", "BAD_QUOTE", "BAD_OPERATOR", "BAD_COMMENT", "BAD_STRING", "BAD_REGEX",
+         "BAD_CHAR")
 
 
 def runtime_options() -> dict[str, Any]:
@@ -109,6 +119,30 @@ def parse_expression(source: Source) -> tuple[n.Expr | None, list[Diagnostic]]:
         return expr, diagnostics
 
 
+def stops_early(source: Source, start: str = "item") -> bool:
+    """Whether the text's last item (or the expression) is cut short: the parser took
+    each of its tokens and wanted more, as after an open `(` or a trailing `and`. The
+    REPL then reads another line."""
+    with _lock:
+        lexical: list[Diagnostic] = []
+        _lowering.diagnostics = []
+        tokens, _ = _lex(source, lexical)
+        if not tokens or lexical:  # a string cannot go on on the next line
+            return False
+        chunk = list(_items(tokens))[-1] if start == "item" else tokens
+        parser = _parser().parse_interactive(start=start)
+        try:
+            for token in chunk:
+                parser.feed_token(token)
+        except UnexpectedToken:
+            return False
+        try:
+            parser.feed_eof(chunk[-1])  # type: ignore[no-untyped-call]
+        except UnexpectedToken:
+            return True
+        return False
+
+
 class _gc_paused:
     """Parsing allocates many small objects that all live: the collector only costs."""
 
@@ -130,25 +164,55 @@ def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], li
     _kept.clear()
     tokens = list(_parser().lex(source.text))
     comments: list[n.Comment] = []
-    for token in _kept:
-        kind = token.type
+    for kind, text, span in _merge_stray(_kept):
         if kind == "COMMENT":
-            comments.append(n.Comment(span_of(token), token.value))
-        elif kind == "BAD_STRING":
-            diagnostics.append(Diagnostic.error(
-                "E003", "this string is not closed on its line", span_of(token),
-                'end it with `"`; write a quote inside a string as `\\"`'))
-        elif kind == "BAD_REGEX":
-            diagnostics.append(Diagnostic.error(
-                "E003", "this regex is not closed on its line", span_of(token),
-                "a regex is written `/pattern/flags` on one line; write `/` inside it as `\\/`"))
+            comments.append(n.Comment(span, text))
         else:
-            shown = token.value if token.value.isprintable() else repr(token.value)[1:-1]
-            diagnostics.append(Diagnostic.error(
-                "E002", f"unexpected character `{shown}`", span_of(token),
-                "remove it" if not token.value.isprintable() else None))
+            diagnostics.append(_lexical_error(kind, text, span))
     _kept.clear()
     return tokens, comments
+
+
+def _merge_stray(kept: list[Token]) -> list[tuple[str, str, Span]]:
+    """The kept tokens as (type, text, span); stray characters side by side (`@@@`)
+    are one mistake, so one piece."""
+    pieces: list[tuple[str, str, Span]] = []
+    for token in kept:
+        span = span_of(token)
+        if pieces and token.type == "BAD_CHAR" == pieces[-1][0] and (
+                span.start == pieces[-1][2].end):
+            pieces[-1] = ("BAD_CHAR", pieces[-1][1] + token.value, pieces[-1][2].cover(span))
+        else:
+            pieces.append((token.type, token.value, span))
+    return pieces
+
+
+_AS_WORDS = {"&": "and", "|": "or", "!": "not"}  # `&&`, `||`, `!` in connectlang
+
+
+def _lexical_error(kind: str, text: str, span: Span) -> Diagnostic:
+    if kind == "BAD_STRING":
+        return Diagnostic.error("E003", "this string is not closed on its line", span,
+                                'end it with `"`; write a quote inside a string as `\\"`')
+    if kind == "BAD_REGEX":
+        return Diagnostic.error(
+            "E003", "this regex is not closed on its line", span,
+            "a regex is written `/pattern/flags` on one line; write `/` inside it as `\\/`")
+    if kind == "BAD_QUOTE":
+        inner = text[1:-1].replace("\\", "\\\\").replace('"', '\\"')
+        return Diagnostic.error("E002", "a string is written in straight double quotes", span,
+                                f'write `"{inner}"`')
+    if kind == "BAD_OPERATOR":
+        word = _AS_WORDS[text[0]]
+        return Diagnostic.error("E002", f"`{text}` is not an operator", span,
+                                f"write `{word}`")
+    if kind == "BAD_COMMENT":
+        return Diagnostic.error("E002", "a comment starts with `#`", span,
+                                f"write `# {text[2:].lstrip()}`")
+    shown = text if text.isprintable() else repr(text)[1:-1]
+    what = "character" if len(text) == 1 else "characters"
+    return Diagnostic.error("E002", f"unexpected {what} `{shown}`", span,
+                            "remove it" if not text.isprintable() else None)
 
 
 def _items(tokens: list[Token]) -> Iterator[list[Token]]:
@@ -230,11 +294,27 @@ def _describe(token: Token | None) -> str:
     return f"`{token.value}`"
 
 
-def _expected_words(expected: set[str]) -> str:
-    words = sorted(filter(None, map(_terminal_words, expected)))
-    if not words:
+# What the expected words are listed as, in this order: the tests grouped under one
+# phrase, then the joining words, the closing brackets, and the end last.
+_OPERATOR_WORDS = {f"`{op}`" for op in _TEST_OPS}
+_OPERATOR_GROUP = "an operator (`==`, `<`, `contains`, `in`, `matches`, ...)"
+_ORDER = ("`and`", "`or`", "`because`", "`is`", "`=`", "`:`", "`,`", "`)`", "`]`")
+_END_OF = {"LET": "the end of the `let`", "FIELD": "the end of the `field`",
+           "ELSE": "the end of the default", "POLICY": "the end of the line"}
+
+
+def _expected_words(expected: set[str], end: str) -> str:
+    words = {_terminal_words(name) or "" for name in expected} - {""}
+    operators = _OPERATOR_WORDS - {"`is`"}
+    if len(words & operators) >= 6:
+        words = (words - operators) | {_OPERATOR_GROUP}
+    if "the end of the file" in words:
+        words = (words - {"the end of the file"}) | {end}
+    rank = {word: place for place, word in enumerate((_OPERATOR_GROUP, *_ORDER))}
+    ordered = sorted(words, key=lambda word: (word == end, rank.get(word, len(rank)), word))
+    if not ordered:
         return "something else"
-    return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1]
+    return ", ".join(ordered[:-1]) + (" or " if len(ordered) > 1 else "") + ordered[-1]
 
 
 def _terminal_words(name: str) -> str | None:
@@ -253,14 +333,69 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return f"did you mean `{close}`?" if close else None
 
 
+def _test_done(chunk: list[Token], index: int) -> bool:
+    """Whether the test before `index` has its operator already (`a == b`), looking
+    back past whole groups to the `if`, `and`, `(` ... that starts it."""
+    depth = 0
+    for token in reversed(chunk[:index]):
+        if token.type in ("RPAR", "RSQB"):
+            depth += 1
+        elif token.type in ("LPAR", "LSQB"):
+            if depth == 0:
+                return False
+            depth -= 1
+        elif depth == 0 and token.type in ("IF", "AND", "OR", "NOT", "COMMA", "EQUAL"):
+            return False
+        elif depth == 0 and token.type != "NAME" and token.value in _TEST_OPS:
+            return True
+    return False
+
+
+def _unclosed(tokens: list[Token]) -> list[Token]:
+    """The `(` and `[` of `tokens` not closed in them, innermost last."""
+    opened: list[Token] = []
+    for token in tokens:
+        if token.type in ("LPAR", "LSQB"):
+            opened.append(token)
+        elif token.type in ("RPAR", "RSQB") and opened:
+            opened.pop()
+    return opened
+
+
+def _possible(expected: set[str], opened: list[Token], tokens: list[Token]) -> set[str]:
+    """Lark's expected terminals less the closing ones no open bracket allows (its
+    merged LALR states offer `)` and `,` outside any parentheses)."""
+    inner = opened[-1] if opened else None
+    in_list = inner is not None and inner.type == "LSQB"
+    in_call = inner is not None and inner.type == "LPAR" and tokens.index(inner) > 0 and (
+        tokens[tokens.index(inner) - 1].type == "NAME")
+    drop = {"RPAR"} if inner is None or inner.type != "LPAR" else set()
+    drop |= {"RSQB"} if not in_list else set()
+    drop |= {"COMMA"} if not (in_list or in_call) else set()
+    return expected - drop
+
+
+_ARGUMENT_TYPES = {"NAME", "INT", "DURATION", "TIME", "STRING", "REGEX", "TRUE", "FALSE"}
+
+
 def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
                   following: Token | None, source: Source) -> Diagnostic:
     at_end = error.token.type == "$END"
     found = following if at_end else error.token
     span = span_of(found) if found is not None else source.end
     previous = chunk[index - 1] if index > 0 else None
-    expected = set(error.expected)
     found_text = _describe(found)
+    if at_end and previous is not None and (
+            found is None or "\n" in source.text[previous.end_pos:found.start_pos]):
+        # The item ends with its line: say so there, not at the next item's first word.
+        span = Span(previous.end_pos or 0, previous.end_pos or 0)
+        found_text = "the end of the file" if found is None else "the end of the line"
+    opened = _unclosed(chunk[:index])
+    expected = _possible(set(error.expected), opened, chunk)
+    if _test_done(chunk, index):  # `a == b` takes no second operator
+        expected -= {name for name in expected if _terminal_words(name) in _OPERATOR_WORDS}
+    if previous is not None and previous.type == "NAME" and previous.value not in PREFIX_FUNCTIONS:
+        expected -= _ARGUMENT_TYPES | {"LPAR", "LSQB"}  # only two built-ins take `f x`
 
     def fail(message: str, help: str | None = None) -> Diagnostic:
         return Diagnostic.error("E001", message, span, help)
@@ -298,6 +433,24 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         if unit:
             return fail("a duration is written with its unit glued to the number",
                         f"write `{prev}{unit}`")
+    header = _declaration_error(chunk, index, found_text, fail)
+    if header is not None:
+        return header
+    if at_end and opened and expected & {"RPAR", "RSQB"}:
+        bracket = opened[-1]
+        what, close = ("list", "]") if bracket.type == "LSQB" else ("parenthesis", ")")
+        return Diagnostic.error("E001", f"this {what} is never closed", span_of(bracket),
+                                f"close it with `{close}`")
+    if not at_end and error.token.type == "NOT" and index + 1 < len(chunk) and (
+            chunk[index + 1].value in _TEST_OPS):
+        test = f"not {prev} {chunk[index + 1].value} ..." if previous.type == "NAME" else None
+        return fail("`not` goes before the whole test, not before its operator",
+                    f"write `{test}`" if test else "write `not` before the test's first value")
+    if found is not None and found.type == "EQUAL":
+        return fail("`=` is not a comparison", "write `==` to test that two values are equal")
+    misused = _argument_of_a_value(chunk, index)
+    if misused is not None:
+        return misused
     if not at_end and error.token.value in _TEST_OPS and previous.type not in _ITEM_START:
         return fail(f"{found_text} cannot follow a test: comparisons do not chain",
                     "join two tests with `and`, as in `a < b and b < c`")
@@ -313,4 +466,44 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
     if "STRING" in expected and prev in ("ask", "because", "policy"):
         what = {"ask": "the reply", "because": "the reason", "policy": "the policy's name"}[prev]
         return fail(f"expected {what}, a string in double quotes, after `{prev}`, found {found_text}")
-    return fail(f"expected {_expected_words(expected)}, found {found_text}")
+    end = _END_OF.get(chunk[0].type, "the end of the rule")
+    words = _expected_words(expected, end)
+    near = None  # `becuase`
+    if found is not None and found.type == "NAME":
+        near = _did_you_mean(found.value, _keywords(expected))
+    return fail(f"expected {words}, found {found_text}", near)
+
+
+def _keywords(expected: set[str]) -> list[str]:
+    """The words among `expected` (`and`, `contains`, ...), for a did-you-mean."""
+    return [word.strip("`") for word in map(_terminal_words, expected)
+            if word and word.strip("`").isidentifier()]
+
+
+def _declaration_error(chunk: list[Token], index: int, found_text: str,
+                       fail: Callable[[str, str | None], Diagnostic]) -> Diagnostic | None:
+    """`let x == 5`, `field x int`: the word after the declared name is wrong."""
+    kind = chunk[0].type
+    if kind not in ("LET", "FIELD") or index != 2 or chunk[1].type != "NAME":
+        return None
+    name = chunk[1].value
+    if kind == "LET":
+        return fail(f"expected `=` after `let {name}`, found {found_text}",
+                    f"a let reads `let {name} = VALUE`")
+    return fail(f"expected `:` after `field {name}`, found {found_text}",
+                f"a field reads `field {name}: TYPE`, with `= DEFAULT` if it has one")
+
+
+def _argument_of_a_value(chunk: list[Token], index: int) -> Diagnostic | None:
+    """`shared_group adn x`, `message containz "hi"`: the parser read a name and the
+    word after it as a call without parentheses, which only two built-ins allow, and
+    failed one word later. The mistake is that word: point at it."""
+    if index < 2 or chunk[0].type in ("FIELD", "POLICY"):
+        return None
+    callee, argument = chunk[index - 2], chunk[index - 1]
+    if callee.type != "NAME" or argument.type not in _ARGUMENT_TYPES or (
+            callee.value in PREFIX_FUNCTIONS):
+        return None
+    message, help = value_then_value(callee.value, _describe(argument), argument.value,
+                                     argument.type == "NAME")
+    return Diagnostic.error("E001", message, span_of(argument), help)

@@ -29,7 +29,7 @@ from ..output import ACTION_COLOURS
 from ..records import BadValue, InputError, cell_reader
 from ..regex import Regex
 from ..source import Source, Span
-from ..syntax import parse, parse_expression
+from ..syntax import parse, parse_expression, stops_early
 from ..types import Type, has_type
 from .session import TYPED, Located, Piece, Rejected, Session, where
 
@@ -70,20 +70,17 @@ def first_word(text: str) -> str | None:
 
 def needs_more(text: str) -> bool:
     """Whether Enter should open a new line rather than run the input: it is unfinished
-    (an error at its very end, like an open parenthesis or a trailing `and`), or a
-    policy whose default has not come yet. An empty last line always runs it."""
+    (like an open parenthesis or a trailing `and`), or a policy whose default has not
+    come yet. An empty last line always runs it."""
     if not text.strip() or text.endswith("\n") or text.lstrip().startswith(":"):
         return False
     source = Source(text, TYPED)
     word = first_word(text)
-    if word in ITEM_STARTS:
-        module, diagnostics = parse(source)
-        if word == "policy" and not any(isinstance(i, n.Default) for i in module.items):
+    if word == "policy":
+        module, _ = parse(source)
+        if not any(isinstance(i, n.Default) for i in module.items):
             return True
-    else:
-        _, diagnostics = parse_expression(source)
-    end = len(text.rstrip())
-    return bool(diagnostics) and min(d.span.start for d in diagnostics) >= end
+    return stops_early(source, "item" if word in ITEM_STARTS else "expr")
 
 
 class Shell:
