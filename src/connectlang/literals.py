@@ -86,9 +86,12 @@ def parse_time(text: str) -> datetime:
         short = _SHORT_DATE.match(text)
         if short:  # `2025-2-3`: ISO 8601 writes months and days with two digits
             year, month, day = short.groups()
+            fixed = f"{year}-{int(month):02}-{int(day):02}{text[short.end():]}"
+            wrong = _out_of_range(fixed)
+            if wrong:
+                raise LiteralError(f"`{text}` is not a valid time: {wrong}")
             raise LiteralError(f"`{text}` is not a valid time: months and days take two digits",
-                               help=f"write `{year}-{int(month):02}-{int(day):02}"
-                                    f"{text[short.end():]}`")
+                               help=f"write `{fixed}`")
         raise LiteralError(f"`{text}` is not a valid time: expected a form like 2025-01-31T09:30:00Z")
     return value
 
@@ -102,9 +105,10 @@ def _iso_time(text: str) -> datetime | None:
     iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
         value = datetime.fromisoformat(iso)
-    except ValueError as exc:
-        if "out of range" in str(exc):
-            raise LiteralError(f"`{text}` is not a valid time: {exc}") from None
+    except ValueError:
+        wrong = _out_of_range(text)
+        if wrong:
+            raise LiteralError(f"`{text}` is not a valid time: {wrong}") from None
         return None
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
@@ -114,6 +118,39 @@ def _iso_time(text: str) -> datetime | None:
         raise LiteralError(f"`{text}` is not a valid time: in UTC it falls outside the years "
                            "1 to 9999") from None
     return value
+
+
+_ISO_PARTS = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?"
+                        r"(?:\.\d+)?(?:[+-](\d{2}):(\d{2}))?")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+
+def _out_of_range(text: str) -> str | None:
+    """Which part of an ISO 8601 time is out of range, in words (`2025-02-30`: February
+    2025 has days 01 to 28); None when none is, or `text` has another form. Python's own
+    messages differ between versions and give no day counts."""
+    import calendar
+
+    match = _ISO_PARTS.fullmatch(text[:-1] if text.endswith(("Z", "z")) else text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, offset_hours, offset_minutes = (
+        int(part) if part is not None else 0 for part in match.groups())
+    if year == 0:
+        return "years start at 0001"
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02}: months are 01 to 12"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{_MONTH_NAMES[month - 1]} {year} has days 01 to {days}"
+    for value, unit, top in ((hour, "hours", 23), (minute, "minutes", 59),
+                             (second, "seconds", 59), (offset_minutes, "offset minutes", 59)):
+        if value > top:
+            return f"{unit} are 00 to {top}"
+    if offset_hours > 23:
+        return "an offset from UTC is less than 24 hours"
+    return None
 
 
 # Forms found in LinkedIn exports and in files re-saved by spreadsheets, read by
