@@ -159,7 +159,7 @@ def test_reload_reads_the_edited_file(tmp_path: Path) -> None:
     session.run("did_business")
     policy.write_text("accept if did_business and\nelse archive\n")
     broken = session.run(":reload")
-    assert f"{policy}:1:27: error[E001]" in broken and broken.endswith("fix them and `:reload`")
+    assert f"{policy}:2:1: error[E001]" in broken and broken.endswith("fix them and `:reload`")
     assert session.run(":show").startswith("accept  if did_business\n")  # the last good one stays
     policy.write_text("review if same_school\nelse decline\n")
     assert session.run(":reload").startswith(f"loaded {policy}: 1 rule and the default")

@@ -385,11 +385,6 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
     span = span_of(found) if found is not None else source.end
     previous = chunk[index - 1] if index > 0 else None
     found_text = _describe(found)
-    if at_end and previous is not None and (
-            found is None or "\n" in source.text[previous.end_pos:found.start_pos]):
-        # The item ends with its line: say so there, not at the next item's first word.
-        span = Span(previous.end_pos or 0, previous.end_pos or 0)
-        found_text = "the end of the file" if found is None else "the end of the line"
     opened = _unclosed(chunk[:index])
     expected = _possible(set(error.expected), opened, chunk)
     if _test_done(chunk, index):  # `a == b` takes no second operator
@@ -436,11 +431,13 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
     header = _declaration_error(chunk, index, found_text, fail)
     if header is not None:
         return header
-    if at_end and opened and expected & {"RPAR", "RSQB"}:
+    if at_end and opened and expected & {"RPAR", "RSQB"}:  # the item ended inside ( or [
         bracket = opened[-1]
-        what, close = ("list", "]") if bracket.type == "LSQB" else ("parenthesis", ")")
-        return Diagnostic.error("E001", f"this {what} is never closed", span_of(bracket),
-                                f"close it with `{close}`")
+        close = "]" if bracket.type == "LSQB" else ")"
+        line, column = source.position(bracket.start_pos or 0)
+        return fail(f"expected `{close}` to close the `{bracket.value}` at {line}:{column}, "
+                    f"found {found_text}", f"add `{close}` where the "
+                    + ("list" if close == "]" else "parenthesis") + " ends")
     if not at_end and error.token.type == "NOT" and index + 1 < len(chunk) and (
             chunk[index + 1].value in _TEST_OPS):
         test = f"not {prev} {chunk[index + 1].value} ..." if previous.type == "NAME" else None
