@@ -165,6 +165,7 @@ def test_a_long_chain_of_lets_is_one_error_at_the_let_too_deep() -> None:
     [error] = caught.value.diagnostics
     assert error.code == "E004" and "more than 128 levels" in error.message
     assert source[error.span.start:error.span.end] == "a64"  # each let adds `and` and a use
+    assert error.help is not None and "`a64` alone is 128 levels deep" in error.help  # allowed
 
 
 def test_the_deepest_allowed_lets_evaluate_and_lint() -> None:

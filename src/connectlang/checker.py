@@ -74,6 +74,7 @@ class _Checker:
         # Definitions refused for taking a built-in's name: their uses meant them, and
         # reporting those too would repeat the one mistake.
         self.refused: set[str] = set()
+        self.defining: str | None = None  # the let whose value is being checked
 
     def error(self, code: str, message: str, span: Span, help: str | None = None) -> None:
         self.diagnostics.append(Diagnostic.error(code, message, span, help))
@@ -170,7 +171,9 @@ class _Checker:
         return c.Field(item.span, item.name.id, item.name.span, ty, default)
 
     def let(self, item: n.LetDecl) -> c.Let | None:
+        self.defining = item.name.id
         value, depth = self.shallow(self.expr(item.value))
+        self.defining = None
         if value.ty is Type.REGEX:
             self.error("E301", "a regex is not a value: use it with `matches`", item.value.span,
                        f"write `let {item.name.id} = message matches {self.text(item.value)}`")
@@ -198,7 +201,7 @@ class _Checker:
             return value, depth
         self.error("E004", f"with the `let`s it uses written out, this is nested more than "
                    f"{MAX_LET_NESTING} levels deep", via.span,
-                   f"`{via.name}` alone is {self.scope[via.name].depth + 1} levels deep: build "
+                   f"`{via.name}` alone is {self.scope[via.name].depth} levels deep: build "
                    "lets side by side (`let c = a and b`) rather than each on the one before")
         return c.Const(value.span, Type.ERROR, None), 0
 
@@ -279,6 +282,12 @@ class _Checker:
                     f"`{{{name.group()}}}`" if name else "write `{{` and `}}` for literal braces")
             self.error("E106", f"`{{{inside}}}` is not a placeholder: a reply may only hold "
                        "`{NAME}` of a field or `let`", span, help)
+            return None
+        if inside in FUNCTIONS:  # `{count}`
+            self.error("E106", f"`{{{inside}}}` is a function: a reply may only hold `{{NAME}}` of "
+                       "a field or `let`", span,
+                       f"name its result first, as in `let value = {inside}(...)`, and write "
+                       "`{value}`")
             return None
         ref = self.name(n.Name(span, inside))
         if ref.ty is Type.ERROR:
@@ -374,6 +383,9 @@ class _Checker:
             pass  # its definition has a syntax error, reported already
         elif miscased(ident):  # `True`
             self.wrong_case(ident, name.span)
+        elif ident == self.defining:
+            self.error("E201", f"`{ident}` is used in its own definition", name.span,
+                       "a `let` cannot refer to itself: build it from other names")
         elif ident in self.later:
             self.error("E201", f"`{ident}` is used before its definition on line "
                        f"{self.line(self.later[ident])}", name.span,
