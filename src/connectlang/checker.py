@@ -341,9 +341,7 @@ class _Checker:
                 flags = "".join(f for f in lit.flags if f in "ims")  # others: reported
                 return c.Const(lit.span, Type.REGEX, compile_regex(lit.pattern, flags))
             except RegexError as exc:
-                self.error("E105", f"invalid regex: {exc}", lit.span,
-                           "connectlang regexes follow RE2 syntax (no backreferences, no "
-                           "lookaround)")
+                self.error("E105", f"invalid regex: {exc}", lit.span, exc.help)
                 return c.Const(lit.span, Type.ERROR, None)
         if isinstance(lit, n.ListLit):
             values = [item.value for item in lit.items]

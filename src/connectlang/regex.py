@@ -18,7 +18,12 @@ from typing import Any
 
 
 class RegexError(Exception):
-    """The pattern is not valid RE2 (message in RE2's words, made friendlier)."""
+    """The pattern is not valid RE2: what is wrong (RE2's words, made friendlier) and
+    how to write it instead."""
+
+    def __init__(self, message: str, help: str) -> None:
+        super().__init__(message)
+        self.help = help
 
 
 @dataclass(frozen=True)
@@ -45,12 +50,38 @@ class Regex:
         return self.search(text)
 
 
-_HINTS = {
-    "invalid perl operator: (?=": "lookahead `(?=...)` is not RE2 syntax",
-    "invalid perl operator: (?!": "lookahead `(?!...)` is not RE2 syntax",
-    "invalid perl operator: (?<": "lookbehind is not RE2 syntax",
-    "invalid escape sequence: \\1": "backreferences like `\\1` are not RE2 syntax",
-}
+# RE2's error, matched against its text (`detail`) or the pattern: what to say and
+# the fix. The first that matches wins; anything else keeps RE2's words.
+_EXPLAINED: tuple[tuple[str, str, str, str], ...] = (
+    ("detail", r"invalid perl operator: \(\?[=!]", "lookahead `(?=...)` is not RE2 syntax",
+     "RE2 has no lookaround: test twice, as in `message matches /a/ and not message "
+     "matches /b/`"),
+    ("detail", r"invalid perl operator: \(\?<", "lookbehind `(?<=...)` is not RE2 syntax",
+     "RE2 has no lookaround: test twice, as in `message matches /a/ and not message "
+     "matches /b/`"),
+    ("detail", r"invalid escape sequence: \\[1-9][0-9]*$", "backreferences like `\\1` are "
+     "not RE2 syntax", "RE2 cannot match the same text twice; write out what may repeat"),
+    ("pattern", r"\(\?P=", "named backreferences `(?P=name)` are not RE2 syntax",
+     "RE2 cannot match the same text twice; write out what may repeat"),
+    ("detail", r"invalid escape sequence: \\Z", "`\\Z` is not RE2 syntax",
+     "write `\\z` or `$` for the end of the text"),
+    ("detail", r"invalid escape sequence: \\x", "this `\\x` escape is not a character",
+     "write `\\xHH` or `\\x{HHHH}` with a code point up to 10FFFF"),
+    ("detail", r"invalid escape sequence", "{detail}",
+     "escape only punctuation (`\\.`, `\\/`), or use a class such as `\\d`, `\\w` or `\\s`"),
+    ("detail", r"invalid repetition size", "{detail}",
+     "a repeat counts up to 1000, and repeats inside repeats multiply: `(a{100}){100}` "
+     "is 10,000; use `+` or `*` where any number will do"),
+    ("detail", r"missing \)|unexpected \)", "{detail}",
+     "pair each `(` with a `)`; write a parenthesis itself as `\\(` or `\\)`"),
+    ("detail", r"missing \]", "{detail}", "end the class with `]`; write a bracket itself as "
+     "`\\[`"),
+    ("detail", r"invalid character class range", "{detail}",
+     "write a range from low to high, as in `[a-z]`"),
+    ("detail", r"bad repetition operator", "{detail}",
+     "a repeat (`*`, `+`, `?`, `{n}`) follows one item, once; write `*` itself as `\\*`"),
+)
+_GENERAL_HELP = "connectlang regexes follow RE2 syntax (no backreferences, no lookaround)"
 
 
 @functools.cache
@@ -72,13 +103,16 @@ def compile_regex(pattern: str, flags: str) -> Regex:
         compiled = re2.compile(full, _options())
     except re2.error as exc:
         detail = exc.args[0].decode() if isinstance(exc.args[0], bytes) else str(exc.args[0])
-        for prefix, hint in _HINTS.items():
-            if detail.startswith(prefix) or (prefix.endswith("\\1") and "\\" in detail
-                                             and detail[-1:].isdigit()):
-                raise RegexError(hint) from None
-        raise RegexError(detail) from None
+        raise _explained(detail, pattern) from None
     required, fold = _required_words(pattern, "i" in flags)
     return Regex(pattern, flags, required, fold, compiled)
+
+
+def _explained(detail: str, pattern: str) -> RegexError:
+    for where, test, message, help in _EXPLAINED:
+        if re.search(test, detail if where == "detail" else pattern):
+            return RegexError(message.format(detail=detail), help)
+    return RegexError(detail, _GENERAL_HELP)
 
 
 _SPECIAL = set("\\.[](){}|*+?^$")
