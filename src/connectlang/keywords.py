@@ -9,6 +9,12 @@ ACTIONS = ("accept", "archive", "decline", "report", "review", "ask")
 # Words that start an item; the parser resynchronises on them after a syntax error.
 ITEM_STARTS = ("policy", "field", "let", "else", *ACTIONS)
 
+# Words other tools use for an item start, and the connectlang word for each.
+SYNONYMS = {"ignore": "archive", "reject": "archive", "deny": "archive", "skip": "archive",
+            "spam": "report", "block": "report", "flag": "review", "approve": "accept",
+            "allow": "accept", "otherwise": "else", "default": "else", "const": "let",
+            "var": "let", "define": "let", "elif": "else"}
+
 RESERVED = frozenset(
     {
         "policy", "field", "let", "if", "else", "because", "and", "or", "not",
@@ -29,6 +35,13 @@ def miscased_message(word: str, keyword: str) -> tuple[str, str]:
     """The message and help for a keyword in the wrong case."""
     return (f"`{word}` is read as a name, not the keyword `{keyword}`: keywords are lower-case",
             f"write `{keyword}`")
+
+
+def meant_item_start(word: str) -> str | None:
+    """The word starting an item that `word` (a name) most likely meant: `Else`,
+    `esle`, `acept`, `ignore` (archive), `const` (let); None if none is close."""
+    return miscased(word) if miscased(word) in ITEM_STARTS else (
+        SYNONYMS.get(word.lower()) or closest(word, ITEM_STARTS))
 
 
 # The words that go between two values; a misspelt one (`adn`, `containz`) lexes as a

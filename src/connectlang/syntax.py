@@ -27,6 +27,7 @@ from .keywords import (
     ITEM_STARTS,
     RESERVED,
     miscased,
+    meant_item_start,
     miscased_message,
     value_then_value,
 )
@@ -40,7 +41,6 @@ MAX_NESTING = 64
 
 _ITEM_START = {word.upper() for word in ITEM_STARTS}  # token types
 _ACTIONS = {word.upper() for word in ACTIONS}
-_ACTION_WORDS = sorted(ACTIONS)
 _EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
 PREFIX_FUNCTIONS = {f.name for f in FUNCTIONS.values() if f.prefix}
 _KEYWORD_TYPES = {word.upper() for word in RESERVED}
@@ -95,15 +95,22 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
             item = _parse_chunk(chunk, "item", following, source,
                                 [] if damaged else diagnostics)
             if item is None or damaged:
-                broken_default = broken_default or chunk[0].type == "ELSE" or (
-                    chunk[0].type == "NAME" and miscased(chunk[0].value) == "else")
-                if chunk[0].type in ("LET", "FIELD") and len(chunk) > 1:
+                first = chunk[0]
+                broken_default = broken_default or first.type == "ELSE" or (
+                    first.type == "NAME" and meant_item_start(first.value) == "else")
+                if len(chunk) > 1 and (first.type in ("LET", "FIELD") or _declares(chunk)):
                     broken_names.add(chunk[1].value)
             else:
                 items.append(item)
         module = n.Module(tuple(items), tuple(comments), frozenset(broken_names), broken_default)
         # `or Accept`: the item cut at `Accept` and the one it starts both fail there.
         return module, list(dict.fromkeys(diagnostics))
+
+
+def _declares(chunk: list[Token]) -> bool:
+    """`lett x = 3`, `const x = 3`, `var x: int`: shaped like a declaration of chunk[1]."""
+    return len(chunk) > 2 and chunk[0].type == chunk[1].type == "NAME" and (
+        chunk[2].type in ("EQUAL", "COLON"))
 
 
 def parse_expression(source: Source) -> tuple[n.Expr | None, list[Diagnostic]]:
@@ -220,27 +227,37 @@ def _items(tokens: list[Token]) -> Iterator[list[Token]]:
 
     `let archive = ...` is one error, at `archive`; where a value is due, a later
     `archive` is that let's use, read as a name (which the checker then passes over)
-    rather than an item start that cuts the rule in two.
+    rather than an item start that cuts the rule in two. A misspelt item start also
+    starts one, so the item before it is not blamed and the one after is still
+    checked: a name before `if` (`acept if`), or a name like one (`esle`) first on its
+    line where no value is due.
     """
     refused = {token.value for before, token in pairwise(tokens)
                if before.type in ("LET", "FIELD") and token.type in _KEYWORD_TYPES}
     chunk: list[Token] = []
     previous = ""
     value_due = False
-    for token in tokens:
+    for index, token in enumerate(tokens):
         kind = token.type
         if value_due and token.value in refused and kind not in _OPERAND_START:
             token = token.update(type="NAME")
             kind = "NAME"
-        value_due = kind != "NAME" and token.value in _VALUE_DUE
         if kind == "NAME":  # `Else archive`: an item starts, with an error at `Else`
             kind = (miscased(token.value) or "NAME").upper()
         starts = kind in _ITEM_START and not (kind in _ACTIONS and previous == "ELSE") and (
             previous not in ("LET", "FIELD"))  # `let review = ...`: one error, at `review`
+        if kind == "NAME" and chunk and not value_due and previous not in ("LET", "FIELD"):
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            starts = (following is not None and following.type == "IF") or (
+                token.line != chunk[-1].line and chunk[-1].value not in PREFIX_FUNCTIONS
+                and meant_item_start(token.value) is not None)
         if starts and chunk:
             yield chunk
             chunk = []
+        if not chunk and kind == "NAME" and meant_item_start(token.value) == "else":
+            kind = "ELSE"  # `esle archive` is one item, with its error at `esle`
         chunk.append(token)
+        value_due = kind != "NAME" and token.value in _VALUE_DUE
         previous = kind
     if chunk:
         yield chunk
@@ -406,18 +423,17 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         return fail(f"`{found.value}` is a keyword: a `{previous.value}` cannot take its name",
                     "choose another name")
     if previous is None:
-        start_help = None
-        if error.token.type == "NAME":
-            start_help = _did_you_mean(error.token.value, _ACTION_WORDS) or (
-                "a rule starts with an action: `accept if ...`, `archive if ...`")
+        if error.token.type != "NAME":
+            return fail(f"expected a rule, `let`, `field` or `else` here, found {found_text}")
+        meant = meant_item_start(error.token.value)
+        if len(chunk) > 1 and chunk[1].type == "IF":  # `acept if ...`
+            return fail(f"`{error.token.value}` is not an action, and a rule starts with one",
+                        f"did you mean `{meant}`?" if meant in ACTIONS else "the actions are "
+                        "accept, archive, decline, report, review and ask \"...\"")
         return fail(f"expected a rule, `let`, `field` or `else` here, found {found_text}",
-                    start_help)
+                    f"did you mean `{meant}`?" if meant else
+                    "a rule starts with an action: `accept if ...`, `archive if ...`")
     prev = previous.value
-    if error.token.type == "IF" and previous.type == "NAME":  # `acept if ...`
-        return Diagnostic.error(
-            "E001", f"`{prev}` is not an action, and a rule starts with one", span_of(previous),
-            _did_you_mean(prev, _ACTION_WORDS) or "the actions are accept, archive, decline, "
-            "report, review and ask \"...\"")
     if previous.type == "INT" and not at_end and error.token.type == "NAME":
         word = error.token.value.lower()
         if word in MONTH_WORDS:
@@ -458,8 +474,11 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         return fail(f"expected `if` after `{prev}`, found {found_text}",
                     "a rule reads `accept if CONDITION`; the default reads `else archive`")
     if previous.type == "ELSE":
+        meant = meant_item_start(found.value) if found is not None and (
+            found.type == "NAME") else None
         return fail(f"expected an action after `else`, found {found_text}",
-                    "the actions are accept, archive, decline, report, review and ask \"...\"")
+                    f"did you mean `{meant}`?" if meant in ACTIONS else "the actions are "
+                    "accept, archive, decline, report, review and ask \"...\"")
     if "STRING" in expected and prev in ("ask", "because", "policy"):
         what = {"ask": "the reply", "because": "the reason", "policy": "the policy's name"}[prev]
         return fail(f"expected {what}, a string in double quotes, after `{prev}`, found {found_text}")
