@@ -26,8 +26,8 @@ from .keywords import (
     ACTIONS,
     ITEM_STARTS,
     RESERVED,
-    miscased,
     meant_item_start,
+    miscased,
     miscased_message,
     value_then_value,
 )
