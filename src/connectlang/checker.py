@@ -16,7 +16,7 @@ from . import checked as c
 from . import nodes as n
 from .builtins import BUILTIN_VALUES, FUNCTIONS, PREDEFINED, STANDARD_FIELDS
 from .diagnostics import Diagnostic, closest
-from .keywords import miscased, miscased_message, value_then_value
+from .keywords import foreign_help, miscased, miscased_message, value_then_value
 from .literals import unescape
 from .regex import RegexError, compile_regex
 from .source import Source, Span
@@ -278,8 +278,13 @@ class _Checker:
     def placeholder(self, inside: str, span: Span) -> c.FieldRef | c.LetRef | None:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", inside):
             name = re.match(r"[A-Za-z_][A-Za-z0-9_]*", inside)
-            help = (f"formats, conversions, attributes and indexes are not supported: write "
-                    f"`{{{name.group()}}}`" if name else "write `{{` and `}}` for literal braces")
+            if re.fullmatch(r"\s*[A-Za-z_][A-Za-z0-9_]*\s*", inside):  # `{ first_name }`
+                help = f"write `{{{inside.strip()}}}`, without spaces"
+            elif name:
+                help = (f"formats, conversions, attributes and indexes are not supported: "
+                        f"write `{{{name.group()}}}`")
+            else:
+                help = "write `{{` and `}}` for literal braces"
             self.error("E106", f"`{{{inside}}}` is not a placeholder: a reply may only hold "
                        "`{NAME}` of a field or `let`", span, help)
             return None
@@ -390,7 +395,8 @@ class _Checker:
                        "move the definition above its first use")
         else:
             known = [*self.scope, *STANDARD_FIELDS, *BUILTIN_VALUES]
-            self.error("E201", f"unknown name `{ident}`", name.span, self.suggest(ident, known))
+            self.error("E201", f"unknown name `{ident}`", name.span,
+                       foreign_help(ident) or self.suggest(ident, known))
         return c.Const(name.span, Type.ERROR, None)
 
     def call(self, call: n.Call) -> c.Expr:
@@ -411,8 +417,8 @@ class _Checker:
                 self.wrong_case(ident, call.func.span)
             else:
                 self.error("E205", f"unknown function `{ident}`", call.func.span,
-                           self.suggest(ident, FUNCTIONS, "the functions are "
-                                        + ", ".join(FUNCTIONS)))
+                           foreign_help(ident) or self.suggest(
+                               ident, FUNCTIONS, "the functions are " + ", ".join(FUNCTIONS)))
             return c.Const(call.span, Type.ERROR, None)
         if call.prefix and not function.prefix:
             self.error("E303", f"`{ident}` needs parentheses", call.span,

@@ -13,7 +13,7 @@ ITEM_STARTS = ("policy", "field", "let", "else", *ACTIONS)
 SYNONYMS = {"ignore": "archive", "reject": "archive", "deny": "archive", "skip": "archive",
             "spam": "report", "block": "report", "flag": "review", "approve": "accept",
             "allow": "accept", "otherwise": "else", "default": "else", "const": "let",
-            "var": "let", "define": "let", "elif": "else"}
+            "var": "let", "define": "let"}
 
 RESERVED = frozenset(
     {
@@ -50,14 +50,30 @@ JOINING_WORDS = ("and", "or", "not", "is", "missing", "because", "contains", "co
                  "starts_with", "ends_with", "in", "within", "matches")
 
 
+# Words of other languages that read as names here, and what connectlang writes.
+_NO_NULL = "connectlang has no null: test `x is missing` or `x is not missing`"
+_TEXT_TESTS = "test text with `contains`, `starts_with`, `ends_with` or `matches`"
+_FOREIGN = {"null": _NO_NULL, "none": _NO_NULL, "nil": _NO_NULL, "undefined": _NO_NULL,
+            "like": _TEXT_TESTS, "ilike": _TEXT_TESTS,
+            "between": "write two tests, as in `x >= 3 and x <= 10`",
+            "isnt": "write `is not`", "isnot": "write `is not`",
+            "any": "`contains_any` is one word, as in `headline contains_any [\"CEO\", \"CTO\"]`",
+            "elif": "each rule starts with its action, as in `review if ...`",
+            "then": "a rule reads `accept if CONDITION`, with no `then`"}
+
+
+def foreign_help(word: str) -> str | None:
+    """The fix for a word another language has and connectlang does not (`null`)."""
+    return _FOREIGN.get(word.lower())
+
+
 def value_then_value(value: str, found: str, argument: str, is_name: bool) -> tuple[str, str]:
     """The message and help for a value followed by another (`company "Acme"`, `x adn`):
     `found` describes the second, `argument` is its text."""
-    close = closest(argument, JOINING_WORDS) if is_name else None
-    if close:
-        help = f"did you mean `{close}`?"
-    elif is_name:
-        help = "did you forget `and` or `or` between two conditions?"
-    else:
+    if not is_name:
         help = f"compare with an operator, as in `{value} == {argument}`"
+    else:
+        close = closest(argument, JOINING_WORDS)
+        help = foreign_help(argument) or (f"did you mean `{close}`?" if close else
+                                          "did you forget `and` or `or` between two conditions?")
     return f"expected an operator, `and` or `or` after `{value}`, found {found}", help

@@ -26,6 +26,7 @@ from .keywords import (
     ACTIONS,
     ITEM_STARTS,
     RESERVED,
+    foreign_help,
     meant_item_start,
     miscased,
     miscased_message,
@@ -194,7 +195,9 @@ def _merge_stray(kept: list[Token]) -> list[tuple[str, str, Span]]:
     return pieces
 
 
-_AS_WORDS = {"&": "and", "|": "or", "!": "not"}  # `&&`, `||`, `!` in connectlang
+# Operators of other languages, and connectlang's for each.
+_OPERATOR_FIXES = {"&": "and", "&&": "and", "|": "or", "||": "or", "!": "not", "=>": ">=",
+                   "==>": ">=", "=<": "<=", "==<": "<=", "<>": "!=", "=!": "!="}
 
 
 def _lexical_error(kind: str, text: str, span: Span) -> Diagnostic:
@@ -210,7 +213,7 @@ def _lexical_error(kind: str, text: str, span: Span) -> Diagnostic:
         return Diagnostic.error("E002", "a string is written in straight double quotes", span,
                                 f'write `"{inner}"`')
     if kind == "BAD_OPERATOR":
-        word = _AS_WORDS[text[0]]
+        word = _OPERATOR_FIXES[text]
         return Diagnostic.error("E002", f"`{text}` is not an operator", span,
                                 f"write `{word}`")
     if kind == "BAD_COMMENT":
@@ -484,9 +487,9 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         return fail(f"expected {what}, a string in double quotes, after `{prev}`, found {found_text}")
     end = _END_OF.get(chunk[0].type, "the end of the rule")
     words = _expected_words(expected, end)
-    near = None  # `becuase`
+    near = None  # `becuase`, `null`
     if found is not None and found.type == "NAME":
-        near = _did_you_mean(found.value, _keywords(expected))
+        near = foreign_help(found.value) or _did_you_mean(found.value, _keywords(expected))
     return fail(f"expected {words}, found {found_text}", near)
 
 
