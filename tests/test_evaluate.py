@@ -139,12 +139,12 @@ def test_a_policy_with_errors_raises_policy_error_with_diagnostics() -> None:
     assert [d.code for d in info.value.diagnostics] == ["E201", "E301"]
     assert str(info.value).splitlines() == [
         "2 errors in me.conn", "me.conn:1:11: error[E201]: unknown name `shared_grp`",
-        "me.conn:2:11: error[E301]: cannot compare an int with a string: `>` needs two values of "
+        "me.conn:2:32: error[E301]: cannot compare an int with a string: `>` needs two values of "
         "the same type"]
     assert "  1 | accept if shared_grp\n    |           ^^^^^^^^^^\n" in info.value.render()
     assert "did you mean `shared_group`?" in info.value.render()
     assert [(e["line"], e["column"], e["end_column"]) for e in info.value.to_json()] == [
-        (1, 11, 21), (2, 11, 35)]
+        (1, 11, 21), (2, 32, 35)]
 
 
 # -- property: both backends agree on random policies and records -------------

@@ -17,10 +17,10 @@ from . import nodes as n
 from .builtins import BUILTIN_VALUES, FUNCTIONS, PREDEFINED, STANDARD_FIELDS
 from .diagnostics import Diagnostic, closest
 from .keywords import foreign_help, miscased, miscased_message, value_then_value
-from .literals import unescape
+from .literals import LiteralError, parse_duration, parse_int, parse_time, unescape
 from .regex import RegexError, compile_regex
 from .source import Source, Span
-from .syntax import MAX_NESTING
+from .syntax import MAX_NESTING, tokens
 from .types import FIELD_TYPES, Type
 
 _ORDERED = (Type.INT, Type.DURATION, Type.TIME)
@@ -478,10 +478,8 @@ class _Checker:
                 self.error("E301", f"`{op}` orders numbers, durations and times, not {lt}s",
                            expr.op_span, "use `==` or `!=`" if lt is not Type.REGEX else None)
             else:
-                help = ("give the number a unit, as in `90d`"
-                        if {lt, rt} == {Type.INT, Type.DURATION} else None)
                 self.error("E301", f"cannot compare {_a(lt)} with {_a(rt)}: `{op}` needs two values "
-                           "of the same type", expr.span, help)
+                           "of the same type", self.odd_operand(expr), self.same_type_help(expr, lt, rt))
             return None
         if op == "matches":
             if rt is Type.REGEX and lt is Type.STRING:
@@ -504,10 +502,62 @@ class _Checker:
         resolved = table.get((lt, rt))
         if resolved is None:
             wanted = " or ".join(f"{_a(a)} and {_a(b)}" for a, b in table)
-            help = ("give the number a unit, as in `90d`"
-                    if op == "within" and rt is Type.INT else None)
-            self.error("E301", f"`{op}` takes {wanted}, not {_a(lt)} and {_a(rt)}", expr.span, help)
+            lefts, rights = {a for a, _ in table}, {b for _, b in table}
+            span = (expr.right.span if lt in lefts and rt not in rights else
+                    expr.left.span if rt in rights and lt not in lefts else expr.span)
+            self.error("E301", f"`{op}` takes {wanted}, not {_a(lt)} and {_a(rt)}", span,
+                       self.operator_help(expr, lt, rt))
         return resolved
+
+    def odd_operand(self, expr: n.Binary) -> Span:
+        """Where a comparison of two types goes wrong: the literal, if one side is one
+        (`company == 3`), else the whole test."""
+        literals = [isinstance(side, n.Literal) for side in (expr.left, expr.right)]
+        if literals == [False, True]:
+            return expr.right.span
+        return expr.left.span if literals == [True, False] else expr.span
+
+    def same_type_help(self, expr: n.Binary, lt: Type, rt: Type) -> str | None:
+        """The one-step fix for comparing two types, where there is one."""
+        if {lt, rt} == {Type.INT, Type.DURATION}:
+            return "give the number a unit, as in `90d`"
+        quoted = expr.right if rt is Type.STRING else expr.left if lt is Type.STRING else None
+        other = lt if quoted is expr.right else rt
+        if isinstance(quoted, n.StringLit) and quoted.value is not None and other in (
+                Type.INT, Type.TIME, Type.DURATION):
+            kind, parse = {Type.INT: ("INT", parse_int), Type.TIME: ("TIME", parse_time),
+                           Type.DURATION: ("DURATION", parse_duration)}[other]
+            lexed = tokens(quoted.value)  # without its quotes, is it a literal of that type?
+            if [token.type for token in lexed] != [kind]:
+                return None
+            try:
+                parse(quoted.value)
+            except LiteralError:
+                return None
+            return f"write `{quoted.value}`, without quotes"
+        if Type.LIST in (lt, rt) and Type.STRING in (lt, rt):
+            return "test a list with `contains`, as in `shared_groups contains \"Python\"`"
+        if isinstance(expr.right, n.IntLit) and lt is Type.STRING:
+            return f'write `"{self.text(expr.right)}"` to compare text'
+        return None
+
+    def operator_help(self, expr: n.Binary, lt: Type, rt: Type) -> str | None:
+        """The one-step fix for an operator given the wrong types, where there is one."""
+        op = expr.op
+        if op == "within" and rt is Type.INT:
+            return "give the number a unit, as in `90d`"
+        if op == "within" and rt is Type.TIME:
+            return (f"`within` takes a duration; for a date, write "
+                    f"`{self.text(expr.left)} >= {self.text(expr.right)}`")
+        if op == "contains" and rt is Type.LIST:
+            return "test a list of words with `contains_any`"
+        if op in ("contains", "in") and isinstance(expr.right, n.IntLit):
+            return f'write `"{self.text(expr.right)}"`: lists hold strings'
+        if op == "in" and isinstance(expr.right, n.StringLit) and expr.right.value is not None:
+            words = ", ".join(f'"{word.strip()}"' for word in expr.right.value.split(",")
+                              if word.strip())
+            return f"`in` takes a list: write `{self.text(expr.left)} in [{words}]`"
+        return None
 
 
 def _a(ty: Type) -> str:

@@ -165,7 +165,8 @@ class _gc_paused:
 
 def tokens(text: str) -> list[Token]:
     """The tokens of `text`, comments and stray characters left out."""
-    return _lex(Source(text, "<text>"), [])[0]
+    with _lock:  # the lexer's callbacks share one list
+        return _lex(Source(text, "<text>"), [])[0]
 
 
 def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], list[n.Comment]]:
