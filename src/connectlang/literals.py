@@ -16,7 +16,7 @@ from typing import Any
 from .types import INT64_MAX
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
-_UNIT_WORDS = {"sec": "s", "secs": "s", "second": "s", "seconds": "s", "min": "m",
+UNIT_WORDS = {"sec": "s", "secs": "s", "second": "s", "seconds": "s", "min": "m",
                "mins": "m", "minute": "m", "minutes": "m", "hr": "h", "hrs": "h",
                "hour": "h", "hours": "h", "day": "d", "days": "d", "week": "w",
                "weeks": "w", "yr": "y", "yrs": "y", "year": "y", "years": "y"}
@@ -73,7 +73,7 @@ def parse_duration(text: str) -> timedelta:
     if unit.lower() in MONTH_WORDS:
         raise LiteralError("months are not a duration unit: they have no fixed length",
                            help=months_help(digits))
-    known = _UNIT_WORDS.get(unit.lower()) or (unit.lower() if unit.lower() in UNIT_SECONDS else None)
+    known = UNIT_WORDS.get(unit.lower()) or (unit.lower() if unit.lower() in UNIT_SECONDS else None)
     hint = (f"write `{count}{known}`" if known else
             "units are s (seconds), m (minutes), h (hours), d (days), w (weeks), y (years)")
     raise LiteralError(f"`{unit}` is not a duration unit", help=hint)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
@@ -32,7 +33,7 @@ from .keywords import (
     miscased_message,
     value_then_value,
 )
-from .literals import MONTH_WORDS, UNIT_SECONDS, months_help
+from .literals import MONTH_WORDS, UNIT_SECONDS, UNIT_WORDS, months_help
 from .lower import Lowering, span_of
 from .source import Source, Span
 
@@ -177,7 +178,7 @@ def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], li
         if kind == "COMMENT":
             comments.append(n.Comment(span, text))
         else:
-            diagnostics.append(_lexical_error(kind, text, span))
+            diagnostics.append(_lexical_error(kind, text, span, source.text))
     _kept.clear()
     return tokens, comments
 
@@ -201,7 +202,7 @@ _OPERATOR_FIXES = {"&": "and", "&&": "and", "|": "or", "||": "or", "!": "not", "
                    "==>": ">=", "=<": "<=", "==<": "<=", "<>": "!=", "=!": "!="}
 
 
-def _lexical_error(kind: str, text: str, span: Span) -> Diagnostic:
+def _lexical_error(kind: str, text: str, span: Span, source: str) -> Diagnostic:
     if kind == "BAD_STRING":
         return Diagnostic.error("E003", "this string is not closed on its line", span,
                                 'end it with `"`; write a quote inside a string as `\\"`')
@@ -218,12 +219,41 @@ def _lexical_error(kind: str, text: str, span: Span) -> Diagnostic:
         return Diagnostic.error("E002", f"`{text}` is not an operator", span,
                                 f"write `{word}`")
     if kind == "BAD_COMMENT":
+        if source[:span.start].rstrip().endswith("matches"):
+            return Diagnostic.error("E002", "an empty regex matches every text", span,
+                                    "remove the test, or write the pattern between the slashes")
         return Diagnostic.error("E002", "a comment starts with `#`", span,
                                 f"write `# {text[2:].lstrip()}`")
     shown = text if text.isprintable() else repr(text)[1:-1]
     what = "character" if len(text) == 1 else "characters"
     return Diagnostic.error("E002", f"unexpected {what} `{shown}`", span,
-                            "remove it" if not text.isprintable() else None)
+                            _stray_help(text, source[:span.start], source[span.end:]))
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)$")
+_WORD_AFTER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _stray_help(text: str, before: str, after: str) -> str | None:
+    """What a stray character was probably meant as, from the text around it."""
+    if not text.isprintable():
+        return "remove it"
+    digit_before, digit_after = before[-1:].isdigit(), after[:1].isdigit()
+    if text == "." and digit_before and digit_after:  # `1.5d`, `3.5`
+        if re.match(r"[0-9_]+[A-Za-z]", after):
+            return "durations are whole numbers: use a smaller unit, as in `36h` for 1.5 days"
+        return "numbers are whole: connectlang has no fractions"
+    if text == "-" and digit_after and not digit_before:
+        return "numbers have no sign: counts and durations are never below 0"
+    name, method = _WORD_BEFORE.search(before), _WORD_AFTER.match(after)
+    if text == "." and name and method:  # `message.contains("hi")`
+        return (f"connectlang has no methods: write `{name.group(1)} {method.group()} ...`"
+                if method.group() in _TEST_OPS else "connectlang has no methods or attributes")
+    if text == ";":
+        return "remove it: an item ends with its line, with no punctuation"
+    if text.isalpha():
+        return "names use the letters a to z, digits and `_`"
+    return None
 
 
 def _items(tokens: list[Token]) -> Iterator[list[Token]]:
@@ -262,7 +292,7 @@ def _items(tokens: list[Token]) -> Iterator[list[Token]]:
             kind = "ELSE"  # `esle archive` is one item, with its error at `esle`
         chunk.append(token)
         value_due = kind != "NAME" and token.value in _VALUE_DUE
-        previous = kind
+        previous = previous if kind == "COLON" and previous == "ELSE" else kind  # `else: x`
     if chunk:
         yield chunk
 
@@ -427,6 +457,9 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         return fail(f"`{found.value}` is a keyword: a `{previous.value}` cannot take its name",
                     "choose another name")
     if previous is None:
+        if error.token.type == "IF":  # `if shared_group: accept`
+            return fail("a rule starts with its action, then `if`",
+                        "write the action first, as in `accept if CONDITION`")
         if error.token.type != "NAME":
             return fail(f"expected a rule, `let`, `field` or `else` here, found {found_text}")
         meant = meant_item_start(error.token.value)
@@ -443,21 +476,20 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         if word in MONTH_WORDS:
             return fail("months are not a duration unit: they have no fixed length",
                         months_help(prev))
-        unit = word[0] if word[:1] in UNIT_SECONDS and word.rstrip("s") in (
-            "sec", "second", "min", "minute", "hour", "day", "week", "year") else None
+        unit = word if word in UNIT_SECONDS else UNIT_WORDS.get(word)
         if unit:
             return fail("a duration is written with its unit glued to the number",
                         f"write `{prev}{unit}`")
     header = _declaration_error(chunk, index, found_text, fail)
     if header is not None:
         return header
-    if at_end and opened and expected & {"RPAR", "RSQB"}:  # the item ended inside ( or [
-        bracket = opened[-1]
-        close = "]" if bracket.type == "LSQB" else ")"
-        line, column = source.position(bracket.start_pos or 0)
-        return fail(f"expected `{close}` to close the `{bracket.value}` at {line}:{column}, "
-                    f"found {found_text}", f"add `{close}` where the "
-                    + ("list" if close == "]" else "parenthesis") + " ends")
+    bracket = _bracket_error(chunk, index, found, opened, expected, source, fail)
+    if bracket is not None:
+        return bracket
+    slip = _slip(chunk, index, found, source)
+    if slip is not None:
+        return fail(f"{slip[0]}, found {found_text}" if slip[0].startswith("expected")
+                    else slip[0], slip[1])
     if not at_end and error.token.type == "NOT" and index + 1 < len(chunk) and (
             chunk[index + 1].value in _TEST_OPS):
         test = f"not {prev} {chunk[index + 1].value} ..." if previous.type == "NAME" else None
@@ -485,13 +517,88 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
                     "accept, archive, decline, report, review and ask \"...\"")
     if "STRING" in expected and prev in ("ask", "because", "policy"):
         what = {"ask": "the reply", "because": "the reason", "policy": "the policy's name"}[prev]
-        return fail(f"expected {what}, a string in double quotes, after `{prev}`, found {found_text}")
+        words = _rest_of_line(found, source) if found is not None and (
+            found.type == "NAME") else ""
+        return fail(f"expected {what}, a string in double quotes, after `{prev}`, found {found_text}",
+                    f'put it in double quotes: `{prev} "{words}"`' if words else None)
     end = _END_OF.get(chunk[0].type, "the end of the rule")
     words = _expected_words(expected, end)
     near = None  # `becuase`, `null`
     if found is not None and found.type == "NAME":
         near = foreign_help(found.value) or _did_you_mean(found.value, _keywords(expected))
     return fail(f"expected {words}, found {found_text}", near)
+
+
+def _bracket_error(chunk: list[Token], index: int, found: Token | None, opened: list[Token],
+                   expected: set[str], source: Source,
+                   fail: Callable[[str, str | None], Diagnostic]) -> Diagnostic | None:
+    """An item that ends inside `(` or `[`, a bracket that closes nothing or the
+    wrong one, and a list written in parentheses."""
+    inner = opened[-1] if opened else None
+    kind = found.type if found is not None and index < len(chunk) else "$END"
+    if inner is None and kind in ("RPAR", "RSQB"):
+        return fail(f"this `{found.value}` closes nothing",  # type: ignore[union-attr]
+                    "remove it, or add the bracket it closes")
+    if inner is None or not ((kind == "$END" and expected & {"RPAR", "RSQB"}) or (
+            kind in ("RPAR", "RSQB") and kind != _CLOSES[inner.type]) or (
+            kind == "COMMA" and inner.type == "LPAR")):
+        return None
+    line, column = source.position(inner.start_pos or 0)
+    close = "]" if inner.type == "LSQB" else ")"
+    if kind == "COMMA":  # `company in ("Acme", "Globex")`
+        return fail("a list is written in square brackets, not parentheses",
+                    f"write `[` at {line}:{column} and `]` at its end")
+    return fail(f"expected `{close}` to close the `{inner.value}` at {line}:{column}, "
+                f"found {_describe(found)}", f"add `{close}` where the "
+                + ("list" if close == "]" else "parenthesis") + " ends")
+
+
+_CLOSES = {"LPAR": "RPAR", "LSQB": "RSQB"}
+
+
+def _slip(chunk: list[Token], index: int, found: Token | None,
+          source: Source) -> tuple[str, str] | None:
+    """A habit or slip recognised by the tokens around the error: the message (an
+    `expected ...` one gets `found ...` added) and the fix."""
+    if found is None or index >= len(chunk):
+        return None
+    previous = chunk[index - 1]
+    after = chunk[index + 1] if index + 1 < len(chunk) else None
+    touching = after is not None and after.start_pos == found.end_pos
+    if found.type == "COLON" and chunk[0].type != "FIELD":  # `else: archive`, `if c:`
+        return "a `:` does not belong here", "remove it: an item needs no punctuation"
+    if chunk[0].type == "ELSE" and found.type == "IF":  # `else archive if c`
+        return ("the default takes no condition: it decides every record no rule did",
+                f"make it a rule, `{_item_text(chunk[1:index], source)} if ...`, above "
+                "the `else`")
+    if found.type == "BECAUSE" and previous.type in _ACTIONS | {"STRING"}:
+        return ("expected `if` and the condition before `because`",
+                "a rule reads `accept if CONDITION because \"REASON\"`")
+    if previous.type == "INT" and found.type == "COMMA" and touching and (
+            after is not None and after.type == "INT"):  # `1,000`
+        return "a number is written without `,`", f"write `{previous.value}_{after.value}`"
+    if previous.type == "TIME" and found.type == "INT" and after is not None and (
+            after.type == "COLON"):  # `2025-01-31 09:30`
+        return ("expected `T` between a date and its time",
+                f"write `{previous.value}T{found.value}:...`, as in `2025-01-31T09:30:00Z`")
+    if previous.type == "INT" and found.type == "REGEX" and (  # `2025/01/31`
+            re.fullmatch(r"/[0-9]+/", found.value)):
+        return ("expected a date written with `-`",
+                f"write it as `{previous.value}-{found.value[1:-1]}-...`, year first")
+    if chunk[0].type == "FIELD" and found.type == "LSQB":  # `field z: list[string]`
+        return "expected `=` or the end of the `field`", "a list holds strings: write `list`"
+    return None
+
+
+def _item_text(tokens: list[Token], source: Source) -> str:
+    return source.text[tokens[0].start_pos:tokens[-1].end_pos] if tokens else "archive"
+
+
+def _rest_of_line(token: Token, source: Source) -> str:
+    """The text from `token` to the end of its line, its comment left out."""
+    end = source.text.find("\n", token.start_pos or 0)
+    line = source.text[token.start_pos:end if end >= 0 else None]
+    return line.split("#", 1)[0].strip().replace('"', '\\"')
 
 
 def _keywords(expected: set[str]) -> list[str]:
