@@ -410,7 +410,7 @@ class _Checker:
                 found = (f"the name `{self.text(argument)}`" if is_name
                          else f"`{self.text(argument)}`")
                 message, fix = value_then_value(ident, found, self.text(argument), is_name)
-                self.error("E205", message, argument.span, fix)
+                self.error("E001", message, argument.span, fix)  # as the parser says it
             elif ident in self.scope or ident in STANDARD_FIELDS or ident in BUILTIN_VALUES:
                 self.error("E205", f"`{ident}` is a value, not a function", call.func.span)
             elif miscased(ident):  # `NOT did_business`
