@@ -127,6 +127,22 @@ def test_lines_ending_in_a_lone_cr_are_read() -> None:
                                            {"name": "Bob", "mutual_connections": 2}]
 
 
+@pytest.mark.parametrize("sep", [";", "\t"], ids=["semicolons", "tabs"])
+def test_a_header_without_commas_but_semicolons_or_tabs_sets_the_delimiter(sep: str) -> None:
+    """Excel where the decimal mark is a comma saves CSV with `;`; a list cell still
+    splits on `;` inside its quotes."""
+    records = csv_records(f'name{sep}shared_groups{sep}mutual_connections\nAnn{sep}"a;b"{sep}2\n'
+                          f'Bob{sep}{sep}x\n'.encode())
+    assert records[0].values == {"name": "Ann", "shared_groups": ["a", "b"],
+                                 "mutual_connections": 2}
+    assert str(records[1].error).startswith("line 3, column 6: field `mutual_connections`")
+
+
+def test_a_header_with_commas_keeps_them_as_the_delimiter() -> None:
+    records = csv_records(b'name,shared_groups\nAnn;Lee,"a;b"\n')
+    assert records[0].values == {"name": "Ann;Lee", "shared_groups": ["a", "b"]}
+
+
 def test_an_unreadable_header_stops_the_file() -> None:
     with pytest.raises(InputError, match=r"in.csv:1:10: the header cannot be read, so neither can "
                                          r"the rows: not valid UTF-8 text"):

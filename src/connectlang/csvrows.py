@@ -5,7 +5,9 @@ files) goes through `CsvRows`. A row that cannot be read (a broken quote, invali
 UTF-8, a cell longer than the csv module allows, more cells than the header) is one
 problem at the line and column at fault, and reading goes on: a stray quote costs
 its row, not the rest of the file. Rows of nothing but blanks are not rows (Excel
-writes `,,,,`). Files whose lines end with a lone CR (old Excel for Mac) read too.
+writes `,,,,`). Files whose lines end with a lone CR (old Excel for Mac) read too, and
+so do files whose header has no `,` but `;` (Excel where the decimal mark is a comma)
+or tabs between its names: those are the file's delimiter.
 """
 
 from __future__ import annotations
@@ -61,7 +63,12 @@ class CsvRows:
     """
 
     def __init__(self, stream: IO[bytes]) -> None:
-        self.stream: _Lines = _lone_cr_lines(stream)
+        buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)
+        head: bytes = buffered.peek(1 << 16)[: 1 << 16]
+        # Lines that end with a lone CR (old Excel for Mac) are split there.
+        lone_cr = b"\r" in head and b"\n" not in head
+        self.stream: _Lines = _CarriageReturnLines(buffered) if lone_cr else buffered
+        self.delimiter = _delimiter(head)
         self.width: int | None = None
         self.number = 0  # lines read from the stream
         self.taken: list[tuple[int, str]] = []  # the lines of the row being read
@@ -96,7 +103,7 @@ class CsvRows:
         return raw.decode("utf-8", "replace")
 
     def __iter__(self) -> Iterator[CsvRow]:
-        reader = csv.reader(self._lines(), strict=True)
+        reader = csv.reader(self._lines(), strict=True, delimiter=self.delimiter)
         taken = self.taken
         while True:
             taken.clear()
@@ -106,11 +113,11 @@ class CsvRows:
                 return
             except (csv.Error, _RowTooLong) as exc:
                 first = taken[0][0] if taken else self.number
-                yield first, None, _csv_problem(exc, taken)
+                yield first, None, _csv_problem(exc, taken, self.delimiter)
                 if len(taken) > 1:
                     self.broken = (first, taken[-1][0])
                 self.pending.extendleft(reversed(taken[1:]))  # resume on the next line
-                reader = csv.reader(self._lines(), strict=True)
+                reader = csv.reader(self._lines(), strict=True, delimiter=self.delimiter)
                 continue
             if not row or (not row[0].strip() and not any(cell.strip() for cell in row)):
                 continue  # a blank line, or a row of blank cells
@@ -135,7 +142,8 @@ class CsvRows:
             if any(cell.strip() for cell in row[width:]):
                 line_at, column = self.position(width)
                 return Problem(line_at, column, f"{len(row)} cells where the header has {width} "
-                               "columns; is a `,` inside a cell that is not quoted?")
+                               f"columns; is a `{self.delimiter}` inside a cell that is not "
+                               "quoted?")
             del row[width:]  # empty cells past the header (spreadsheets add them)
         if self.broken is not None and self.broken[0] < line <= self.broken[1] and len(row) != width:
             return Problem(line, None, f"this line seems to belong to the broken row at line "
@@ -148,7 +156,7 @@ class CsvRows:
         if not self.taken:
             return self.number, None
         text = "".join(t for _, t in self.taken)
-        return _place(text, _cell_start(text, cell), self.taken[0][0])
+        return _place(text, _cell_start(text, cell, self.delimiter), self.taken[0][0])
 
 
 def undecodable(line: int, raw: bytes, exc: UnicodeDecodeError, how: str = "") -> Problem:
@@ -164,12 +172,13 @@ def _place(text: str, offset: int, first_line: int) -> tuple[int, int]:
             offset - (text.rfind("\n", 0, offset) + 1) + 1)
 
 
-def _lone_cr_lines(stream: IO[bytes]) -> _Lines:
-    """The stream itself, or, for a file whose lines end with a lone CR, a reader that
-    splits there."""
-    buffered: Any = stream if hasattr(stream, "peek") else io.BufferedReader(stream)
-    head = buffered.peek(1 << 16)[: 1 << 16]
-    return _CarriageReturnLines(buffered) if b"\r" in head and b"\n" not in head else buffered
+def _delimiter(head: bytes) -> str:
+    """`,` unless the first line has none outside quotes, and `;` or tabs instead."""
+    first = head.replace(b"\r", b"\n").split(b"\n", 1)[0].decode("utf-8", "replace")
+    outside = "".join(first.split('"')[::2])  # the text between quoted stretches
+    if "," in outside or not (";" in outside or "\t" in outside):
+        return ","
+    return max((";", "\t"), key=outside.count)
 
 
 class _CarriageReturnLines:
@@ -187,7 +196,7 @@ class _CarriageReturnLines:
         return line + b"\n"
 
 
-def _csv_problem(exc: Exception, taken: list[tuple[int, str]]) -> Problem:
+def _csv_problem(exc: Exception, taken: list[tuple[int, str]], delimiter: str) -> Problem:
     """Why a row cannot be read, at the line and column of the quote at fault."""
     text = "".join(t for _, t in taken)
     first = taken[0][0] if taken else 0
@@ -196,12 +205,12 @@ def _csv_problem(exc: Exception, taken: list[tuple[int, str]]) -> Problem:
         return Problem(*_place(text, offset, first), message)
 
     if isinstance(exc, _RowTooLong):
-        return at(_scan_quotes(text)[0] or 0, f"a quoted cell runs over more than "
+        return at(_scan_quotes(text, delimiter)[0] or 0, f"a quoted cell runs over more than "
                   f"{MAX_LINES_IN_A_ROW:,} lines; is its closing quote missing?")
     if "field larger than field limit" in str(exc):
         limit = csv.field_size_limit()
-        return at(_long_cell(text, limit), f"a cell is longer than {limit:,} characters")
-    opened, stray = _scan_quotes(text)
+        return at(_long_cell(text, limit, delimiter), f"a cell is longer than {limit:,} characters")
+    opened, stray = _scan_quotes(text, delimiter)
     if stray is not None:
         assert opened is not None
         if "\n" in text[opened:stray]:
@@ -210,13 +219,14 @@ def _csv_problem(exc: Exception, taken: list[tuple[int, str]]) -> Problem:
                       f"{column}, where `{text[stray]}` follows its closing quote; is a quote "
                       "missing?")
         return at(stray, f'`{text[stray]}` right after a closing quote; a cell that starts with `"` '
-                  'must end with `"` before the next `,` (write a quote inside a cell as `""`)')
+                  f'must end with `"` before the next `{delimiter}` (write a quote inside a cell '
+                  'as `""`)')
     if opened is not None:
         return at(opened, "this quote opens a cell that is never closed; is a quote missing?")
     return Problem(first, None, f"this CSV row cannot be read ({exc})")
 
 
-def _scan_quotes(text: str) -> tuple[int | None, int | None]:
+def _scan_quotes(text: str, delimiter: str) -> tuple[int | None, int | None]:
     """Where csv's strict reading fails: (the offset of the quote that opened the cell at
     fault, the offset of a character after its closing quote, or None if it never closes)."""
     quoted, opened, at_cell_start, i = False, 0, True, 0
@@ -228,38 +238,38 @@ def _scan_quotes(text: str) -> tuple[int | None, int | None]:
                     i += 2
                     continue
                 quoted = False
-                if i + 1 < len(text) and text[i + 1] not in ",\r\n":
+                if i + 1 < len(text) and text[i + 1] not in (delimiter, "\r", "\n"):
                     return opened, i + 1
             i += 1
             continue
         if char == '"' and at_cell_start:
             quoted, opened = True, i
-        at_cell_start = char in ",\r\n"
+        at_cell_start = char in (delimiter, "\r", "\n")
         i += 1
     return (opened if quoted else None), None
 
 
-def _long_cell(text: str, limit: int) -> int:
+def _long_cell(text: str, limit: int, delimiter: str) -> int:
     """The offset where the first cell longer than `limit` characters starts."""
     quoted, start = False, 0
     for i, char in enumerate(text):
         if char == '"':
             quoted = not quoted
-        elif not quoted and char in ",\n":
+        elif not quoted and char in (delimiter, "\n"):
             if i - start > limit:
                 break
             start = i + 1
     return start
 
 
-def _cell_start(text: str, cell: int) -> int:
+def _cell_start(text: str, cell: int, delimiter: str) -> int:
     """The offset where cell number `cell` of a well-formed row starts."""
     quoted, count, i = False, 0, 0
     while i < len(text) and count < cell:
         char = text[i]
         if char == '"':
             quoted = not quoted
-        elif char == "," and not quoted:
+        elif char == delimiter and not quoted:
             count += 1
         i += 1
     return i
