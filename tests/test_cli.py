@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import signal
@@ -125,6 +127,20 @@ def test_eval_csv_has_the_same_columns(files: tuple[Path, Path]) -> None:
     lines = out.splitlines()
     assert lines[0] == "record,source,name,profile_url,action,line,reason,reply,error,input_line"
     assert len(lines) == 6
+
+
+def test_eval_csv_makes_formula_cells_text(tmp_path: Path) -> None:
+    """A name a spreadsheet would run (`=HYPERLINK(...)`) is written as text; jsonl
+    keeps it as it is."""
+    policy, data = tmp_path / "p.conn", tmp_path / "in.csv"
+    policy.write_text('ask "Hi {name}" if true\nelse archive\n')
+    data.write_text('name\n"=HYPERLINK(""http://x"",""go"")"\n-1+2\nAnn\n')
+    rows = list(csv.DictReader(io.StringIO(run("eval", str(policy), str(data), "--format",
+                                                "csv")[1])))
+    assert [r["name"] for r in rows] == ["'=HYPERLINK(\"http://x\",\"go\")", "'-1+2", "Ann"]
+    assert rows[0]["reply"] == "Hi =HYPERLINK(\"http://x\",\"go\")"  # inside: not a formula
+    jsonl = run("eval", str(policy), str(data), "--format", "jsonl")[1].splitlines()
+    assert json.loads(jsonl[1])["name"] == "-1+2"
 
 
 def test_eval_table_has_reasons_and_a_summary(files: tuple[Path, Path]) -> None:

@@ -195,7 +195,7 @@ class _CsvWriter(Writer):
     def write(self, row: dict[str, Any]) -> None:
         if "trace" in row:
             row["trace"] = json.dumps(row["trace"], ensure_ascii=False)
-        self.csv.writerow(row)
+        self.csv.writerow({key: _inert(value) for key, value in row.items()})
 
     def decision(self, number: int, record: InputRecord, decision: Decision) -> None:
         self.write(_row(number, record, decision))
@@ -278,6 +278,18 @@ def _fit(text: str, room: int) -> str:
         if width > room - 1:
             return text[:end] + "…"
     return text
+
+
+def _inert(value: Any) -> Any:
+    """A text a spreadsheet would run as a formula (`=HYPERLINK(...)` as someone's
+    name) gets a leading `'`, which spreadsheets show as text (OWASP's advice for
+    CSV injection); jsonl keeps every value as it is."""
+    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 WRITERS: dict[str, type[Writer]] = {"jsonl": _JsonlWriter, "csv": _CsvWriter,
