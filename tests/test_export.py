@@ -211,7 +211,7 @@ def test_what_the_export_cannot_provide_is_said(tmp_path: Path) -> None:
     policy = "accept if mutual_connections > 3 or interacted_within 30d\nelse archive\n"
     table = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path, policy)), str(path), *NOW]).stdout
     assert "messages.csv is not in this export: last_interaction unknown" in table
-    assert ("`mutual_connections` is not in a LinkedIn export: every test on it is unknown; give "
+    assert ("`mutual_connections` is not in a LinkedIn export: it is missing on every record; give "
             "it with --enrich FILE") in table
 
 

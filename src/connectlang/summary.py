@@ -166,8 +166,8 @@ def unknown_fields(policy: c.Policy, provided: Iterable[str], exports: bool) -> 
     names = ", ".join(f"`{name}`" for name in sorted(absent))
     where = NOT_IN_EXPORTS if exports else "in no input"
     one = len(absent) == 1
-    return [f"{names} {'is' if one else 'are'} {where}: every test on {'it' if one else 'them'} "
-            f"is unknown; give {'it' if one else 'them'} with --enrich FILE"]
+    return [f"{names} {'is' if one else 'are'} {where}: {'it is' if one else 'they are'} missing "
+            f"on every record; give {'it' if one else 'them'} with --enrich FILE"]
 
 
 def enrichment_lines(enrichment: Enrichment) -> list[str]:

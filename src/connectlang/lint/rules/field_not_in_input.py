@@ -19,8 +19,9 @@ class FieldNotInInput(Rule):
     `first_name` and `last_name` when the input has `name`, are not flagged.
 
     ## Why is this bad?
-    Every test on a missing value is unknown, so the rules that need the field never
-    fire on that input. A LinkedIn export, for one, has no `mutual_connections`: a
+    The field is missing on every record of that input: a test on it is unknown (only
+    `is missing` is true), and a reply shows it as empty, so the rules that need it
+    never fire as meant. A LinkedIn export, for one, has no `mutual_connections`: a
     policy built on it decides everything by its default until an enrichment file
     supplies the column.
 
@@ -54,5 +55,5 @@ class FieldNotInInput(Rule):
                 continue
             if name in DERIVED_FROM_NAME and "name" in given:
                 continue
-            yield Finding(spans[0], f"no input given has `{name}`: every test on it is unknown",
+            yield Finding(spans[0], f"no input given has `{name}`: it is missing on every record",
                           "add the column to the input, or pass an --enrich file that has it")
