@@ -1,5 +1,7 @@
 """The documentation site builds (MkDocs) and its ```conn blocks are highlighted by
-connectlang's own Pygments lexer, in the colours of its style."""
+connectlang's own Pygments lexer, in the colours of its style; every such block in the
+README and the docs parses, is laid out as `connectlang fmt` lays it out, and a copy
+of a bundled example is that example."""
 
 from __future__ import annotations
 
@@ -9,10 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pygments.formatters import HtmlFormatter
 
 from conftest import ROOT
+from connectlang.formatter import format_source
 from connectlang.highlight import ConnectlangStyle
+from connectlang.source import Source
 
 CSS = ROOT / "docs" / "css" / "pygments.css"
 
@@ -46,3 +51,33 @@ def test_the_site_builds_and_conn_blocks_are_highlighted(tmp_path: Path) -> None
         assert 'class="err"' not in html
         pages += 1
     assert pages >= 3
+
+
+def _conn_blocks() -> list[tuple[str, str]]:
+    """(page:line, text) of every ```conn block of the README, docs/ and docs/rules/."""
+    blocks = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        for match in re.finditer(r"```(?:conn|connectlang)\n(.*?)```", text, re.DOTALL):
+            line = text.count("\n", 0, match.start()) + 1
+            blocks.append((f"{page.relative_to(ROOT)}:{line}", match.group(1)))
+    return blocks
+
+
+BLOCKS = _conn_blocks()
+
+
+@pytest.mark.parametrize(("where", "block"), BLOCKS, ids=[where for where, _ in BLOCKS])
+def test_a_conn_block_parses_and_is_laid_out_as_fmt_does(where: str, block: str) -> None:
+    formatted, errors = format_source(Source(block, where))
+    assert not errors, [e.message for e in errors]
+    assert block == formatted, "run `connectlang fmt` on this block"
+
+
+def test_a_copy_of_an_example_in_the_docs_is_the_example() -> None:
+    examples = {p.read_text(encoding="utf-8").split("\n", 1)[0]: p.read_text(encoding="utf-8")
+                for p in (ROOT / "examples").glob("*.conn")}
+    copies = [(where, block) for where, block in BLOCKS if block.split("\n", 1)[0] in examples]
+    assert len(copies) >= 2
+    for where, block in copies:
+        assert block == examples[block.split("\n", 1)[0]], f"{where} differs from its example"

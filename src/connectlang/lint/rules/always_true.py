@@ -25,14 +25,14 @@ class ConditionAlwaysTrue(Rule):
 
     ## Example
     ```connectlang
-    accept if true
-    review if did_business
+    accept  if true
+    review  if did_business
     else archive
     ```
 
     ## Use instead
     ```connectlang
-    review if did_business
+    review  if did_business
     else accept
     ```
     """

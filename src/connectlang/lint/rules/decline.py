@@ -29,7 +29,7 @@ class Decline(Rule):
     ## Use instead
     ```connectlang
     archive if mutual_connections == 0
-    report if message matches /guaranteed (income|returns)/i
+    report  if message matches /guaranteed (income|returns)/i
     else archive
     ```
     """

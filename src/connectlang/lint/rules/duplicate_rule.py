@@ -22,16 +22,16 @@ class DuplicateRule(Rule):
 
     ## Example
     ```connectlang
-    report if message contains "crypto" because "spam"
-    accept if did_business
-    report if message contains "crypto" because "spam"
+    report  if message contains "crypto"  because "spam"
+    accept  if did_business
+    report  if message contains "crypto"  because "spam"
     else archive
     ```
 
     ## Use instead
     ```connectlang
-    report if message contains "crypto" because "spam"
-    accept if did_business
+    report  if message contains "crypto"  because "spam"
+    accept  if did_business
     else archive
     ```
     """

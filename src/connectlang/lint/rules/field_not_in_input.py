@@ -28,14 +28,14 @@ class FieldNotInInput(Rule):
     ## Example
     ```connectlang
     # connectlang check me.conn --input Basic_LinkedInDataExport.zip
-    accept if mutual_connections >= 10
+    accept  if mutual_connections >= 10
     else archive
     ```
 
     ## Use instead
     ```connectlang
     # connectlang check me.conn --input export.zip --enrich crm.csv   (crm.csv has the column)
-    accept if mutual_connections >= 10
+    accept  if mutual_connections >= 10
     else archive
     ```
     """

@@ -23,13 +23,13 @@ class LetRenames(Rule):
     ## Example
     ```connectlang
     let biz = did_business
-    accept if biz
+    accept  if biz
     else archive
     ```
 
     ## Use instead
     ```connectlang
-    accept if did_business
+    accept  if did_business
     else archive
     ```
     """

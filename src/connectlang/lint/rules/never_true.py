@@ -24,13 +24,13 @@ class ConditionNeverTrue(Rule):
 
     ## Example
     ```connectlang
-    accept if mutual_connections > 10 and mutual_connections < 5
+    accept  if mutual_connections > 10 and mutual_connections < 5
     else archive
     ```
 
     ## Use instead
     ```connectlang
-    accept if mutual_connections > 10 or mutual_connections < 5
+    accept  if mutual_connections > 10 or mutual_connections < 5
     else archive
     ```
     """

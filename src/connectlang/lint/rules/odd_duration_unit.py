@@ -28,13 +28,13 @@ class OddDurationUnit(Rule):
 
     ## Example
     ```connectlang
-    accept if interacted_within 2160h
+    accept  if interacted_within 2160h
     else archive
     ```
 
     ## Use instead
     ```connectlang
-    accept if interacted_within 90d
+    accept  if interacted_within 90d
     else archive
     ```
     """

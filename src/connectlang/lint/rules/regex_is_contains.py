@@ -34,13 +34,13 @@ class RegexIsContains(Rule):
 
     ## Example
     ```connectlang
-    report if message matches /free trial|click here/i
+    report  if message matches /free trial|click here/i
     else archive
     ```
 
     ## Use instead
     ```connectlang
-    report if message contains_any ["free trial", "click here"]
+    report  if message contains_any ["free trial", "click here"]
     else archive
     ```
     """

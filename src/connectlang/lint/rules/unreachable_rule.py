@@ -25,15 +25,15 @@ class UnreachableRule(Rule):
 
     ## Example
     ```connectlang
-    accept if did_business
-    review if did_business and same_school    # every such record was accepted above
+    accept  if did_business
+    review  if did_business and same_school  # every such record was accepted above
     else archive
     ```
 
     ## Use instead
     ```connectlang
-    review if did_business and same_school
-    accept if did_business
+    review  if did_business and same_school
+    accept  if did_business
     else archive
     ```
     """

@@ -22,14 +22,14 @@ class UnusedField(Rule):
     ## Example
     ```connectlang
     field vip: bool = false
-    accept if did_business
+    accept  if did_business
     else archive
     ```
 
     ## Use instead
     ```connectlang
     field vip: bool = false
-    accept if vip or did_business
+    accept  if vip or did_business
     else archive
     ```
     """

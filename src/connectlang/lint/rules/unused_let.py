@@ -21,14 +21,14 @@ class UnusedLet(Rule):
     ## Example
     ```connectlang
     let warm = did_business or same_school
-    accept if shared_group
+    accept  if shared_group
     else archive
     ```
 
     ## Use instead
     ```connectlang
     let warm = did_business or same_school
-    accept if shared_group or warm
+    accept  if shared_group or warm
     else archive
     ```
     """
