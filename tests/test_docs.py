@@ -81,3 +81,18 @@ def test_a_copy_of_an_example_in_the_docs_is_the_example() -> None:
     assert len(copies) >= 2
     for where, block in copies:
         assert block == examples[block.split("\n", 1)[0]], f"{where} differs from its example"
+
+
+def test_the_summary_in_the_cli_docs_is_what_the_readme_command_prints() -> None:
+    from click.testing import CliRunner
+
+    from connectlang.cli import cli
+
+    examples = ROOT / "examples"
+    result = CliRunner().invoke(cli, [
+        "eval", str(examples / "selective.conn"), str(examples / "linkedin-export"), "--enrich",
+        str(examples / "profiles.csv"), "--now", "2026-11-01T00:00:00Z"])
+    shown = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8").split("### The summary")[1]
+    block = shown.split("```\n", 2)[1]
+    printed = result.stdout[result.stdout.index("47 records:"):].replace(str(examples), "examples")
+    assert block == printed
