@@ -85,7 +85,9 @@ def test_connectlang_rule_prints_a_page_or_the_list() -> None:
     listing = CliRunner().invoke(cli, ["rule"]).stdout
     assert all(rule.code in listing for rule in RULES)
     missing = CliRunner().invoke(cli, ["rule", "L999"])
-    assert missing.exit_code == 2 and "no lint rule `L999`" in missing.stderr
+    assert missing.exit_code == 2 and "no lint rule `L999`: `connectlang rule`" in missing.stderr
+    for near in ("unreachable", "unreachabel-rule"):
+        assert "did you mean `unreachable-rule`?" in CliRunner().invoke(cli, ["rule", near]).stderr
     error = CliRunner().invoke(cli, ["rule", "e201"])
     assert error.exit_code == 2 and "`E201` (unknown-name) is an error, not a lint rule" in error.stderr
 

@@ -230,7 +230,11 @@ def rule(code: str | None) -> None:
                         "its message and help say what to fix, and it cannot be ignored "
                         "(docs/cli.md lists the error codes)")
     if found is None:
-        raise CannotRun(f"no lint rule `{code}`: `connectlang rule` lists them")
+        from .diagnostics import closest
+        names = [name for name in BY_NAME if not name[1:].isdigit()]  # not the codes
+        near = [name for name in names if code.lower() in name] or [closest(code, names)]
+        hint = f"did you mean `{near[0]}`? " if len(near) == 1 and near[0] else ""
+        raise CannotRun(f"no lint rule `{code}`: {hint}`connectlang rule` lists them")
     click.echo(page(found))
 
 
