@@ -232,8 +232,9 @@ def rule(code: str | None) -> None:
     if found is None:
         from .diagnostics import closest
         names = [name for name in BY_NAME if not name[1:].isdigit()]  # not the codes
-        near = [name for name in names if code.lower() in name] or [closest(code, names)]
-        hint = f"did you mean `{near[0]}`? " if len(near) == 1 and near[0] else ""
+        near = [name for name in names if code.lower() in name]
+        meant = near[0] if len(near) == 1 else None if near else closest(code, names)
+        hint = f"did you mean `{meant}`? " if meant else ""
         raise CannotRun(f"no lint rule `{code}`: {hint}`connectlang rule` lists them")
     click.echo(page(found))
 
