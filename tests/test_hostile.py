@@ -34,7 +34,7 @@ def codes(out: str) -> list[str]:
     (b"accept if did_business\nelse archive\n\xff\xfe", ["E005"]),
     (b"accept if sent_within 9999999999999w\nelse archive\n", ["E102"]),
     (b"accept if mutual_connections > " + b"1" * 5_000 + b"\nelse archive\n", ["E103"]),
-    (b"accept if sent_within " + b"1" * 5_000 + b" months\nelse archive\n", ["E001"]),
+    (b"accept if sent_within " + b"1" * 5_000 + b" months\nelse archive\n", ["E102"]),
 ], ids=["empty", "only-comments", "10k-parentheses", "10k-nots", "nul-byte", "latin-1",
         "trailing-garbage", "duration-beyond-timedelta", "5000-digit-integer", "5000-digit-months"])
 def test_bad_files_get_one_clear_error(tmp_path: Path, content: bytes,

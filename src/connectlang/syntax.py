@@ -473,13 +473,15 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
     prev = previous.value
     if previous.type == "INT" and not at_end and error.token.type == "NAME":
         word = error.token.value.lower()
+        duration = None  # `3 months`, `90 d`: the duration's code, as for `3months`
         if word in MONTH_WORDS:
-            return fail("months are not a duration unit: they have no fixed length",
+            duration = ("months are not a duration unit: they have no fixed length",
                         months_help(prev))
-        unit = word if word in UNIT_SECONDS else UNIT_WORDS.get(word)
-        if unit:
-            return fail("a duration is written with its unit glued to the number",
-                        f"write `{prev}{unit}`")
+        elif word in UNIT_SECONDS or word in UNIT_WORDS:
+            duration = ("a duration is written with its unit glued to the number",
+                        f"write `{prev}{UNIT_WORDS.get(word, word)}`")
+        if duration is not None:
+            return Diagnostic.error("E102", duration[0], span, duration[1])
     header = _declaration_error(chunk, index, found_text, fail)
     if header is not None:
         return header
