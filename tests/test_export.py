@@ -213,6 +213,9 @@ def test_what_the_export_cannot_provide_is_said(tmp_path: Path) -> None:
     assert "messages.csv is not in this export: last_interaction unknown" in table
     assert ("`mutual_connections` is not in a LinkedIn export: it is missing on every record; give "
             "it with --enrich FILE") in table
+    named = 'ask "Hi {first_name}" if company == "Acme"\nelse archive\n'  # first_name: from From
+    table = CliRunner().invoke(cli, ["eval", str(write_policy(tmp_path, named)), str(path), *NOW]).stdout
+    assert "Connections.csv is not in this export: company unknown\n" in table
 
 
 @SHAPES

@@ -144,7 +144,7 @@ def export_lines(report: ExportReport, wanted: Set[str]) -> list[str]:
         out.append(f"  {name} has rows that could not be read (on stderr): someone not found in "
                    "it is unknown there, not a stranger")
     for name in report.missing:
-        needed = sorted(_BY_FILE[name] & wanted)
+        needed = sorted(_BY_FILE[name] & wanted - set(DERIVED_FROM_NAME))  # else from `From`
         if needed:
             out.append(f"  {name} is not in this export: {', '.join(needed)} unknown")
     return out
