@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -173,6 +175,22 @@ def test_files_resaved_by_excel(tmp_path: Path, as_zip: bool) -> None:
     (ana,) = records(path, ALL)
     assert ana.values["connected_on"] == utc("2022-09-09T00:00:00Z")
     assert ana.values["company"] == "Lisboa Digital" and ana.values["profile_url"] is None
+
+
+def test_an_export_resaved_with_semicolons_decides_as_the_original(tmp_path: Path) -> None:
+    """Excel where the decimal mark is a comma saves CSV with `;`, the Notes preamble's
+    commas left unquoted: the delimiter is the one that splits the rows alike."""
+    def semicolons(text: str) -> str:
+        out = io.StringIO()
+        csv.writer(out, delimiter=";", lineterminator="\n").writerows(csv.reader(io.StringIO(text)))
+        return out.getvalue()
+    files = {"Invitations.csv": INVITATIONS, "Connections.csv": CONNECTIONS, "messages.csv": MESSAGES}
+    original = run(tmp_path, export(tmp_path / "a", files, False))[1]
+    resaved = run(tmp_path, export(tmp_path / "b", {n: semicolons(t) for n, t in files.items()},
+                                   False))[1]
+    assert len(original) > 1
+    assert [(r["action"], r["trace"]) for r in resaved] == [
+        (r["action"], r["trace"]) for r in original]
 
 
 def test_a_broken_row_of_a_joined_file_is_reported_and_nothing_is_lost(tmp_path: Path) -> None:

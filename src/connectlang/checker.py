@@ -17,7 +17,7 @@ from . import nodes as n
 from .builtins import BUILTIN_VALUES, FUNCTIONS, PREDEFINED, STANDARD_FIELDS
 from .diagnostics import Diagnostic, closest
 from .keywords import foreign_help, miscased, miscased_message, value_then_value
-from .literals import LiteralError, parse_duration, parse_int, parse_time, unescape
+from .literals import LiteralError, parse_duration, parse_int, parse_time, spell, unescape
 from .regex import RegexError, compile_regex
 from .source import Source, Span
 from .syntax import MAX_NESTING, tokens
@@ -528,7 +528,7 @@ class _Checker:
             kind, parse = {Type.INT: ("INT", parse_int), Type.TIME: ("TIME", parse_time),
                            Type.DURATION: ("DURATION", parse_duration)}[other]
             lexed = tokens(quoted.value)  # without its quotes, is it a literal of that type?
-            if [token.type for token in lexed] != [kind]:
+            if [(token.type, token.value) for token in lexed] != [(kind, quoted.value)]:
                 return None
             try:
                 parse(quoted.value)
@@ -549,14 +549,15 @@ class _Checker:
         if op == "within" and rt is Type.TIME:
             return (f"`within` takes a duration; for a date, write "
                     f"`{self.text(expr.left)} >= {self.text(expr.right)}`")
-        if op == "contains" and rt is Type.LIST:
+        if op == "contains" and rt is Type.LIST and lt in (Type.STRING, Type.LIST):
             return "test a list of words with `contains_any`"
-        if op in ("contains", "in") and isinstance(expr.right, n.IntLit):
+        if op == "contains" and isinstance(expr.right, n.IntLit):
             return f'write `"{self.text(expr.right)}"`: lists hold strings'
+        if op == "in" and isinstance(expr.right, n.IntLit):
+            return f'write `["{self.text(expr.right)}"]`: `in` takes a list of strings'
         if op == "in" and isinstance(expr.right, n.StringLit) and expr.right.value is not None:
-            words = ", ".join(f'"{word.strip()}"' for word in expr.right.value.split(",")
-                              if word.strip())
-            return f"`in` takes a list: write `{self.text(expr.left)} in [{words}]`"
+            words = spell([word.strip() for word in expr.right.value.split(",") if word.strip()])
+            return f"`in` takes a list: write `{self.text(expr.left)} in {words}`"
         return None
 
 

@@ -6,15 +6,15 @@ UTF-8, a cell longer than the csv module allows, more cells than the header) is 
 problem at the line and column at fault, and reading goes on: a stray quote costs
 its row, not the rest of the file. Rows of nothing but blanks are not rows (Excel
 writes `,,,,`). Files whose lines end with a lone CR (old Excel for Mac) read too, and
-so do files whose header has no `,` but `;` (Excel where the decimal mark is a comma)
-or tabs between its names: those are the file's delimiter.
+so do files whose cells are split by `;` (Excel where the decimal mark is a comma) or
+tabs: the delimiter is the one that splits the most lines of the file's start alike.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
@@ -173,12 +173,18 @@ def _place(text: str, offset: int, first_line: int) -> tuple[int, int]:
 
 
 def _delimiter(head: bytes) -> str:
-    """`,` unless the first line has none outside quotes, and `;` or tabs instead."""
-    first = head.replace(b"\r", b"\n").split(b"\n", 1)[0].decode("utf-8", "replace")
-    outside = "".join(first.split('"')[::2])  # the text between quoted stretches
-    if "," in outside or not (";" in outside or "\t" in outside):
-        return ","
-    return max((";", "\t"), key=outside.count)
+    """The one of `,`, `;` and tab whose count outside quotes is the same non-zero number
+    on the most lines of the file's start (a row's cells, line after line); `,` on a tie.
+    A preamble such as Connections.csv's `Notes:` counts for little."""
+    lines = head.replace(b"\r", b"\n").split(b"\n")[:200]
+    outsides = ["".join(line.decode("utf-8", "replace").split('"')[::2]) for line in lines]
+    best, regular = ",", 0
+    for delimiter in (",", ";", "\t"):
+        counts = Counter(outside.count(delimiter) for outside in outsides)
+        counts.pop(0, None)
+        if max(counts.values(), default=0) > regular:
+            best, regular = delimiter, max(counts.values())
+    return best
 
 
 class _CarriageReturnLines:
