@@ -220,7 +220,7 @@ def rule(code: str | None) -> None:
     """
     from .diagnostics import CODES
     from .lint.docs import index, page
-    from .lint.rules import BY_NAME
+    from .lint.rules import BY_NAME, RULES
     if code is None:
         click.echo(index())
         return
@@ -231,8 +231,8 @@ def rule(code: str | None) -> None:
                         "(docs/cli.md lists the error codes)")
     if found is None:
         from .diagnostics import closest
-        names = [name for name in BY_NAME if not name[1:].isdigit()]  # not the codes
-        near = [name for name in names if code.lower() in name]
+        names = [rule.name for rule in RULES]
+        near = [name for name in names if len(code) >= 3 and code.lower() in name]
         meant = near[0] if len(near) == 1 else None if near else closest(code, names)
         hint = f"did you mean `{meant}`? " if meant else ""
         raise CannotRun(f"no lint rule `{code}`: {hint}`connectlang rule` lists them")

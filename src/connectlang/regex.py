@@ -50,16 +50,18 @@ class Regex:
         return self.search(text)
 
 
-# RE2's error, matched against its text (`detail`) or the pattern: what to say and
-# the fix. The first that matches wins; anything else keeps RE2's words.
+# RE2's error, matched against its text (`detail`) or the pattern: what to say (with
+# `{detail}`, or `{what}`: the part after its colon) and the fix. The first that
+# matches wins; anything else keeps RE2's words.
 _EXPLAINED: tuple[tuple[str, str, str, str], ...] = (
-    ("detail", r"invalid perl operator: \(\?[=!]", "lookahead `(?=...)` is not RE2 syntax",
+    ("detail", r"invalid perl operator: \(\?[=!]", "lookahead (`(?=...)`, `(?!...)`) is not RE2 "
+     "syntax",
      "RE2 has no lookaround: test twice, as in `message matches /a/ and not message "
      "matches /b/`"),
     ("detail", r"invalid perl operator: \(\?<", "lookbehind `(?<=...)` is not RE2 syntax",
      "RE2 has no lookaround: test twice, as in `message matches /a/ and not message "
      "matches /b/`"),
-    ("detail", r"invalid escape sequence: \\[1-9][0-9]*$", "backreferences like `\\1` are "
+    ("detail", r"invalid escape sequence: \\([1-9][0-9]*|k)$", "backreferences like `\\1` are "
      "not RE2 syntax", "RE2 cannot match the same text twice; write out what may repeat"),
     ("pattern", r"\(\?P=", "named backreferences `(?P=name)` are not RE2 syntax",
      "RE2 cannot match the same text twice; write out what may repeat"),
@@ -76,6 +78,8 @@ _EXPLAINED: tuple[tuple[str, str, str, str], ...] = (
      "pair each `(` with a `)`; write a parenthesis itself as `\\(` or `\\)`"),
     ("detail", r"missing \]", "{detail}", "end the class with `]`; write a bracket itself as "
      "`\\[`"),
+    ("detail", r"invalid character class range: \\[pP]", "`{what}` is not a Unicode class RE2 knows",
+     "RE2 knows classes such as `\\pL` (letters), `\\p{Lu}` and scripts like `\\p{Greek}`"),
     ("detail", r"invalid character class range", "{detail}",
      "write a range from low to high, as in `[a-z]`"),
     ("detail", r"bad repetition operator", "{detail}",
@@ -111,7 +115,7 @@ def compile_regex(pattern: str, flags: str) -> Regex:
 def _explained(detail: str, pattern: str) -> RegexError:
     for where, test, message, help in _EXPLAINED:
         if re.search(test, detail if where == "detail" else pattern):
-            return RegexError(message.format(detail=detail), help)
+            return RegexError(message.format(detail=detail, what=detail.partition(": ")[2]), help)
     return RegexError(detail, _GENERAL_HELP)
 
 

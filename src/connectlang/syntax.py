@@ -211,15 +211,20 @@ def _lexical_error(kind: str, text: str, span: Span, source: str) -> Diagnostic:
             "E003", "this regex is not closed on its line", span,
             "a regex is written `/pattern/flags` on one line; write `/` inside it as `\\/`")
     if kind == "BAD_QUOTE":
-        inner = text[1:-1].replace("\\", "\\\\").replace('"', '\\"')
+        inner = text[1:-1].replace("\\'", "'").replace("\\", "\\\\").replace('"', '\\"')
         return Diagnostic.error("E002", "a string is written in straight double quotes", span,
                                 f'write `"{inner}"`')
+    line_before = source[source.rfind("\n", 0, span.start) + 1:span.start]
     if kind == "BAD_OPERATOR":
         word = _OPERATOR_FIXES[text]
+        if text == "=!" and re.fullmatch(r"\s*let\s+\w+\s*", line_before):  # `let x =!vip`
+            word = "= not"
+        elif text == "!" and source[span.end:].lstrip(" \t").startswith("="):  # `x ! = 3`
+            word = "!="
         return Diagnostic.error("E002", f"`{text}` is not an operator", span,
                                 f"write `{word}`")
     if kind == "BAD_COMMENT":
-        if source[:span.start].rstrip().endswith("matches"):
+        if re.search(r"(^|\s)matches\s*$", line_before) and "#" not in line_before:
             return Diagnostic.error("E002", "an empty regex matches every text", span,
                                     "remove the test, or write the pattern between the slashes")
         return Diagnostic.error("E002", "a comment starts with `#`", span,
@@ -282,9 +287,7 @@ def _items(tokens: list[Token]) -> Iterator[list[Token]]:
             previous not in ("LET", "FIELD"))  # `let review = ...`: one error, at `review`
         if kind == "NAME" and chunk and not value_due and previous not in ("LET", "FIELD"):
             following = tokens[index + 1] if index + 1 < len(tokens) else None
-            starts = (following is not None and following.type == "IF") or (
-                token.line != chunk[-1].line and chunk[-1].value not in PREFIX_FUNCTIONS
-                and meant_item_start(token.value) is not None)
+            starts = _misspelt_start(token, following, chunk)
         if starts and chunk:
             yield chunk
             chunk = []
@@ -295,6 +298,17 @@ def _items(tokens: list[Token]) -> Iterator[list[Token]]:
         previous = previous if kind == "COLON" and previous == "ELSE" else kind  # `else: x`
     if chunk:
         yield chunk
+
+
+def _misspelt_start(name: Token, following: Token | None, chunk: list[Token]) -> bool:
+    """Whether `name`, where no value is due, starts an item: before `if` (`acept if`),
+    unless the item so far is a rule still waiting for its `if` (`ask Hi there if`); or
+    first on its line and like an item start (`esle`), unless it may be a built-in's
+    argument (`sent_within` then `lately` on the next line)."""
+    if following is not None and following.type == "IF":
+        return chunk[0].type not in _ACTIONS or any(token.type == "IF" for token in chunk)
+    return name.line != chunk[-1].line and chunk[-1].value not in PREFIX_FUNCTIONS and (
+        meant_item_start(name.value) is not None)
 
 
 def _parse_chunk(chunk: list[Token], start: str, following: Token | None, source: Source,
@@ -402,27 +416,26 @@ def _test_done(chunk: list[Token], index: int) -> bool:
     return False
 
 
-def _unclosed(tokens: list[Token]) -> list[Token]:
-    """The `(` and `[` of `tokens` not closed in them, innermost last."""
-    opened: list[Token] = []
-    for token in tokens:
+def _unclosed(tokens: list[Token]) -> list[int]:
+    """Where the `(` and `[` of `tokens` not closed in them are, innermost last."""
+    opened: list[int] = []
+    for at, token in enumerate(tokens):
         if token.type in ("LPAR", "LSQB"):
-            opened.append(token)
+            opened.append(at)
         elif token.type in ("RPAR", "RSQB") and opened:
             opened.pop()
     return opened
 
 
-def _possible(expected: set[str], opened: list[Token], tokens: list[Token]) -> set[str]:
-    """Lark's expected terminals less the closing ones no open bracket allows (its
-    merged LALR states offer `)` and `,` outside any parentheses)."""
-    inner = opened[-1] if opened else None
-    in_list = inner is not None and inner.type == "LSQB"
-    in_call = inner is not None and inner.type == "LPAR" and tokens.index(inner) > 0 and (
-        tokens[tokens.index(inner) - 1].type == "NAME")
-    drop = {"RPAR"} if inner is None or inner.type != "LPAR" else set()
-    drop |= {"RSQB"} if not in_list else set()
-    drop |= {"COMMA"} if not (in_list or in_call) else set()
+def _possible(expected: set[str], opened: list[int], tokens: list[Token]) -> set[str]:
+    """Lark's expected terminals less those the open brackets rule out (its merged LALR
+    states offer `)` and `,` outside any parentheses, and the item's end inside them)."""
+    inner = tokens[opened[-1]].type if opened else None
+    in_call = inner == "LPAR" and opened[-1] > 0 and tokens[opened[-1] - 1].type == "NAME"
+    drop = {"RPAR"} if inner != "LPAR" else set()
+    drop |= {"RSQB"} if inner != "LSQB" else set()
+    drop |= {"COMMA"} if not (inner == "LSQB" or in_call) else set()
+    drop |= {"BECAUSE", "$END"} if inner is not None else set()  # an item ends outside them
     return expected - drop
 
 
@@ -519,7 +532,7 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
                     "accept, archive, decline, report, review and ask \"...\"")
     if "STRING" in expected and prev in ("ask", "because", "policy"):
         what = {"ask": "the reply", "because": "the reason", "policy": "the policy's name"}[prev]
-        words = _rest_of_line(found, source) if found is not None and (
+        words = _rest_of_line(found, chunk[index:], source) if found is not None and (
             found.type == "NAME") else ""
         return fail(f"expected {what}, a string in double quotes, after `{prev}`, found {found_text}",
                     f'put it in double quotes: `{prev} "{words}"`' if words else None)
@@ -531,12 +544,12 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
     return fail(f"expected {words}, found {found_text}", near)
 
 
-def _bracket_error(chunk: list[Token], index: int, found: Token | None, opened: list[Token],
+def _bracket_error(chunk: list[Token], index: int, found: Token | None, opened: list[int],
                    expected: set[str], source: Source,
                    fail: Callable[[str, str | None], Diagnostic]) -> Diagnostic | None:
     """An item that ends inside `(` or `[`, a bracket that closes nothing or the
     wrong one, and a list written in parentheses."""
-    inner = opened[-1] if opened else None
+    inner = chunk[opened[-1]] if opened else None
     kind = found.type if found is not None and index < len(chunk) else "$END"
     if inner is None and kind in ("RPAR", "RSQB"):
         return fail(f"this `{found.value}` closes nothing",  # type: ignore[union-attr]
@@ -573,7 +586,7 @@ def _slip(chunk: list[Token], index: int, found: Token | None,
         return ("the default takes no condition: it decides every record no rule did",
                 f"make it a rule, `{_item_text(chunk[1:index], source)} if ...`, above "
                 "the `else`")
-    if found.type == "BECAUSE" and previous.type in _ACTIONS | {"STRING"}:
+    if found.type == "BECAUSE" and not any(token.type == "IF" for token in chunk[:index]):
         return ("expected `if` and the condition before `because`",
                 "a rule reads `accept if CONDITION because \"REASON\"`")
     if previous.type == "INT" and found.type == "COMMA" and touching and (
@@ -596,11 +609,13 @@ def _item_text(tokens: list[Token], source: Source) -> str:
     return source.text[tokens[0].start_pos:tokens[-1].end_pos] if tokens else "archive"
 
 
-def _rest_of_line(token: Token, source: Source) -> str:
-    """The text from `token` to the end of its line, its comment left out."""
+def _rest_of_line(token: Token, rest: list[Token], source: Source) -> str:
+    """The text from `token` to the end of its line or to an `if` on it, without a
+    comment: the words meant as a string (`because we met`, `ask Hi there if ...`)."""
     end = source.text.find("\n", token.start_pos or 0)
-    line = source.text[token.start_pos:end if end >= 0 else None]
-    return line.split("#", 1)[0].strip().replace('"', '\\"')
+    end = len(source.text) if end < 0 else end
+    end = min([end, *(t.start_pos or 0 for t in rest if t.type == "IF")])
+    return source.text[token.start_pos:end].split("#", 1)[0].strip().replace('"', '\\"')
 
 
 def _keywords(expected: set[str]) -> list[str]:
