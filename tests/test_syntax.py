@@ -52,3 +52,20 @@ def test_the_generated_parser_parses_as_lark_does(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(syntax, "UnexpectedToken", lark.exceptions.UnexpectedToken)
     monkeypatch.setattr(lower, "Token", lark.Token)
     assert [syntax.parse(Source(text)) for text in TEXTS] == generated
+
+
+@pytest.mark.parametrize(("text", "message", "help"), [
+    ("2025-02-30", "February 2025 has days 01 to 28", None),
+    ("2025-13-1", "there is no month 13: months are 01 to 12", None),
+    ("2025-01-31T25:00", "hours are 00 to 23", None),
+    ("2025-01-31T10:00:00+02:60", "offset minutes are 00 to 59", None),
+    ("2025-1-31T09:30Z", "months and days take two digits", "write `2025-01-31T09:30Z`"),
+    ("2025-1-31T9:30Z", "expected a form like 2025-01-31T09:30:00Z", None),
+])
+def test_a_bad_time_says_which_part_is_wrong_and_helps_only_with_a_fix(
+        text: str, message: str, help: str | None) -> None:
+    from connectlang.literals import LiteralError, parse_time
+
+    with pytest.raises(LiteralError) as caught:
+        parse_time(text)
+    assert str(caught.value).endswith(message) and caught.value.help == help

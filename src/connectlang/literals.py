@@ -90,8 +90,9 @@ def parse_time(text: str) -> datetime:
             wrong = _out_of_range(fixed)
             if wrong:
                 raise LiteralError(f"`{text}` is not a valid time: {wrong}")
-            raise LiteralError(f"`{text}` is not a valid time: months and days take two digits",
-                               help=f"write `{fixed}`")
+            if _iso_time(fixed) is not None:  # else more than the digits is wrong
+                raise LiteralError(f"`{text}` is not a valid time: months and days take two "
+                                   "digits", help=f"write `{fixed}`")
         raise LiteralError(f"`{text}` is not a valid time: expected a form like 2025-01-31T09:30:00Z")
     return value
 
@@ -104,11 +105,14 @@ def _iso_time(text: str) -> datetime | None:
     of range (also when the offset moves it out of the calendar, seen from UTC)."""
     iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
-        value = datetime.fromisoformat(iso)
+        value: datetime | None = datetime.fromisoformat(iso)
     except ValueError:
+        value = None
+    # Python reads an offset of `+02:60` as 03:00; ISO 8601 has no minute 60.
+    if value is None or (iso[-6:-5] in ("+", "-") and iso[-3:] > ":59"):
         wrong = _out_of_range(text)
         if wrong:
-            raise LiteralError(f"`{text}` is not a valid time: {wrong}") from None
+            raise LiteralError(f"`{text}` is not a valid time: {wrong}")
         return None
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
