@@ -407,8 +407,8 @@ class _Checker:
                     ident in BUILTIN_VALUES)):  # `company "Acme"`, `shared_group adn`
                 (argument,) = call.args
                 is_name = isinstance(argument, n.Name)
-                found = (f"the name `{self.text(argument)}`" if is_name
-                         else f"`{self.text(argument)}`")
+                kind = "the name" if is_name else _KIND_WORDS.get(type(argument))
+                found = f"{kind} `{self.text(argument)}`" if kind else f"`{self.text(argument)}`"
                 message, fix = value_then_value(ident, found, self.text(argument), is_name)
                 self.error("E001", message, argument.span, fix)  # as the parser says it
             elif ident in self.scope or ident in STANDARD_FIELDS or ident in BUILTIN_VALUES:
@@ -559,6 +559,12 @@ class _Checker:
             words = spell([word.strip() for word in expr.right.value.split(",") if word.strip()])
             return f"`in` takes a list: write `{self.text(expr.left)} in {words}`"
         return None
+
+
+# A literal as the parser's messages name it (`found a string "Acme"`).
+_KIND_WORDS: dict[type, str] = {n.StringLit: "a string", n.IntLit: "a number",
+                                n.DurationLit: "a duration", n.TimeLit: "a time",
+                                n.RegexLit: "a regex"}
 
 
 def _a(ty: Type) -> str:

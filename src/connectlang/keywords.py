@@ -40,7 +40,8 @@ def miscased_message(word: str, keyword: str) -> tuple[str, str]:
 def meant_item_start(word: str) -> str | None:
     """The word starting an item that `word` (a name) most likely meant: `Else`,
     `esle`, `acept`, `ignore` (archive), `const` (let); None if none is close."""
-    return miscased(word) if miscased(word) in ITEM_STARTS else (
+    keyword = miscased(word)
+    return keyword if keyword in ITEM_STARTS else (
         SYNONYMS.get(word.lower()) or closest(word, ITEM_STARTS))
 
 

@@ -44,7 +44,7 @@ MAX_NESTING = 64
 _ITEM_START = {word.upper() for word in ITEM_STARTS}  # token types
 _ACTIONS = {word.upper() for word in ACTIONS}
 _EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
-PREFIX_FUNCTIONS = {f.name for f in FUNCTIONS.values() if f.prefix}
+_PREFIX_FUNCTIONS = {f.name for f in FUNCTIONS.values() if f.prefix}
 _KEYWORD_TYPES = {word.upper() for word in RESERVED}
 _OPERAND_START = {"NOT", "TRUE", "FALSE", "LPAR", "LSQB"}  # keywords a value can start with
 _TEST_OPS = {"==", "!=", "<", "<=", ">", ">=", "contains", "contains_any", "starts_with",
@@ -139,17 +139,8 @@ def stops_early(source: Source, start: str = "item") -> bool:
         if not tokens or lexical:  # a string cannot go on on the next line
             return False
         chunk = list(_items(tokens))[-1] if start == "item" else tokens
-        parser = _parser().parse_interactive(start=start)
-        try:
-            for token in chunk:
-                parser.feed_token(token)
-        except UnexpectedToken:
-            return False
-        try:
-            parser.feed_eof(chunk[-1])  # type: ignore[no-untyped-call]
-        except UnexpectedToken:
-            return True
-        return False
+        _, error, index = _feed(chunk, start)
+        return error is not None and index == len(chunk)
 
 
 class _gc_paused:
@@ -307,20 +298,28 @@ def _misspelt_start(name: Token, following: Token | None, chunk: list[Token]) ->
     argument (`sent_within` then `lately` on the next line)."""
     if following is not None and following.type == "IF":
         return chunk[0].type not in _ACTIONS or any(token.type == "IF" for token in chunk)
-    return name.line != chunk[-1].line and chunk[-1].value not in PREFIX_FUNCTIONS and (
+    return name.line != chunk[-1].line and chunk[-1].value not in _PREFIX_FUNCTIONS and (
         meant_item_start(name.value) is not None)
 
 
-def _parse_chunk(chunk: list[Token], start: str, following: Token | None, source: Source,
-                 diagnostics: list[Diagnostic]) -> Any:
+def _feed(chunk: list[Token], start: str) -> tuple[Any, UnexpectedToken | None, int]:
+    """Parse `chunk`: its tree, or the parser's error and the index of the token it
+    failed at (`len(chunk)`: at the end, wanting more)."""
     parser = _parser().parse_interactive(start=start)
     index = 0
     try:
         for index, token in enumerate(chunk):  # noqa: B007 (index is read on error)
             parser.feed_token(token)
         index = len(chunk)
-        result = parser.feed_eof(chunk[-1])  # type: ignore[no-untyped-call]
+        return parser.feed_eof(chunk[-1]), None, index  # type: ignore[no-untyped-call]
     except UnexpectedToken as error:
+        return None, error, index
+
+
+def _parse_chunk(chunk: list[Token], start: str, following: Token | None, source: Source,
+                 diagnostics: list[Diagnostic]) -> Any:
+    result, error, index = _feed(chunk, start)
+    if error is not None:
         diagnostics.append(_syntax_error(error, chunk, index, following, source))
         return None
     too_deep = _too_deep(result) if len(chunk) > MAX_NESTING else None  # (fewer tokens: shallow)
@@ -453,7 +452,7 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
     expected = _possible(set(error.expected), opened, chunk)
     if _test_done(chunk, index):  # `a == b` takes no second operator
         expected -= {name for name in expected if _terminal_words(name) in _OPERATOR_WORDS}
-    if previous is not None and previous.type == "NAME" and previous.value not in PREFIX_FUNCTIONS:
+    if previous is not None and previous.type == "NAME" and previous.value not in _PREFIX_FUNCTIONS:
         expected -= _ARGUMENT_TYPES | {"LPAR", "LSQB"}  # only two built-ins take `f x`
 
     def fail(message: str, help: str | None = None) -> Diagnostic:
@@ -503,8 +502,7 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         return bracket
     slip = _slip(chunk, index, found, source)
     if slip is not None:
-        return fail(f"{slip[0]}, found {found_text}" if slip[0].startswith("expected")
-                    else slip[0], slip[1])
+        return fail(*slip)
     if not at_end and error.token.type == "NOT" and index + 1 < len(chunk) and (
             chunk[index + 1].value in _TEST_OPS):
         test = f"not {prev} {chunk[index + 1].value} ..." if previous.type == "NAME" else None
@@ -550,9 +548,9 @@ def _bracket_error(chunk: list[Token], index: int, found: Token | None, opened: 
     """An item that ends inside `(` or `[`, a bracket that closes nothing or the
     wrong one, and a list written in parentheses."""
     inner = chunk[opened[-1]] if opened else None
-    kind = found.type if found is not None and index < len(chunk) else "$END"
+    kind = chunk[index].type if index < len(chunk) else "$END"
     if inner is None and kind in ("RPAR", "RSQB"):
-        return fail(f"this `{found.value}` closes nothing",  # type: ignore[union-attr]
+        return fail(f"this `{chunk[index].value}` closes nothing",
                     "remove it, or add the bracket it closes")
     if inner is None or not ((kind == "$END" and expected & {"RPAR", "RSQB"}) or (
             kind in ("RPAR", "RSQB") and kind != _CLOSES[inner.type]) or (
@@ -573,10 +571,11 @@ _CLOSES = {"LPAR": "RPAR", "LSQB": "RSQB"}
 
 def _slip(chunk: list[Token], index: int, found: Token | None,
           source: Source) -> tuple[str, str] | None:
-    """A habit or slip recognised by the tokens around the error: the message (an
-    `expected ...` one gets `found ...` added) and the fix."""
+    """A habit or slip recognised by the tokens around the error: the message and the
+    fix."""
     if found is None or index >= len(chunk):
         return None
+    found_text = _describe(found)
     previous = chunk[index - 1]
     after = chunk[index + 1] if index + 1 < len(chunk) else None
     touching = after is not None and after.start_pos == found.end_pos
@@ -587,21 +586,22 @@ def _slip(chunk: list[Token], index: int, found: Token | None,
                 f"make it a rule, `{_item_text(chunk[1:index], source)} if ...`, above "
                 "the `else`")
     if found.type == "BECAUSE" and not any(token.type == "IF" for token in chunk[:index]):
-        return ("expected `if` and the condition before `because`",
+        return (f"expected `if` and the condition before `because`, found {found_text}",
                 "a rule reads `accept if CONDITION because \"REASON\"`")
     if previous.type == "INT" and found.type == "COMMA" and touching and (
             after is not None and after.type == "INT"):  # `1,000`
         return "a number is written without `,`", f"write `{previous.value}_{after.value}`"
     if previous.type == "TIME" and found.type == "INT" and after is not None and (
             after.type == "COLON"):  # `2025-01-31 09:30`
-        return ("expected `T` between a date and its time",
+        return (f"expected `T` between a date and its time, found {found_text}",
                 f"write `{previous.value}T{found.value}:...`, as in `2025-01-31T09:30:00Z`")
     if previous.type == "INT" and found.type == "REGEX" and (  # `2025/01/31`
             re.fullmatch(r"/[0-9]+/", found.value)):
-        return ("expected a date written with `-`",
+        return (f"expected a date written with `-`, found {found_text}",
                 f"write it as `{previous.value}-{found.value[1:-1]}-...`, year first")
     if chunk[0].type == "FIELD" and found.type == "LSQB":  # `field z: list[string]`
-        return "expected `=` or the end of the `field`", "a list holds strings: write `list`"
+        return (f"expected `=` or the end of the `field`, found {found_text}",
+                "a list holds strings: write `list`")
     return None
 
 
@@ -646,7 +646,7 @@ def _argument_of_a_value(chunk: list[Token], index: int) -> Diagnostic | None:
         return None
     callee, argument = chunk[index - 2], chunk[index - 1]
     if callee.type != "NAME" or argument.type not in _ARGUMENT_TYPES or (
-            callee.value in PREFIX_FUNCTIONS):
+            callee.value in _PREFIX_FUNCTIONS):
         return None
     message, help = value_then_value(callee.value, _describe(argument), argument.value,
                                      argument.type == "NAME")
