@@ -196,3 +196,13 @@ def test_a_costly_rule_does_not_cost_the_rules_after_it_their_facts() -> None:
                         "review if mutual_connections > 5 and mutual_connections < 3", "else archive"])
     facts = analyse(connectlang.compile(source).checked).facts
     assert len(facts) == 61 and facts[-1].never_true
+
+
+def test_l401_looks_again_when_its_first_record_is_decided_earlier() -> None:
+    """The reasoning takes `shared_groups contains "py"` and `shared_group` as unrelated:
+    its first record (`["py"]`, yet no shared group) is reviewed by rule 1; the record
+    with `mutual_connections < 0` alone gets the reply without `company`."""
+    source = ('review if shared_group\n'
+              'ask "hi {company}" if (mutual_connections < 0 and shared_groups contains "py") '
+              'or mutual_connections < 0\nelse archive\n')
+    assert l401(source) == [2]

@@ -213,9 +213,17 @@ class _Checker:
                       key=lambda found: found[0], default=None)
         return (0, None) if deepest is None else (deepest[0] + 1, deepest[1])
 
-    def expect_bool(self, value: c.Expr, expr: n.Expr, message: str) -> c.Expr:
+    def expect_bool(self, value: c.Expr, expr: n.Expr, message: str,
+                    test_before: n.Binary | None = None) -> c.Expr:
+        """`value` if it is a bool; else an error, with a fix. A literal after a test
+        (`headline contains "CEO" or "CTO"`) meant that test again."""
         if value.ty in (Type.BOOL, Type.ERROR):
             return value
+        if test_before is not None and isinstance(expr, n.Literal):
+            again = f"{self.text(test_before.left)} {test_before.op} {self.text(expr)}"
+            self.error("E302", f"{message}, but this is {_a(value.ty)}: a value alone is no "
+                       "test", expr.span, f"repeat the test: `{again}`")
+            return c.Const(value.span, Type.ERROR, None)
         hints = {
             Type.INT: f"compare it, as in `{self.text(expr)} > 0`",
             Type.STRING: f"test it, as in `{self.text(expr)} contains \"...\"` or "
@@ -276,23 +284,16 @@ class _Checker:
         return c.Template(tuple(p for p in parts if p != "")) if ok else None
 
     def placeholder(self, inside: str, span: Span) -> c.FieldRef | c.LetRef | None:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", inside):
-            name = re.match(r"[A-Za-z_][A-Za-z0-9_]*", inside)
-            if re.fullmatch(r"\s*[A-Za-z_][A-Za-z0-9_]*\s*", inside):  # `{ first_name }`
-                help = f"write `{{{inside.strip()}}}`, without spaces"
-            elif name:
-                help = (f"formats, conversions, attributes and indexes are not supported: "
-                        f"write `{{{name.group()}}}`")
-            else:
-                help = "write `{{` and `}}` for literal braces"
-            self.error("E106", f"`{{{inside}}}` is not a placeholder: a reply may only hold "
-                       "`{NAME}` of a field or `let`", span, help)
-            return None
-        if inside in FUNCTIONS:  # `{count}`
+        name = re.match(r"\s*([A-Za-z_][A-Za-z0-9_]*)", inside)
+        if name is not None and name.group(1) in FUNCTIONS:  # `{count}`, `{count(x)}`
+            call = inside.strip() if "(" in inside else f"{name.group(1)}(...)"
             self.error("E106", f"`{{{inside}}}` is a function: a reply may only hold `{{NAME}}` of "
                        "a field or `let`", span,
-                       f"name its result first, as in `let value = {inside}(...)`, and write "
-                       "`{value}`")
+                       f"name its result first, as in `let value = {call}`, and write `{{value}}`")
+            return None
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", inside):
+            self.error("E106", f"`{{{inside}}}` is not a placeholder: a reply may only hold "
+                       "`{NAME}` of a field or `let`", span, _placeholder_help(inside))
             return None
         ref = self.name(n.Name(span, inside))
         if ref.ty is Type.ERROR:
@@ -327,8 +328,10 @@ class _Checker:
                 return operand
             return c.Not(expr.span, operand)
         if isinstance(expr, n.BoolOp):
-            operands = [self.expect_bool(self.expr(o), o, f"`{expr.op}` needs bool conditions")
-                        for o in expr.operands]
+            operands = [self.expect_bool(self.expr(o), o, f"`{expr.op}` needs bool conditions",
+                                         before if isinstance(before, n.Binary) else None)
+                        for before, o in zip((None, *expr.operands[:-1]), expr.operands,
+                                             strict=True)]
             if any(o.ty is Type.ERROR for o in operands):
                 return c.Const(expr.span, Type.ERROR, None)
             return (c.And if expr.op == "and" else c.Or)(expr.span, tuple(operands))
@@ -559,6 +562,18 @@ class _Checker:
             words = spell([word.strip() for word in expr.right.value.split(",") if word.strip()])
             return f"`in` takes a list: write `{self.text(expr.left)} in {words}`"
         return None
+
+
+def _placeholder_help(inside: str) -> str:
+    """The fix for what is between braces but is no name."""
+    words = re.findall(r"[A-Za-z0-9_]+", inside)
+    joined = "_".join(words)
+    if re.fullmatch(r"[\sA-Za-z0-9_-]+", inside) and re.fullmatch(r"[A-Za-z_]\w*", joined):
+        return f"write `{{{joined}}}`: a name has no spaces or `-`"  # `{ first-name }`
+    if words and re.fullmatch(r"[A-Za-z_]\w*", words[0]):
+        return (f"formats, conversions, attributes and indexes are not supported: write "
+                f"`{{{words[0]}}}`")
+    return "write `{{` and `}}` for literal braces"
 
 
 # A literal as the parser's messages name it (`found a string "Acme"`).

@@ -71,7 +71,9 @@ def foreign_help(word: str) -> str | None:
 def value_then_value(value: str, found: str, argument: str, is_name: bool) -> tuple[str, str]:
     """The message and help for a value followed by another (`company "Acme"`, `x adn`):
     `found` describes the second, `argument` is its text."""
-    if not is_name:
+    if argument.startswith("/*"):  # read as a regex
+        help = "a comment starts with `#` and runs to the end of the line"
+    elif not is_name:
         help = f"compare with an operator, as in `{value} == {argument}`"
     else:
         close = closest(argument, JOINING_WORDS)

@@ -165,13 +165,35 @@ def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], li
     _kept.clear()
     tokens = list(_parser().lex(source.text))
     comments: list[n.Comment] = []
+    covered = 0  # a pasted date's run, reported whole
     for kind, text, span in _merge_stray(_kept):
         if kind == "COMMENT":
             comments.append(n.Comment(span, text))
-        else:
-            diagnostics.append(_lexical_error(kind, text, span, source.text))
+        elif span.start >= covered:
+            dashed = _dashed_date(source.text, span.start) if text in _DASHES else None
+            if dashed is not None:  # a date with en dashes
+                covered = dashed.end()
+                fixed = re.sub(f"[{_DASHES}]", "-", dashed.group())
+                diagnostics.append(Diagnostic.error(
+                    "E002", f"`{dashed.group()}` is written with typographic dashes",
+                    Span(dashed.start(), dashed.end()), f"write `{fixed}`"))
+            else:
+                diagnostics.append(_lexical_error(kind, text, span, source.text))
     _kept.clear()
     return tokens, comments
+
+
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
+_DASHED_DATE = re.compile(f"[0-9]{{4}}[-{_DASHES}][0-9]{{1,2}}[-{_DASHES}][0-9]{{1,2}}")
+
+
+def _dashed_date(text: str, dash: int) -> re.Match[str] | None:
+    """The date, pasted from a word processor, that the dash at `dash` is part of."""
+    start = dash
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] in _DASHES + "-"):
+        start -= 1
+    match = _DASHED_DATE.match(text, start)
+    return match if match is not None and match.end() > dash else None
 
 
 def _merge_stray(kept: list[Token]) -> list[tuple[str, str, Span]]:
@@ -195,8 +217,11 @@ _OPERATOR_FIXES = {"&": "and", "&&": "and", "|": "or", "||": "or", "!": "not", "
 
 def _lexical_error(kind: str, text: str, span: Span, source: str) -> Diagnostic:
     if kind == "BAD_STRING":
+        curly = next((char for char in text if char in "\u201c\u201d"), None)
         return Diagnostic.error("E003", "this string is not closed on its line", span,
-                                'end it with `"`; write a quote inside a string as `\\"`')
+                                f'`{curly}` is a curly quote: end the string with a straight `"`'
+                                if curly else 'end it with `"`; write a quote inside a string '
+                                'as `\\"`')
     if kind == "BAD_REGEX":
         return Diagnostic.error(
             "E003", "this regex is not closed on its line", span,
@@ -220,18 +245,29 @@ def _lexical_error(kind: str, text: str, span: Span, source: str) -> Diagnostic:
                                     "remove the test, or write the pattern between the slashes")
         return Diagnostic.error("E002", "a comment starts with `#`", span,
                                 f"write `# {text[2:].lstrip()}`")
-    shown = text if text.isprintable() else repr(text)[1:-1]
     what = "character" if len(text) == 1 else "characters"
-    return Diagnostic.error("E002", f"unexpected {what} `{shown}`", span,
+    shown = f"`{text}`" if text.isprintable() else f"`{repr(text)[1:-1]}`"
+    if text.isspace():  # `\xa0` means nothing to most; its code point and kind do
+        codes = ", ".join(f"U+{ord(char):04X}" for char in dict.fromkeys(text))
+        shown = f"{codes} (not a plain space)"
+    return Diagnostic.error("E002", f"unexpected {what} {shown}", span,
                             _stray_help(text, source[:span.start], source[span.end:]))
 
 
+# Characters pasted from word processors and web pages, and the ASCII meant.
+_LOOKALIKES = {"\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-",
+               "\u2265": ">=", "\u2264": "<=", "\u2260": "!=", "\uff1e": ">", "\uff1c": "<",
+               "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2026": "..."}
 _WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)$")
 _WORD_AFTER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _stray_help(text: str, before: str, after: str) -> str | None:
     """What a stray character was probably meant as, from the text around it."""
+    if text.isspace():  # U+00A0, U+2028: pasted from a web page
+        return "write plain spaces instead"
+    if text in _LOOKALIKES:
+        return f"write `{_LOOKALIKES[text]}`"
     if not text.isprintable():
         return "remove it"
     digit_before, digit_after = before[-1:].isdigit(), after[:1].isdigit()
@@ -581,6 +617,17 @@ def _slip(chunk: list[Token], index: int, found: Token | None,
     touching = after is not None and after.start_pos == found.end_pos
     if found.type == "COLON" and chunk[0].type != "FIELD":  # `else: archive`, `if c:`
         return "a `:` does not belong here", "remove it: an item needs no punctuation"
+    if previous.type == "REGEX" and previous.value.startswith("/*"):  # `/* note */`
+        return "`/* ... */` is read as a regex", "a comment starts with `#`, to the line's end"
+    if previous.type == "REGEX" and found.start_pos == previous.end_pos:  # `/https?://x/`
+        return ("a `/` ends the regex before this", "write a `/` inside a regex as `\\/`, "
+                "as in `/https?:\\/\\/bit\\.ly/`")
+    if chunk[0].type == "FIELD" and found.value == "==":  # `field vip: bool == false`
+        return f"expected `=` before the default, found {found_text}", "write `=`"
+    if previous.type in ("AND", "OR") and found.value in _TEST_OPS and found.type != "NAME":
+        left = _left_of_test(chunk, index - 1, source)  # `x > 3 and < 10`
+        return (f"{found_text} needs a value on its left",
+                f"repeat it: `{left} {found.value} ...`" if left else "write both values")
     if chunk[0].type == "ELSE" and found.type == "IF":  # `else archive if c`
         return ("the default takes no condition: it decides every record no rule did",
                 f"make it a rule, `{_item_text(chunk[1:index], source)} if ...`, above "
@@ -603,6 +650,23 @@ def _slip(chunk: list[Token], index: int, found: Token | None,
         return (f"expected `=` or the end of the `field`, found {found_text}",
                 "a list holds strings: write `list`")
     return None
+
+
+def _left_of_test(chunk: list[Token], end: int, source: Source) -> str | None:
+    """The text of the left value of the test before `chunk[end]` (an `and` or `or`):
+    `mutual_connections` in `mutual_connections > 3 and`."""
+    operator = next((at for at in range(end - 1, 0, -1) if chunk[at].value in _TEST_OPS
+                     and chunk[at].type != "NAME"), None)
+    if operator is None:
+        return None
+    start, depth = operator, 0
+    while start > 0:
+        kind = chunk[start - 1].type
+        if depth == 0 and kind in ("IF", "AND", "OR", "NOT", "LPAR", "LSQB"):
+            break
+        depth += (kind in ("RPAR", "RSQB")) - (kind in ("LPAR", "LSQB"))
+        start -= 1
+    return _item_text(chunk[start:operator], source) if start < operator else None
 
 
 def _item_text(tokens: list[Token], source: Source) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from ... import checked as c
 from ...diagnostics import Severity
 from ...types import has_type
-from ..logic import TRUE, Box, OutOfBudget, Solver, Space, conj, disj, negate, reaching
+from ..logic import TRUE, Formula, Lit, OutOfBudget, Solver, Space, conj, disj, negate, reaching
 from ..rule import Context, Finding, Rule
 
 
@@ -65,11 +65,10 @@ class ReplyValueMayBeMissing(Rule):
                     continue  # a record found might be one no real record matches
                 solver = Solver(space, budget=20_000 + 10 * index)
                 try:
-                    missing = reaching(goal, earlier, solver)
+                    found = _witness(context.policy, rule, part.name, space, goal, earlier, solver)
                 except OutOfBudget:
                     continue
-                if missing is not None and _sent_without(context.policy, rule, part.name,
-                                                         space, missing):
+                if found:
                     lacks = ("neither `first_name` nor `name`" if part.name == "first_name"
                              else f"no `{part.name}`")
                     yield Finding(part.span, f"`{{{part.name}}}` is empty in the reply when a record "
@@ -81,12 +80,33 @@ class ReplyValueMayBeMissing(Rule):
 _NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
-def _sent_without(policy: c.Policy, rule: c.Rule, name: str, space: Space, box: Box) -> bool:
-    """Whether a record made from the box found gets this reply without `name`: the
-    claim is made only on a record the evaluator confirms (tests taken as independent,
-    `contains "free"` and `contains "free trial"`, may not be met by any one text)."""
+# Records tried as witnesses before L401 gives up (and stays silent).
+_TRIES = 8
+
+
+def _witness(policy: c.Policy, rule: c.Rule, name: str, space: Space, goal: Formula,
+             earlier: list[Formula], solver: Solver) -> bool:
+    """Whether some record gets this reply without `name`. The reasoning takes tests
+    as independent (`count(shared_groups) > 0` and `shared_groups contains "py"`), so a
+    record it finds may fail the evaluator; then it looks again, that record ruled out."""
+    for _ in range(_TRIES):
+        box = reaching(goal, earlier, solver)
+        if box is None:
+            return False
+        point = {var: min(regions) for var, regions in box.items()}
+        if _sent_without(policy, rule, name, space, point):
+            return True
+        goal = conj([goal, disj(Lit(var, space.vars[var].universe - {region})
+                                for var, region in point.items())])
+    return False
+
+
+def _sent_without(policy: c.Policy, rule: c.Rule, name: str, space: Space,
+                  point: dict[int, int]) -> bool:
+    """Whether the record made from `point` gets this reply without `name`: the claim
+    is made only on a record the evaluator confirms."""
     from ...evaluate import explain  # (a clean check does not load the evaluator)
-    record = space.record({var: min(regions) for var, regions in box.items()}, _NOW)
+    record = space.record(point, _NOW)
     types = policy.field_types()
     if not all(has_type(value, types[name]) for name, value in record.items()):
         return False  # not expected: a record the evaluator cannot take is no witness
