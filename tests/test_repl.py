@@ -208,6 +208,9 @@ def test_now_is_the_clock_until_fixed() -> None:
     ('policy "mine"\naccept if did_business\nelse archive', False),
     ("accept if did_business", False),
     ("mutual_connections >= 5 and\n", False),  # an empty line runs it, errors and all
+    ("accept if interacted_within", True),  # its duration may come on the next line
+    ("review if (did_business", True),
+    ("acept if (did_business", True),  # a misspelt start is still an item
     ("accept if )", False),  # an error before the end: more lines cannot mend it
     ('"abc', False),  # nor an unclosed string
     (":load", False),
@@ -215,6 +218,16 @@ def test_now_is_the_clock_until_fixed() -> None:
 ])
 def test_enter_continues_an_unfinished_input(text: str, more: bool) -> None:
     assert needs_more(text) is more
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("acept if did_business", "did you mean `accept`?"),
+    ('polcy "mine"', "did you mean `policy`?"),
+    ("esle archive", "did you mean `else`?"),
+    ('because "we met"', "`because` belongs to a rule"),
+])
+def test_a_misspelt_item_is_read_as_one_as_check_reads_it(typed: str, said: str) -> None:
+    assert said in Shell().run(typed)
 
 
 TYPED = st.one_of(

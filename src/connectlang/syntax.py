@@ -139,6 +139,8 @@ def stops_early(source: Source, start: str = "item") -> bool:
         if not tokens or lexical:  # a string cannot go on on the next line
             return False
         chunk = list(_items(tokens))[-1] if start == "item" else tokens
+        if chunk[-1].value in _PREFIX_FUNCTIONS:  # `interacted_within`, its duration to come
+            return True
         _, error, index = _feed(chunk, start)
         return error is not None and index == len(chunk)
 
@@ -505,6 +507,9 @@ def _syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         return fail(f"`{found.value}` is a keyword: a `{previous.value}` cannot take its name",
                     "choose another name")
     if previous is None:
+        if error.token.type == "BECAUSE":  # the REPL: a reason typed after its rule
+            return fail("`because` belongs to a rule: it comes after the rule's condition",
+                        'write the rule and its reason together: `accept if ... because "..."`')
         if error.token.type == "IF":  # `if shared_group: accept`
             return fail("a rule starts with its action, then `if`",
                         "write the action first, as in `accept if CONDITION`")

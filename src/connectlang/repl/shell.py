@@ -23,13 +23,13 @@ from ..builtins import BUILTIN_VALUES, DERIVED_FROM_NAME, FUNCTIONS, STANDARD_FI
 from ..checker import check_expression
 from ..diagnostics import closest, render_text
 from ..evaluate import Decision, Env, explain, field_value, interpret, missing_fields
-from ..keywords import ITEM_STARTS, RESERVED
+from ..keywords import ACTIONS, ITEM_STARTS, RESERVED, meant_item_start
 from ..literals import LiteralError, parse_time, spell
 from ..output import ACTION_COLOURS
 from ..records import BadValue, InputError, cell_reader
 from ..regex import Regex
 from ..source import Source, Span
-from ..syntax import parse, parse_expression, stops_early
+from ..syntax import parse, parse_expression, stops_early, tokens
 from ..types import Type, has_type
 from .session import TYPED, Located, Piece, Rejected, Session, where
 
@@ -80,7 +80,25 @@ def needs_more(text: str) -> bool:
         module, _ = parse(source)
         if not any(isinstance(i, n.Default) for i in module.items):
             return True
-    return stops_early(source, "item" if word in ITEM_STARTS else "expr")
+    return stops_early(source, "item" if reads_as_item(text) else "expr")
+
+
+def reads_as_item(text: str) -> bool:
+    """Whether the input is an item (a rule, `let`, `field`, `policy`, the default)
+    rather than an expression: it starts with an item's word, or with `because`, or a
+    misspelling of one before what follows that word (`acept if`, `polcy "me"`,
+    `esle archive`, `lett x =`), so it gets the item's error and its did-you-mean."""
+    word = first_word(text)
+    if word in ITEM_STARTS or word == "because":
+        return True
+    if word is None or meant_item_start(word) is None:
+        return False
+    following = [token.type for token in tokens(text)[1:3]]
+    return bool(following) and (following[0] in ("IF", "STRING", *_ACTION_TYPES) or (
+        following[1:] in (["EQUAL"], ["COLON"])))
+
+
+_ACTION_TYPES = tuple(action.upper() for action in ACTIONS)
 
 
 class Shell:
@@ -112,7 +130,7 @@ class Shell:
         try:
             if text.lstrip().startswith(":"):
                 return self.dispatch(text.strip())
-            if word in ITEM_STARTS:
+            if reads_as_item(text):
                 return self.items(text)
             return self.expression(text)
         except Rejected as exc:
