@@ -210,7 +210,7 @@ def test_now_is_the_clock_until_fixed() -> None:
     ("mutual_connections >= 5 and\n", False),  # an empty line runs it, errors and all
     ("accept if interacted_within", True),  # its duration may come on the next line
     ("review if (did_business", True),
-    ("acept if (did_business", True),  # a misspelt start is still an item
+    ("acept if (did_business", False),  # a misspelt start: its error shows at once
     ("accept if )", False),  # an error before the end: more lines cannot mend it
     ('"abc', False),  # nor an unclosed string
     (":load", False),
