@@ -168,9 +168,17 @@ def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], li
     tokens = list(_parser().lex(source.text))
     comments: list[n.Comment] = []
     covered = 0  # a pasted date's run, reported whole
-    for kind, text, span in _merge_stray(_kept):
+    pieces = _merge_stray(_kept)
+    for at, (kind, text, span) in enumerate(pieces):
         if kind == "COMMENT":
             comments.append(n.Comment(span, text))
+        elif kind == "BAD_STRING" and _runs_on(pieces, at, source.text):
+            closing = pieces[at + 1][2]
+            covered = closing.end
+            diagnostics.append(Diagnostic.error(
+                "E003", "a string cannot go on to the next line", span,
+                f"keep it on one line (its closing quote is on line {source.line(closing.start)});"
+                " write a line break inside it as `\\n`"))
         elif span.start >= covered:
             dashed = _dashed_date(source.text, span.start) if text in _DASHES else None
             if dashed is not None:  # a date with en dashes
@@ -183,6 +191,15 @@ def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], li
                 diagnostics.append(_lexical_error(kind, text, span, source.text))
     _kept.clear()
     return tokens, comments
+
+
+def _runs_on(pieces: list[tuple[str, str, Span]], at: int, text: str) -> bool:
+    """Whether the unclosed string at `at` is closed on the next line: that line's own
+    unclosed string is a lone `"` at its end (`because "we share` / `a group"`)."""
+    if at + 1 >= len(pieces) or pieces[at + 1][0] != "BAD_STRING":
+        return False
+    first, closing = pieces[at][2], pieces[at + 1][2]
+    return pieces[at + 1][1].strip() == '"' and text.count("\n", first.start, closing.start) == 1
 
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
