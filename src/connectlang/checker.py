@@ -21,7 +21,7 @@ from .literals import LiteralError, parse_duration, parse_int, parse_time, spell
 from .regex import RegexError, compile_regex
 from .source import Source, Span
 from .syntax import MAX_NESTING, tokens
-from .types import FIELD_TYPES, Type
+from .types import FIELD_TYPES, TYPE_SYNONYMS, Type
 
 _ORDERED = (Type.INT, Type.DURATION, Type.TIME)
 _COMPARISONS = {c.WRITTEN[op]: op for op in ("eq", "ne", "lt", "le", "gt", "ge")}
@@ -155,9 +155,10 @@ class _Checker:
     def field(self, item: n.FieldDecl) -> c.Field | None:
         ty = FIELD_TYPES.get(item.type_name.id)
         if ty is None:
+            meant = TYPE_SYNONYMS.get(item.type_name.id.lower())
             self.error("E301", f"`{item.type_name.id}` is not a type", item.type_name.span,
-                       self.suggest(item.type_name.id, FIELD_TYPES, "the types are "
-                                    + ", ".join(FIELD_TYPES)))
+                       f"did you mean `{meant}`?" if meant else self.suggest(
+                           item.type_name.id, FIELD_TYPES, "the types are " + ", ".join(FIELD_TYPES)))
         default = None
         if item.default is not None and ty is not None:
             value = self.expr(item.default)
@@ -539,7 +540,8 @@ class _Checker:
                 return None
             return f"write `{quoted.value}`, without quotes"
         if Type.LIST in (lt, rt) and Type.STRING in (lt, rt):
-            return "test a list with `contains`, as in `shared_groups contains \"Python\"`"
+            listed, text = (expr.left, expr.right) if lt is Type.LIST else (expr.right, expr.left)
+            return f"test a list with `contains`: `{self.text(listed)} contains {self.text(text)}`"
         if isinstance(expr.right, n.IntLit) and lt is Type.STRING:
             return f'write `"{self.text(expr.right)}"` to compare text'
         return None

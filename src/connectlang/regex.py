@@ -107,6 +107,7 @@ def compile_regex(pattern: str, flags: str) -> Regex:
         compiled = re2.compile(full, _options())
     except re2.error as exc:
         detail = exc.args[0].decode() if isinstance(exc.args[0], bytes) else str(exc.args[0])
+        detail = detail.replace(full, pattern) if inline else detail  # not our `(?i)`
         raise _explained(detail, pattern) from None
     required, fold = _required_words(pattern, "i" in flags)
     return Regex(pattern, flags, required, fold, compiled)

@@ -102,6 +102,8 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
                     first.type == "NAME" and meant_item_start(first.value) == "else")
                 if len(chunk) > 1 and (first.type in ("LET", "FIELD") or _declares(chunk)):
                     broken_names.add(chunk[1].value)
+                    if len(chunk) > 2 and source.text[chunk[1].end_pos:chunk[2].start_pos] == "-":
+                        broken_names.add(f"{chunk[1].value}_{chunk[2].value}")  # `let knows-me`
             else:
                 items.append(item)
         module = n.Module(tuple(items), tuple(comments), frozenset(broken_names), broken_default)
@@ -297,6 +299,8 @@ def _stray_help(text: str, before: str, after: str) -> str | None:
     if text == "-" and digit_after and not digit_before:
         return "numbers have no sign: counts and durations are never below 0"
     name, method = _WORD_BEFORE.search(before), _WORD_AFTER.match(after)
+    if text == "-" and name and method:  # `let knows-me`
+        return f"a name joins its words with `_`: write `{name.group(1)}_{method.group()}`"
     if text == "." and name and method:  # `message.contains("hi")`
         return (f"connectlang has no methods: write `{name.group(1)} {method.group()} ...`"
                 if method.group() in _TEST_OPS else "connectlang has no methods or attributes")

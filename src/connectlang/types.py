@@ -26,6 +26,10 @@ class Type(enum.Enum):
 # The types a `field` declaration may name.
 FIELD_TYPES = {t.value: t for t in (Type.BOOL, Type.INT, Type.STRING, Type.DURATION,
                                      Type.TIME, Type.LIST)}
+# Other languages' names for them, for a did-you-mean (`field tags: array`).
+TYPE_SYNONYMS = {"str": "string", "text": "string", "integer": "int", "number": "int",
+                 "boolean": "bool", "date": "time", "datetime": "time", "timestamp": "time",
+                 "timedelta": "duration", "interval": "duration", "array": "list"}
 
 # How each type is held in a Python record (the library's `evaluate` takes no other).
 # The language's integers are 64-bit: literals, inputs and library records alike.
