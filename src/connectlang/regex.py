@@ -53,18 +53,19 @@ class Regex:
 # RE2's error, matched against its text (`detail`) or the pattern: what to say (with
 # `{detail}`, or `{what}`: the part after its colon) and the fix. The first that
 # matches wins; anything else keeps RE2's words.
+_NO_LOOKAROUND = ("RE2 has no lookaround: test twice, as in `message matches /a/ and not "
+                  "message matches /b/`")
+_NO_BACKREFERENCES = "RE2 cannot match the same text twice; write out what may repeat"
 _EXPLAINED: tuple[tuple[str, str, str, str], ...] = (
     ("detail", r"invalid perl operator: \(\?[=!]", "lookahead (`(?=...)`, `(?!...)`) is not RE2 "
      "syntax",
-     "RE2 has no lookaround: test twice, as in `message matches /a/ and not message "
-     "matches /b/`"),
+     _NO_LOOKAROUND),
     ("detail", r"invalid perl operator: \(\?<", "lookbehind `(?<=...)` is not RE2 syntax",
-     "RE2 has no lookaround: test twice, as in `message matches /a/ and not message "
-     "matches /b/`"),
+     _NO_LOOKAROUND),
     ("detail", r"invalid escape sequence: \\([1-9][0-9]*|k)$", "backreferences like `\\1` are "
-     "not RE2 syntax", "RE2 cannot match the same text twice; write out what may repeat"),
+     "not RE2 syntax", _NO_BACKREFERENCES),
     ("pattern", r"\(\?P=", "named backreferences `(?P=name)` are not RE2 syntax",
-     "RE2 cannot match the same text twice; write out what may repeat"),
+     _NO_BACKREFERENCES),
     ("detail", r"invalid escape sequence: \\Z", "`\\Z` is not RE2 syntax",
      "write `\\z` or `$` for the end of the text"),
     ("detail", r"invalid escape sequence: \\x", "this `\\x` escape is not a character",
