@@ -371,12 +371,13 @@ def test_check_runs_on_the_generated_parser_without_lark_or_the_repl() -> None:
 
 def test_a_clean_check_loads_only_what_it_uses(tmp_path: Path) -> None:
     """Start-up is most of a small `check` (docs/performance.md): Lark's runtime
-    without its logging and pickle, did-you-mean only for errors, RE2 only for a regex,
-    and none of evaluating."""
+    without its logging and pickle, did-you-mean and the wording of syntax errors only
+    for errors, RE2 only for a regex, and none of evaluating."""
     policy = tmp_path / "p.conn"
     policy.write_text("accept if did_business\nelse archive\n")
-    assert modules_loaded_by_check(policy) & {"logging", "pickle", "difflib", "re2",
-                                              "connectlang.evaluate", "connectlang.policy"} == set()
+    assert modules_loaded_by_check(policy) & {
+        "logging", "pickle", "difflib", "re2", "connectlang.evaluate", "connectlang.policy",
+        "connectlang.syntax_errors"} == set()
     assert "re2" in modules_loaded_by_check(ROOT / "examples" / "selective.conn")
 
 

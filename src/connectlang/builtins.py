@@ -72,6 +72,9 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     Function("age", (Type.TIME,), Type.DURATION, False, "`now - T`"),
 )}
 
+# The built-ins that may be written without parentheses (`interacted_within 90d`).
+PREFIX_FUNCTIONS = frozenset(f.name for f in FUNCTIONS.values() if f.prefix)
+
 # Built-in values: bool names defined by other fields.
 BUILTIN_VALUES = {
     "has_message": "`length(message) > 0`",

@@ -45,6 +45,10 @@ def meant_item_start(word: str) -> str | None:
         SYNONYMS.get(word.lower()) or closest(word, ITEM_STARTS))
 
 
+# The operators of a test: `a == b`, `a contains b`, `a is missing`.
+TEST_OPERATORS = frozenset({"==", "!=", "<", "<=", ">", ">=", "contains", "contains_any",
+                            "starts_with", "ends_with", "in", "within", "matches", "is"})
+
 # The words that go between two values; a misspelt one (`adn`, `containz`) lexes as a
 # name, and the parser reads `shared_group adn` as a call without parentheses.
 JOINING_WORDS = ("and", "or", "not", "is", "missing", "because", "contains", "contains_any",

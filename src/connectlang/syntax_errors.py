@@ -1,0 +1,526 @@
+"""Syntax diagnostics in plain words: what the lexer could not read and where the
+parser stopped, each said with the fix.
+
+`syntax.py` lexes, cuts the tokens into items and parses them; this module turns what
+went wrong into messages. The lexer keeps bad input whole (`'text'`, `&&`, `// note`)
+and the parser stops at a token it cannot take: both are read here with the tokens
+around them, so a mistake is named in the words of the language the user came from
+(`null`, `LIKE`, `=>`) and a help is given only where applying it fixes the mistake.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from ._parser import Token, UnexpectedToken
+from .builtins import PREFIX_FUNCTIONS
+from .diagnostics import Diagnostic, closest
+from .keywords import (
+    ACTIONS,
+    ITEM_STARTS,
+    RESERVED,
+    TEST_OPERATORS,
+    foreign_help,
+    meant_item_start,
+    miscased,
+    miscased_message,
+    value_then_value,
+)
+from .literals import MONTH_WORDS, UNIT_SECONDS, UNIT_WORDS, months_help
+from .lower import span_of
+from .source import Source, Span
+
+_ITEM_START = {word.upper() for word in ITEM_STARTS}  # token types
+_ACTIONS = {word.upper() for word in ACTIONS}
+_EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
+_WORDS = {
+    "NAME": "a name", "STRING": "a string", "INT": "a number", "DURATION": "a duration",
+    "TIME": "a time", "REGEX": "a regex", "$END": "the end of the file", "LPAR": "`(`",
+    "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COMMA": "`,`", "COLON": "`:`", "EQUAL": "`=`",
+}
+
+# A terminal's literal text (`==` for Lark's `__ANON_0`), None for a pattern.
+Spell = Callable[[str], "str | None"]
+
+
+# -- what the lexer could not read ---------------------------------------------------
+
+def lexical_errors(kept: list[Token], source: Source) -> list[Diagnostic]:
+    """One diagnostic for each piece of bad input the lexer kept (comments aside)."""
+    diagnostics: list[Diagnostic] = []
+    covered = 0  # a pasted date's run, reported whole
+    pieces = _merge_stray(kept)
+    for at, (kind, text, span) in enumerate(pieces):
+        if kind == "BAD_STRING" and _runs_on(pieces, at, source.text):
+            closing = pieces[at + 1][2]
+            covered = closing.end
+            diagnostics.append(Diagnostic.error(
+                "E003", "a string cannot go on to the next line", span,
+                f"keep it on one line (its closing quote is on line {source.line(closing.start)});"
+                " write a line break inside it as `\\n`"))
+        elif span.start >= covered:
+            dashed = _dashed_date(source.text, span.start) if text in _DASHES else None
+            if dashed is not None:  # a date with en dashes
+                covered = dashed.end()
+                fixed = re.sub(f"[{_DASHES}]", "-", dashed.group())
+                diagnostics.append(Diagnostic.error(
+                    "E002", f"`{dashed.group()}` is written with typographic dashes",
+                    Span(dashed.start(), dashed.end()), f"write `{fixed}`"))
+            else:
+                diagnostics.append(_lexical_error(kind, text, span, source.text))
+    return diagnostics
+
+
+def _runs_on(pieces: list[tuple[str, str, Span]], at: int, text: str) -> bool:
+    """Whether the unclosed string at `at` is closed on the next line: that line's own
+    unclosed string is a lone `"` at its end (`because "we share` / `a group"`)."""
+    if at + 1 >= len(pieces) or pieces[at + 1][0] != "BAD_STRING":
+        return False
+    first, closing = pieces[at][2], pieces[at + 1][2]
+    return pieces[at + 1][1].strip() == '"' and text.count("\n", first.start, closing.start) == 1
+
+
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
+_DASHED_DATE = re.compile(f"[0-9]{{4}}[-{_DASHES}][0-9]{{1,2}}[-{_DASHES}][0-9]{{1,2}}")
+
+
+def _dashed_date(text: str, dash: int) -> re.Match[str] | None:
+    """The date, pasted from a word processor, that the dash at `dash` is part of."""
+    start = dash
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] in _DASHES + "-"):
+        start -= 1
+    match = _DASHED_DATE.match(text, start)
+    return match if match is not None and match.end() > dash else None
+
+
+def _merge_stray(kept: list[Token]) -> list[tuple[str, str, Span]]:
+    """The kept tokens as (type, text, span); stray characters side by side (`@@@`)
+    are one mistake, so one piece."""
+    pieces: list[tuple[str, str, Span]] = []
+    for token in kept:
+        span = span_of(token)
+        if pieces and token.type == "BAD_CHAR" == pieces[-1][0] and (
+                span.start == pieces[-1][2].end):
+            pieces[-1] = ("BAD_CHAR", pieces[-1][1] + token.value, pieces[-1][2].cover(span))
+        else:
+            pieces.append((token.type, token.value, span))
+    return pieces
+
+
+# Operators of other languages, and connectlang's for each.
+_OPERATOR_FIXES = {"&": "and", "&&": "and", "|": "or", "||": "or", "!": "not", "=>": ">=",
+                   "==>": ">=", "=<": "<=", "==<": "<=", "<>": "!=", "=!": "!="}
+
+
+def _lexical_error(kind: str, text: str, span: Span, source: str) -> Diagnostic:
+    if kind == "BAD_STRING":
+        curly = next((char for char in text if char in "\u201c\u201d"), None)
+        return Diagnostic.error("E003", "this string is not closed on its line", span,
+                                f'`{curly}` is a curly quote: end the string with a straight `"`'
+                                if curly else 'end it with `"`; write a quote inside a string '
+                                'as `\\"`')
+    if kind == "BAD_REGEX":
+        return Diagnostic.error(
+            "E003", "this regex is not closed on its line", span,
+            "a regex is written `/pattern/flags` on one line; write `/` inside it as `\\/`")
+    if kind == "BAD_QUOTE":
+        inner = text[1:-1].replace("\\'", "'").replace("\\", "\\\\").replace('"', '\\"')
+        return Diagnostic.error("E002", "a string is written in straight double quotes", span,
+                                f'write `"{inner}"`')
+    line_before = source[source.rfind("\n", 0, span.start) + 1:span.start]
+    if kind == "BAD_OPERATOR":
+        word = _OPERATOR_FIXES[text]
+        if text == "=!" and re.fullmatch(r"\s*let\s+\w+\s*", line_before):  # `let x =!vip`
+            word = "= not"
+        elif text == "!" and source[span.end:].lstrip(" \t").startswith("="):  # `x ! = 3`
+            word = "!="
+        return Diagnostic.error("E002", f"`{text}` is not an operator", span,
+                                f"write `{word}`")
+    if kind == "BAD_COMMENT":
+        if re.search(r"(^|\s)matches\s*$", line_before) and "#" not in line_before:
+            return Diagnostic.error("E002", "an empty regex matches every text", span,
+                                    "remove the test, or write the pattern between the slashes")
+        return Diagnostic.error("E002", "a comment starts with `#`", span,
+                                f"write `# {text[2:].lstrip()}`")
+    what = "character" if len(text) == 1 else "characters"
+    shown = f"`{text}`" if text.isprintable() else f"`{repr(text)[1:-1]}`"
+    if text.isspace():  # `\xa0` means nothing to most; its code point and kind do
+        codes = ", ".join(f"U+{ord(char):04X}" for char in dict.fromkeys(text))
+        shown = f"{codes} (not a plain space)"
+    return Diagnostic.error("E002", f"unexpected {what} {shown}", span,
+                            _stray_help(text, source[:span.start], source[span.end:]))
+
+
+# Characters pasted from word processors and web pages, and the ASCII meant.
+_LOOKALIKES = {"\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-",
+               "\u2265": ">=", "\u2264": "<=", "\u2260": "!=", "\uff1e": ">", "\uff1c": "<",
+               "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2026": "..."}
+_WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)$")
+_WORD_AFTER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _stray_help(text: str, before: str, after: str) -> str | None:
+    """What a stray character was probably meant as, from the text around it."""
+    if text.isspace():  # U+00A0, U+2028: pasted from a web page
+        return "write plain spaces instead"
+    if text in _LOOKALIKES:
+        return f"write `{_LOOKALIKES[text]}`"
+    if not text.isprintable():
+        return "remove it"
+    digit_before, digit_after = before[-1:].isdigit(), after[:1].isdigit()
+    if text == "." and digit_before and digit_after:  # `1.5d`, `3.5`
+        if re.match(r"[0-9_]+[A-Za-z]", after):
+            return "durations are whole numbers: use a smaller unit, as in `36h` for 1.5 days"
+        return "numbers are whole: connectlang has no fractions"
+    if text == "-" and digit_after and not digit_before:
+        return "numbers have no sign: counts and durations are never below 0"
+    name, method = _WORD_BEFORE.search(before), _WORD_AFTER.match(after)
+    if text == "-" and name and method:  # `let knows-me`
+        return f"a name joins its words with `_`: write `{name.group(1)}_{method.group()}`"
+    if text == "." and name and method:  # `message.contains("hi")`
+        return (f"connectlang has no methods: write `{name.group(1)} {method.group()} ...`"
+                if method.group() in TEST_OPERATORS else "connectlang has no methods or attributes")
+    if text == ";":
+        return "remove it: an item ends with its line, with no punctuation"
+    if text.isalpha():
+        return "names use the letters a to z, digits and `_`"
+    return None
+
+
+# -- where the parser stopped ----------------------------------------------------
+
+def syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
+                 following: Token | None, source: Source, spell: Spell) -> Diagnostic:
+    """The diagnostic for the parser stopping at `chunk[index]` (`len(chunk)`: at the
+    item's end, where `following` starts the next one)."""
+    at_end = error.token.type == "$END"
+    found = following if at_end else error.token
+    span = span_of(found) if found is not None else source.end
+    previous = chunk[index - 1] if index > 0 else None
+    found_text = _describe(found)
+    opened = _unclosed(chunk[:index])
+    expected = _possible(set(error.expected), opened, chunk)
+    if _test_done(chunk, index):  # `a == b` takes no second operator
+        expected -= {name for name in expected
+                     if _terminal_words(name, spell) in _OPERATOR_WORDS}
+    if previous is not None and previous.type == "NAME" and previous.value not in PREFIX_FUNCTIONS:
+        expected -= _ARGUMENT_TYPES | {"LPAR", "LSQB"}  # only two built-ins take `f x`
+
+    def fail(message: str, help: str | None = None) -> Diagnostic:
+        return Diagnostic.error("E001", message, span, help)
+
+    for token in (previous, found):  # `AND`, `Else`: at the keyword, not after it
+        keyword = miscased(token.value) if token is not None and token.type == "NAME" else None
+        if keyword is not None:
+            assert token is not None
+            wrong, fix = miscased_message(token.value, keyword)
+            return Diagnostic.error("E001", wrong, span_of(token), fix)
+    if previous is not None and previous.type in ("LET", "FIELD") and found is not None and (
+            found.value in RESERVED):
+        return fail(f"`{found.value}` is a keyword: a `{previous.value}` cannot take its name",
+                    "choose another name")
+    if previous is None:
+        if error.token.type == "BECAUSE":  # the REPL: a reason typed after its rule
+            return fail("`because` belongs to a rule: it comes after the rule's condition",
+                        'write the rule and its reason together: `accept if ... because "..."`')
+        if error.token.type == "IF":  # `if shared_group: accept`
+            return fail("a rule starts with its action, then `if`",
+                        "write the action first, as in `accept if CONDITION`")
+        if error.token.type != "NAME":
+            return fail(f"expected a rule, `let`, `field` or `else` here, found {found_text}")
+        meant = meant_item_start(error.token.value)
+        if len(chunk) > 1 and chunk[1].type == "IF":  # `acept if ...`
+            return fail(f"`{error.token.value}` is not an action, and a rule starts with one",
+                        f"did you mean `{meant}`?" if meant in ACTIONS else "the actions are "
+                        "accept, archive, decline, report, review and ask \"...\"")
+        return fail(f"expected a rule, `let`, `field` or `else` here, found {found_text}",
+                    f"did you mean `{meant}`?" if meant else
+                    "a rule starts with an action: `accept if ...`, `archive if ...`")
+    prev = previous.value
+    if previous.type == "INT" and not at_end and error.token.type == "NAME":
+        word = error.token.value.lower()
+        duration = None  # `3 months`, `90 d`: the duration's code, as for `3months`
+        if word in MONTH_WORDS:
+            duration = ("months are not a duration unit: they have no fixed length",
+                        months_help(prev))
+        elif word in UNIT_SECONDS or word in UNIT_WORDS:
+            duration = ("a duration is written with its unit glued to the number",
+                        f"write `{prev}{UNIT_WORDS.get(word, word)}`")
+        if duration is not None:
+            return Diagnostic.error("E102", duration[0], span, duration[1])
+    header = _declaration_error(chunk, index, found_text, fail)
+    if header is not None:
+        return header
+    bracket = _bracket_error(chunk, index, found, opened, expected, source, fail)
+    if bracket is not None:
+        return bracket
+    slip = _slip(chunk, index, found, source)
+    if slip is not None:
+        return fail(*slip)
+    if not at_end and error.token.type == "NOT" and index + 1 < len(chunk) and (
+            chunk[index + 1].value in TEST_OPERATORS):
+        test = f"not {prev} {chunk[index + 1].value} ..." if previous.type == "NAME" else None
+        return fail("`not` goes before the whole test, not before its operator",
+                    f"write `{test}`" if test else "write `not` before the test's first value")
+    if found is not None and found.type == "EQUAL":
+        return fail("`=` is not a comparison", "write `==` to test that two values are equal")
+    misused = _argument_of_a_value(chunk, index)
+    if misused is not None:
+        return misused
+    if not at_end and error.token.value in TEST_OPERATORS and previous.type not in _ITEM_START:
+        return fail(f"{found_text} cannot follow a test: comparisons do not chain",
+                    "join two tests with `and`, as in `a < b and b < c`")
+    if expected >= _EXPR_START:
+        what = "a condition" if prev in ("if", "and", "or", "not") else "a value"
+        return fail(f"expected {what} after `{prev}`, found {found_text}")
+    if expected == {"IF"} or ("IF" in expected and previous.type in _ACTIONS | {"STRING"}):
+        return fail(f"expected `if` after `{prev}`, found {found_text}",
+                    "a rule reads `accept if CONDITION`; the default reads `else archive`")
+    if previous.type == "ELSE":
+        meant = meant_item_start(found.value) if found is not None and (
+            found.type == "NAME") else None
+        return fail(f"expected an action after `else`, found {found_text}",
+                    f"did you mean `{meant}`?" if meant in ACTIONS else "the actions are "
+                    "accept, archive, decline, report, review and ask \"...\"")
+    if "STRING" in expected and prev in ("ask", "because", "policy"):
+        what = {"ask": "the reply", "because": "the reason", "policy": "the policy's name"}[prev]
+        words = _rest_of_line(found, chunk[index:], source) if found is not None and (
+            found.type == "NAME") else ""
+        return fail(f"expected {what}, a string in double quotes, after `{prev}`, found {found_text}",
+                    f'put it in double quotes: `{prev} "{words}"`' if words else None)
+    end = _END_OF.get(chunk[0].type, "the end of the rule")
+    words = _expected_words(expected, end, spell)
+    near = None  # `becuase`, `null`
+    if found is not None and found.type == "NAME":
+        near = foreign_help(found.value) or _did_you_mean(found.value, _keywords(expected, spell))
+    return fail(f"expected {words}, found {found_text}", near)
+
+
+def _describe(token: Token | None) -> str:
+    if token is None or token.type == "$END":
+        return "the end of the file"
+    if token.type == "NAME":
+        return f"the name `{token.value}`"
+    if token.type in ("STRING", "INT", "DURATION", "TIME", "REGEX"):
+        return f"{_WORDS[token.type]} `{token.value}`"
+    return f"`{token.value}`"
+
+
+# What the expected words are listed as, in this order: the tests grouped under one
+# phrase, then the joining words, the closing brackets, and the end last.
+_OPERATOR_WORDS = {f"`{op}`" for op in TEST_OPERATORS}
+_OPERATOR_GROUP = "an operator (`==`, `<`, `contains`, `in`, `matches`, ...)"
+_ORDER = ("`and`", "`or`", "`because`", "`is`", "`=`", "`:`", "`,`", "`)`", "`]`")
+_END_OF = {"LET": "the end of the `let`", "FIELD": "the end of the `field`",
+           "ELSE": "the end of the default", "POLICY": "the end of the line"}
+
+
+def _expected_words(expected: set[str], end: str, spell: Spell) -> str:
+    words = {_terminal_words(name, spell) or "" for name in expected} - {""}
+    operators = _OPERATOR_WORDS - {"`is`"}
+    if len(words & operators) >= 6:
+        words = (words - operators) | {_OPERATOR_GROUP}
+    if "the end of the file" in words:
+        words = (words - {"the end of the file"}) | {end}
+    rank = {word: place for place, word in enumerate((_OPERATOR_GROUP, *_ORDER))}
+    ordered = sorted(words, key=lambda word: (word == end, rank.get(word, len(rank)), word))
+    if not ordered:
+        return "something else"
+    return ", ".join(ordered[:-1]) + (" or " if len(ordered) > 1 else "") + ordered[-1]
+
+
+def _terminal_words(name: str, spell: Spell) -> str | None:
+    """A terminal as users write it: `a name`, `==` (Lark calls it `__ANON_0`), `<`."""
+    if name in _WORDS:
+        return _WORDS[name]
+    text = spell(name)
+    return f"`{text}`" if text is not None else None
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    close = closest(word, choices)
+    return f"did you mean `{close}`?" if close else None
+
+
+def _test_done(chunk: list[Token], index: int) -> bool:
+    """Whether the test before `index` has its operator already (`a == b`), looking
+    back past whole groups to the `if`, `and`, `(` ... that starts it."""
+    depth = 0
+    for token in reversed(chunk[:index]):
+        if token.type in ("RPAR", "RSQB"):
+            depth += 1
+        elif token.type in ("LPAR", "LSQB"):
+            if depth == 0:
+                return False
+            depth -= 1
+        elif depth == 0 and token.type in ("IF", "AND", "OR", "NOT", "COMMA", "EQUAL"):
+            return False
+        elif depth == 0 and token.type != "NAME" and token.value in TEST_OPERATORS:
+            return True
+    return False
+
+
+def _unclosed(tokens: list[Token]) -> list[int]:
+    """Where the `(` and `[` of `tokens` not closed in them are, innermost last."""
+    opened: list[int] = []
+    for at, token in enumerate(tokens):
+        if token.type in ("LPAR", "LSQB"):
+            opened.append(at)
+        elif token.type in ("RPAR", "RSQB") and opened:
+            opened.pop()
+    return opened
+
+
+def _possible(expected: set[str], opened: list[int], tokens: list[Token]) -> set[str]:
+    """Lark's expected terminals less those the open brackets rule out (its merged LALR
+    states offer `)` and `,` outside any parentheses, and the item's end inside them)."""
+    inner = tokens[opened[-1]].type if opened else None
+    in_call = inner == "LPAR" and opened[-1] > 0 and tokens[opened[-1] - 1].type == "NAME"
+    drop = {"RPAR"} if inner != "LPAR" else set()
+    drop |= {"RSQB"} if inner != "LSQB" else set()
+    drop |= {"COMMA"} if not (inner == "LSQB" or in_call) else set()
+    drop |= {"BECAUSE", "$END"} if inner is not None else set()  # an item ends outside them
+    return expected - drop
+
+
+_ARGUMENT_TYPES = {"NAME", "INT", "DURATION", "TIME", "STRING", "REGEX", "TRUE", "FALSE"}
+
+
+def _bracket_error(chunk: list[Token], index: int, found: Token | None, opened: list[int],
+                   expected: set[str], source: Source,
+                   fail: Callable[[str, str | None], Diagnostic]) -> Diagnostic | None:
+    """An item that ends inside `(` or `[`, a bracket that closes nothing or the
+    wrong one, and a list written in parentheses."""
+    inner = chunk[opened[-1]] if opened else None
+    kind = chunk[index].type if index < len(chunk) else "$END"
+    if inner is None and kind in ("RPAR", "RSQB"):
+        return fail(f"this `{chunk[index].value}` closes nothing",
+                    "remove it, or add the bracket it closes")
+    if inner is None or not ((kind == "$END" and expected & {"RPAR", "RSQB"}) or (
+            kind in ("RPAR", "RSQB") and kind != _CLOSES[inner.type]) or (
+            kind == "COMMA" and inner.type == "LPAR")):
+        return None
+    line, column = source.position(inner.start_pos or 0)
+    close = "]" if inner.type == "LSQB" else ")"
+    if kind == "COMMA":  # `company in ("Acme", "Globex")`
+        return fail("a list is written in square brackets, not parentheses",
+                    f"write `[` at {line}:{column} and `]` at its end")
+    return fail(f"expected `{close}` to close the `{inner.value}` at {line}:{column}, "
+                f"found {_describe(found)}", f"add `{close}` where the "
+                + ("list" if close == "]" else "parenthesis") + " ends")
+
+
+_CLOSES = {"LPAR": "RPAR", "LSQB": "RSQB"}
+
+
+def _slip(chunk: list[Token], index: int, found: Token | None,
+          source: Source) -> tuple[str, str] | None:
+    """A habit or slip recognised by the tokens around the error: the message and the
+    fix."""
+    if found is None or index >= len(chunk):
+        return None
+    found_text = _describe(found)
+    previous = chunk[index - 1]
+    after = chunk[index + 1] if index + 1 < len(chunk) else None
+    touching = after is not None and after.start_pos == found.end_pos
+    if found.type == "COLON" and chunk[0].type != "FIELD":  # `else: archive`, `if c:`
+        return "a `:` does not belong here", "remove it: an item needs no punctuation"
+    if previous.type == "REGEX" and previous.value.startswith("/*"):  # `/* note */`
+        return "`/* ... */` is read as a regex", "a comment starts with `#`, to the line's end"
+    if previous.type == "REGEX" and found.start_pos == previous.end_pos:  # `/https?://x/`
+        return ("a `/` ends the regex before this", "write a `/` inside a regex as `\\/`, "
+                "as in `/https?:\\/\\/bit\\.ly/`")
+    if chunk[0].type == "FIELD" and found.value == "==":  # `field vip: bool == false`
+        return f"expected `=` before the default, found {found_text}", "write `=`"
+    if previous.type in ("AND", "OR") and found.value in TEST_OPERATORS and found.type != "NAME":
+        left = _left_of_test(chunk, index - 1, source)  # `x > 3 and < 10`
+        return (f"{found_text} needs a value on its left",
+                f"repeat it: `{left} {found.value} ...`" if left else "write both values")
+    if chunk[0].type == "ELSE" and found.type == "IF":  # `else archive if c`
+        return ("the default takes no condition: it decides every record no rule did",
+                f"make it a rule, `{_item_text(chunk[1:index], source)} if ...`, above "
+                "the `else`")
+    if found.type == "BECAUSE" and not any(token.type == "IF" for token in chunk[:index]):
+        return (f"expected `if` and the condition before `because`, found {found_text}",
+                "a rule reads `accept if CONDITION because \"REASON\"`")
+    if previous.type == "INT" and found.type == "COMMA" and touching and (
+            after is not None and after.type == "INT"):  # `1,000`
+        return "a number is written without `,`", f"write `{previous.value}_{after.value}`"
+    if previous.type == "TIME" and found.type == "INT" and after is not None and (
+            after.type == "COLON"):  # `2025-01-31 09:30`
+        return (f"expected `T` between a date and its time, found {found_text}",
+                f"write `{previous.value}T{found.value}:...`, as in `2025-01-31T09:30:00Z`")
+    if previous.type == "INT" and found.type == "REGEX" and (  # `2025/01/31`
+            re.fullmatch(r"/[0-9]+/", found.value)):
+        return (f"expected a date written with `-`, found {found_text}",
+                f"write it as `{previous.value}-{found.value[1:-1]}-...`, year first")
+    if chunk[0].type == "FIELD" and found.type == "LSQB":  # `field z: list[string]`
+        return (f"expected `=` or the end of the `field`, found {found_text}",
+                "a list holds strings: write `list`")
+    return None
+
+
+def _left_of_test(chunk: list[Token], end: int, source: Source) -> str | None:
+    """The text of the left value of the test before `chunk[end]` (an `and` or `or`):
+    `mutual_connections` in `mutual_connections > 3 and`."""
+    operator = next((at for at in range(end - 1, 0, -1) if chunk[at].value in TEST_OPERATORS
+                     and chunk[at].type != "NAME"), None)
+    if operator is None:
+        return None
+    start, depth = operator, 0
+    while start > 0:
+        kind = chunk[start - 1].type
+        if depth == 0 and kind in ("IF", "AND", "OR", "NOT", "LPAR", "LSQB"):
+            break
+        depth += (kind in ("RPAR", "RSQB")) - (kind in ("LPAR", "LSQB"))
+        start -= 1
+    return _item_text(chunk[start:operator], source) if start < operator else None
+
+
+def _item_text(tokens: list[Token], source: Source) -> str:
+    return source.text[tokens[0].start_pos:tokens[-1].end_pos] if tokens else "archive"
+
+
+def _rest_of_line(token: Token, rest: list[Token], source: Source) -> str:
+    """The text from `token` to the end of its line or to an `if` on it, without a
+    comment: the words meant as a string (`because we met`, `ask Hi there if ...`)."""
+    end = source.text.find("\n", token.start_pos or 0)
+    end = len(source.text) if end < 0 else end
+    end = min([end, *(t.start_pos or 0 for t in rest if t.type == "IF")])
+    return source.text[token.start_pos:end].split("#", 1)[0].strip().replace('"', '\\"')
+
+
+def _keywords(expected: set[str], spell: Spell) -> list[str]:
+    """The words among `expected` (`and`, `contains`, ...), for a did-you-mean."""
+    words = (_terminal_words(name, spell) for name in expected)
+    return [word.strip("`") for word in words if word and word.strip("`").isidentifier()]
+
+
+def _declaration_error(chunk: list[Token], index: int, found_text: str,
+                       fail: Callable[[str, str | None], Diagnostic]) -> Diagnostic | None:
+    """`let x == 5`, `field x int`: the word after the declared name is wrong."""
+    kind = chunk[0].type
+    if kind not in ("LET", "FIELD") or index != 2 or chunk[1].type != "NAME":
+        return None
+    name = chunk[1].value
+    if kind == "LET":
+        return fail(f"expected `=` after `let {name}`, found {found_text}",
+                    f"a let reads `let {name} = VALUE`")
+    return fail(f"expected `:` after `field {name}`, found {found_text}",
+                f"a field reads `field {name}: TYPE`, with `= DEFAULT` if it has one")
+
+
+def _argument_of_a_value(chunk: list[Token], index: int) -> Diagnostic | None:
+    """`shared_group adn x`, `message containz "hi"`: the parser read a name and the
+    word after it as a call without parentheses, which only two built-ins allow, and
+    failed one word later. The mistake is that word: point at it."""
+    if index < 2 or chunk[0].type in ("FIELD", "POLICY"):
+        return None
+    callee, argument = chunk[index - 2], chunk[index - 1]
+    if callee.type != "NAME" or argument.type not in _ARGUMENT_TYPES or (
+            callee.value in PREFIX_FUNCTIONS):
+        return None
+    message, help = value_then_value(callee.value, _describe(argument), argument.value,
+                                     argument.type == "NAME")
+    return Diagnostic.error("E001", message, span_of(argument), help)
