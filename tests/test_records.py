@@ -138,6 +138,17 @@ def test_a_header_without_commas_but_semicolons_or_tabs_sets_the_delimiter(sep: 
     assert str(records[1].error).startswith("line 3, column 6: field `mutual_connections`")
 
 
+def test_excels_sep_line_names_the_delimiter_and_is_no_header() -> None:
+    records = csv_records(b"sep=;\r\nname;mutual_connections\r\nAnn;2\r\n")
+    assert [(r.line, r.values) for r in records] == [(3, {"name": "Ann", "mutual_connections": 2})]
+
+
+def test_a_day_first_date_says_dates_with_slashes_are_month_first() -> None:
+    (record,) = csv_records(b"name,sent_at\nAnn,13/8/25\n")
+    assert "month first, as LinkedIn writes them, and there is no month 13" in str(record.error)
+    assert "(2025-08-13)" in str(record.error)
+
+
 def test_a_header_with_commas_keeps_them_as_the_delimiter() -> None:
     records = csv_records(b'name,shared_groups\nAnn;Lee,"a;b"\n')
     assert records[0].values == {"name": "Ann;Lee", "shared_groups": ["a", "b"]}

@@ -69,3 +69,8 @@ def test_a_bad_time_says_which_part_is_wrong_and_helps_only_with_a_fix(
     with pytest.raises(LiteralError) as caught:
         parse_time(text)
     assert str(caught.value).endswith(message) and caught.value.help == help
+
+
+def test_an_unquoted_reason_is_quoted_up_to_the_next_item_on_its_line() -> None:
+    _, diagnostics = syntax.parse(Source('accept if did_business because we met else archive\n'))
+    assert [d.help for d in diagnostics] == ['put it in double quotes: `because "we met"`']

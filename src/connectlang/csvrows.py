@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,7 +69,10 @@ class CsvRows:
         # Lines that end with a lone CR (old Excel for Mac) are split there.
         lone_cr = b"\r" in head and b"\n" not in head
         self.stream: _Lines = _CarriageReturnLines(buffered) if lone_cr else buffered
-        self.delimiter = _delimiter(head)
+        # Excel may write `sep=;` as the first line: the delimiter, not a header.
+        sep = re.match(rb"(?:\xef\xbb\xbf)?sep=(.)\r?\n", head)
+        self.sep_line = sep is not None
+        self.delimiter = sep.group(1).decode("latin-1") if sep else _delimiter(head)
         self.width: int | None = None
         self.number = 0  # lines read from the stream
         self.taken: list[tuple[int, str]] = []  # the lines of the row being read
@@ -122,6 +126,8 @@ class CsvRows:
             if not row or (not row[0].strip() and not any(cell.strip() for cell in row)):
                 continue  # a blank line, or a row of blank cells
             line = taken[0][0]
+            if line == 1 and self.sep_line:
+                continue
             problem = self._problem(row, line)
             if problem is not None:
                 yield line, None, problem

@@ -188,6 +188,10 @@ def _export_time(text: str) -> datetime | None:
     match = _US_TIME.fullmatch(text)
     if match:
         month, day, year, hour, minute, second, half = match.groups()
+        if int(month) > 12:  # `13/8/26`: a day-first date, re-saved by a European sheet
+            raise ValueError(f"dates with `/` are month first, as LinkedIn writes them, and "
+                             f"there is no month {month}; re-save the file with month-first "
+                             f"or ISO dates ({_year(year):04}-{int(day):02}-{int(month):02})")
         hours = int(hour or 0)
         if half is not None:
             if not 1 <= hours <= 12:

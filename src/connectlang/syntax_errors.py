@@ -285,8 +285,8 @@ def syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
                     "accept, archive, decline, report, review and ask \"...\"")
     if "STRING" in expected and prev in ("ask", "because", "policy"):
         what = {"ask": "the reply", "because": "the reason", "policy": "the policy's name"}[prev]
-        words = _rest_of_line(found, chunk[index:], source) if found is not None and (
-            found.type == "NAME") else ""
+        words = _rest_of_line(found, [*chunk[index:], *([following] if following else [])],
+                              source) if found is not None and found.type == "NAME" else ""
         return fail(f"expected {what}, a string in double quotes, after `{prev}`, found {found_text}",
                     f'put it in double quotes: `{prev} "{words}"`' if words else None)
     end = _END_OF.get(chunk[0].type, "the end of the rule")
@@ -451,14 +451,27 @@ def _slip(chunk: list[Token], index: int, found: Token | None,
             after.type == "COLON"):  # `2025-01-31 09:30`
         return (f"expected `T` between a date and its time, found {found_text}",
                 f"write `{previous.value}T{found.value}:...`, as in `2025-01-31T09:30:00Z`")
-    if previous.type == "INT" and found.type == "REGEX" and (  # `2025/01/31`
+    if previous.type == "INT" and found.type == "REGEX" and (  # `2025/01/31`, `7/8/26`
             re.fullmatch(r"/[0-9]+/", found.value)):
-        return (f"expected a date written with `-`, found {found_text}",
-                f"write it as `{previous.value}-{found.value[1:-1]}-...`, year first")
+        date = _slashed_date(previous.value, found.value[1:-1], after)
+        return ("a date in a policy is written year first, with `-`",
+                f"write `{date}`" if date else "write it as `2025-01-31`")
     if chunk[0].type == "FIELD" and found.type == "LSQB":  # `field z: list[string]`
         return (f"expected `=` or the end of the `field`, found {found_text}",
                 "a list holds strings: write `list`")
     return None
+
+
+def _slashed_date(first: str, middle: str, last: Token | None) -> str | None:
+    """`2025/01/31` or `7/8/26` (month first, as LinkedIn writes it) as ISO 8601."""
+    if last is None or last.type != "INT":
+        return None
+    if len(first) == 4:
+        year, month, day = int(first), int(middle), int(last.value)
+    else:
+        year = int(last.value) + (2000 if len(last.value) == 2 else 0)
+        month, day = int(first), int(middle)
+    return f"{year:04}-{month:02}-{day:02}" if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
 def _left_of_test(chunk: list[Token], end: int, source: Source) -> str | None:
@@ -483,11 +496,12 @@ def _item_text(tokens: list[Token], source: Source) -> str:
 
 
 def _rest_of_line(token: Token, rest: list[Token], source: Source) -> str:
-    """The text from `token` to the end of its line or to an `if` on it, without a
-    comment: the words meant as a string (`because we met`, `ask Hi there if ...`)."""
+    """The text from `token` to the end of its line, or to an `if` or the next item on
+    it, without a comment: the words meant as a string (`because we met`, `ask Hi
+    there if ...`, `because Ann else archive`)."""
     end = source.text.find("\n", token.start_pos or 0)
     end = len(source.text) if end < 0 else end
-    end = min([end, *(t.start_pos or 0 for t in rest if t.type == "IF")])
+    end = min([end, *(t.start_pos or 0 for t in rest if t.type == "IF" or t.type in _ITEM_START)])
     return source.text[token.start_pos:end].split("#", 1)[0].strip().replace('"', '\\"')
 
 

@@ -73,7 +73,7 @@ class ReplyValueMayBeMissing(Rule):
                              else f"no `{part.name}`")
                     yield Finding(part.span, f"`{{{part.name}}}` is empty in the reply when a record "
                                   f"has {lacks}",
-                                  f"add `and {_needed(part.name)} is not missing` to the condition, or "
+                                  f"add `and {part.name} is not missing` to the condition, or "
                                   "ignore this line if an empty value reads well")
 
 
@@ -113,7 +113,3 @@ def _sent_without(policy: c.Policy, rule: c.Rule, name: str, space: Space,
     decision = explain(policy, record, _NOW)
     lacking = ("first_name", "name") if name == "first_name" else (name,)
     return decision.line == rule.line and all(record.get(field) is None for field in lacking)
-
-
-def _needed(name: str) -> str:
-    return "name" if name == "first_name" else name
