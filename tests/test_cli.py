@@ -143,6 +143,16 @@ def test_eval_csv_makes_formula_cells_text(tmp_path: Path) -> None:
     assert json.loads(jsonl[1])["name"] == "-1+2"
 
 
+def test_output_named_csv_without_format_gets_the_table_and_a_note(
+        tmp_path: Path, files: tuple[Path, Path]) -> None:
+    out = tmp_path / "decisions.csv"
+    result = CliRunner().invoke(cli, ["eval", str(files[0]), str(files[1]), *NOW, "-o", str(out)])
+    assert f"note: {out} gets the table; for csv, give --format csv" in result.stderr
+    explicit = CliRunner().invoke(cli, ["eval", str(files[0]), str(files[1]), *NOW, "-o",
+                                        str(out), "--format", "table"])
+    assert "note:" not in explicit.stderr
+
+
 def test_eval_table_has_reasons_and_a_summary(files: tuple[Path, Path]) -> None:
     _, out, _ = run("eval", str(files[0]), str(files[1]), *NOW)
     assert "report    " in out and "sales pitch" in out

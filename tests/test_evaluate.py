@@ -280,3 +280,9 @@ def test_a_regex_sample_is_only_a_guess_for_what_python_reads_otherwise(pattern:
     syntax Python reads differently gives no sample or one RE2 refuses, never an error."""
     text = sample(compile_regex(pattern, ""))
     assert text is None or isinstance(text, str)
+
+
+def test_a_policy_shows_its_name_file_and_rules() -> None:
+    policy = connectlang.compile('policy "me"\naccept if did_business\nelse archive',
+                                 filename="me.conn")
+    assert repr(policy) == "<Policy 'me' from me.conn: 1 rule and the default>"

@@ -421,6 +421,12 @@ def eval_command(rules: str, inputs: tuple[str, ...], fmt: str, now: datetime | 
     from .records import ALWAYS_READ, InputError
     from .summary import RunSummary
     now = now or datetime.now(timezone.utc)
+    suffix = Path(output).suffix.lower() if output else ""
+    if fmt == "table" and suffix in (".csv", ".jsonl", ".json") and (
+            click.get_current_context().get_parameter_source("fmt")
+            is click.core.ParameterSource.DEFAULT):
+        click.echo(f"note: {output} gets the table; for {suffix[1:]}, give --format "
+                   + ("jsonl" if suffix == ".json" else suffix[1:]), err=True)
     source, diagnostics, checked = diagnose(rules)
     if checked is None:
         colour = colour_for(sys.stderr)

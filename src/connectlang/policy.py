@@ -44,6 +44,12 @@ class Policy:
     def name(self) -> str | None:
         return self.checked.name
 
+    def __repr__(self) -> str:
+        rules = len(self.checked.rules)
+        named = f" {self.name!r}" if self.name else ""
+        return (f"<Policy{named} from {self.checked.source.name}: {rules} "
+                f"rule{'s' if rules != 1 else ''} and the default>")
+
     def decider(self, now: datetime) -> Callable[[Record], Decision]:
         """The compiled decision function for one `now`: the fast path for many records.
         It trusts its records: one with a wrongly typed value may get any decision or
