@@ -119,6 +119,7 @@ def test_eval_jsonl_one_line_per_record_in_order(files: tuple[Path, Path]) -> No
     assert rows[1]["reason"] == "sales pitch" and rows[1]["line"] == 2
     assert rows[2]["reply"] == "Hi Cy, where did we meet?"
     assert rows[3]["error"] == "line 5, column 10: field `mutual_connections`: `many` is not a whole number"
+    assert rows[3]["name"] == "Di Ng"  # an error line still says whose record it is
     assert rows[0]["source"] == str(files[1]) and rows[0]["profile_url"] is None
 
 

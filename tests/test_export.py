@@ -212,6 +212,7 @@ def test_bad_invitation_rows_are_error_lines_naming_line_and_column(tmp_path: Pa
     assert code == 1 and len(out) == 4
     assert out[2]["error"] == ("line 6, column 26: field `sent_at`: `7/32/26, 12:44 PM` is not a "
                                "valid time: day is out of range for month") and out[2]["input_line"] == 6
+    assert out[2]["name"] is not None  # whose invitation could not be read
     assert out[3]["error"] == "line 7, column 64: Direction `SIDEWAYS` is neither INCOMING nor OUTGOING"
 
 

@@ -28,6 +28,7 @@ from .literals import LiteralError, parse_time_cell
 from .people import Ambiguous, People, profile_key
 from .records import (
     CELL_READERS,
+    IDENTITY,
     BadRow,
     InputError,
     InputRecord,
@@ -451,7 +452,8 @@ class _Invitations:
                         values[n] = typed_cell(n, convert, row, i, rows)
             except BadRow as exc:
                 report.unreadable += 1
-                yield InputRecord(shown, line, None, exc.problem)
+                known = {field: values[field] for field in IDENTITY if values[field] is not None}
+                yield InputRecord(shown, line, None, exc.problem, known)
                 continue
             self.join(values, key, name)
             yield InputRecord(shown, line, values)

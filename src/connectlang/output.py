@@ -120,14 +120,14 @@ _encode: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _row(number: int, record: InputRecord, decision: Decision | None) -> dict[str, Any]:
-    values = record.values or {}
-    row: dict[str, Any] = {"record": number, "source": record.source}
+    values = record.values or record.known or {}
+    row: dict[str, Any] = {"record": number, "source": record.source,
+                           "name": values.get("name"), "profile_url": values.get("profile_url")}
     if decision is None:
         row["error"] = str(record.error)
         row["input_line"] = record.line
         return row
-    row.update(name=values.get("name"), profile_url=values.get("profile_url"),
-               action=decision.action, line=decision.line, reason=decision.reason,
+    row.update(action=decision.action, line=decision.line, reason=decision.reason,
                reply=decision.reply)
     if decision.trace is not None:
         row["trace"] = [{"line": s.line, "action": s.action, "result": s.result,
@@ -251,7 +251,8 @@ class _TableWriter(Writer):
                                           f"{step.result}{missing}\n", dim=True))
 
     def error(self, number: int, record: InputRecord) -> None:
-        self.line(number, f"({record.source})", "error", "", str(record.error),
+        name = (record.known or {}).get("name")
+        self.line(number, name or f"({record.source})", "error", "", str(record.error),
                   fg="red", bold=True)
 
     def close(self, summary: list[str]) -> None:

@@ -35,6 +35,11 @@ class InputRecord(NamedTuple):
     line: int  # the input line the record starts on
     values: dict[str, Any] | None
     error: Problem | None = None
+    known: dict[str, Any] | None = None  # of an error record: its name and address, if read
+
+
+# What an error record still shows of its person, when those values could be read.
+IDENTITY = ("name", "profile_url")
 
 
 class InputError(Exception):
@@ -256,6 +261,11 @@ class Columns:
             first[name] = index
             self.typed.append((index, name, cell_reader(name, schema[name])))
 
+    def identity(self, row: list[str]) -> dict[str, Any]:
+        """The name and address of a row another cell of which cannot be read."""
+        return {name: convert(row[index]) for index, name, convert in self.typed  # strings
+                if name in IDENTITY and index < len(row) and filled(row[index])}
+
     def values(self, row: list[str], rows: CsvRows) -> dict[str, Any]:
         """The typed values of a row; `BadRow` names the first bad cell."""
         values: dict[str, Any] = {}
@@ -301,7 +311,7 @@ def _read_csv(stream: IO[bytes], source: str, schema: Mapping[str, Type],
             try:
                 yield InputRecord(source, line, columns.values(row, rows))
             except BadRow as exc:
-                yield InputRecord(source, line, None, exc.problem)
+                yield InputRecord(source, line, None, exc.problem, columns.identity(row))
 
 
 # -- JSON ----------------------------------------------------------------------
@@ -402,8 +412,10 @@ def _typed(obj: Any, schema: Mapping[str, Type], source: str, where: _JsonObject
         except BadValue as exc:
             at_line, column, written = where.member(key)
             shown = raw if isinstance(raw, str) else written
+            known = {field: value for key, value in obj.items()
+                     if (field := normalize_column(key)) in IDENTITY and isinstance(value, str)}
             return InputRecord(source, line, None, Problem(at_line, column,
-                                                           _bad(name, shown, str(exc))))
+                                                           _bad(name, shown, str(exc))), known)
     return InputRecord(source, line, values)
 
 
