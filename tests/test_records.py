@@ -138,15 +138,24 @@ def test_a_header_without_commas_but_semicolons_or_tabs_sets_the_delimiter(sep: 
     assert str(records[1].error).startswith("line 3, column 6: field `mutual_connections`")
 
 
-def test_excels_sep_line_names_the_delimiter_and_is_no_header() -> None:
-    records = csv_records(b"sep=;\r\nname;mutual_connections\r\nAnn;2\r\n")
+@pytest.mark.parametrize("end", ["\r\n", "\r", "\n"], ids=["crlf", "cr", "lf"])
+def test_excels_sep_line_names_the_delimiter_and_is_no_header(end: str) -> None:
+    records = csv_records(f"sep=;{end}name;mutual_connections{end}Ann;2{end}".encode())
     assert [(r.line, r.values) for r in records] == [(3, {"name": "Ann", "mutual_connections": 2})]
+
+
+def test_semicolons_inside_quoted_multiline_cells_leave_the_delimiter_a_comma() -> None:
+    records = csv_records(b'name,mutual_connections,shared_groups\nAnn,7,\n'
+                          b'Bob,3,"a;\nb; c;\nd; e"\nCy,1,"x;\ny;z"\n')
+    assert [r.values.get("mutual_connections") for r in records] == [7, 3, 1]
 
 
 def test_a_day_first_date_says_dates_with_slashes_are_month_first() -> None:
     (record,) = csv_records(b"name,sent_at\nAnn,13/8/25\n")
     assert "month first, as LinkedIn writes them, and there is no month 13" in str(record.error)
     assert "(2025-08-13)" in str(record.error)
+    (impossible,) = csv_records(b"name,sent_at\nAnn,31/02/26\n")  # no such day either way
+    assert str(impossible.error).endswith("month-first or ISO dates")
 
 
 def test_a_header_with_commas_keeps_them_as_the_delimiter() -> None:

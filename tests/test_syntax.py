@@ -58,7 +58,7 @@ def test_the_generated_parser_parses_as_lark_does(monkeypatch: pytest.MonkeyPatc
     ("2025-02-30", "February 2025 has days 01 to 28", None),
     ("2025-13-1", "there is no month 13: months are 01 to 12", None),
     ("2025-01-31T25:00", "hours are 00 to 23", None),
-    ("2025-01-31T10:00:00+02:60", "offset minutes are 00 to 59", None),
+    ("2025-01-31T10:00:00+02:60", "an offset's minutes and seconds are 00 to 59", None),
     ("2025-1-31T09:30Z", "months and days take two digits", "write `2025-01-31T09:30Z`"),
     ("2025-1-31T9:30Z", "expected a form like 2025-01-31T09:30:00Z", None),
 ])
@@ -74,3 +74,11 @@ def test_a_bad_time_says_which_part_is_wrong_and_helps_only_with_a_fix(
 def test_an_unquoted_reason_is_quoted_up_to_the_next_item_on_its_line() -> None:
     _, diagnostics = syntax.parse(Source('accept if did_business because we met else archive\n'))
     assert [d.help for d in diagnostics] == ['put it in double quotes: `because "we met"`']
+
+
+@pytest.mark.parametrize("cell", ["2026-07-08T09:30:00+0260", "2026-07-08T09:30:00+02:00:60"])
+def test_an_offset_minute_past_59_is_an_error_not_the_next_hour(cell: str) -> None:
+    from connectlang.literals import LiteralError, parse_time_cell
+
+    with pytest.raises(LiteralError, match="an offset's minutes and seconds are 00 to 59"):
+        parse_time_cell(cell)

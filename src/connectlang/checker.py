@@ -220,10 +220,11 @@ class _Checker:
         (`headline contains "CEO" or "CTO"`) meant that test again."""
         if value.ty in (Type.BOOL, Type.ERROR):
             return value
-        if test_before is not None and isinstance(expr, n.Literal):
-            again = f"{self.text(test_before.left)} {test_before.op} {self.text(expr)}"
+        if isinstance(expr, n.Literal):  # `... or "CTO"`: the test it meant, if it says
+            again = f"{self.text(test_before.left)} {test_before.op} {self.text(expr)}" if (
+                test_before is not None and type(expr) is type(test_before.right)) else None
             self.error("E302", f"{message}, but this is {_a(value.ty)}: a value alone is no "
-                       "test", expr.span, f"repeat the test: `{again}`")
+                       "test", expr.span, f"repeat the test: `{again}`" if again else None)
             return c.Const(value.span, Type.ERROR, None)
         hints = {
             Type.INT: f"compare it, as in `{self.text(expr)} > 0`",
@@ -285,7 +286,7 @@ class _Checker:
         return c.Template(tuple(p for p in parts if p != "")) if ok else None
 
     def placeholder(self, inside: str, span: Span) -> c.FieldRef | c.LetRef | None:
-        name = re.match(r"\s*([A-Za-z_][A-Za-z0-9_]*)", inside)
+        name = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\(.*\))?\s*", inside)
         if name is not None and name.group(1) in FUNCTIONS:  # `{count}`, `{count(x)}`
             call = inside.strip() if "(" in inside else f"{name.group(1)}(...)"
             self.error("E106", f"`{{{inside}}}` is a function: a reply may only hold `{{NAME}}` of "

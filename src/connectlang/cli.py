@@ -231,7 +231,7 @@ def rule(code: str | None) -> None:
                         "(docs/cli.md lists the error codes)")
     if found is None:
         from .diagnostics import closest
-        names = [rule.name for rule in RULES]
+        names = [each.name for each in RULES]
         near = [name for name in names if len(code) >= 3 and code.lower() in name]
         meant = near[0] if len(near) == 1 else None if near else closest(code, names)
         hint = f"did you mean `{meant}`? " if meant else ""

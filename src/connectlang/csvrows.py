@@ -7,7 +7,7 @@ problem at the line and column at fault, and reading goes on: a stray quote cost
 its row, not the rest of the file. Rows of nothing but blanks are not rows (Excel
 writes `,,,,`). Files whose lines end with a lone CR (old Excel for Mac) read too, and
 so do files whose cells are split by `;` (Excel where the decimal mark is a comma) or
-tabs: the delimiter is the one that splits the most lines of the file's start alike.
+tabs: the delimiter is the one that splits the most rows of the file's start alike.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class CsvRows:
         lone_cr = b"\r" in head and b"\n" not in head
         self.stream: _Lines = _CarriageReturnLines(buffered) if lone_cr else buffered
         # Excel may write `sep=;` as the first line: the delimiter, not a header.
-        sep = re.match(rb"(?:\xef\xbb\xbf)?sep=(.)\r?\n", head)
+        sep = re.match(rb"(?:\xef\xbb\xbf)?sep=([,;\t|])(?:\r\n|\r|\n)", head)
         self.sep_line = sep is not None
         self.delimiter = sep.group(1).decode("latin-1") if sep else _delimiter(head)
         self.width: int | None = None
@@ -179,17 +179,22 @@ def _place(text: str, offset: int, first_line: int) -> tuple[int, int]:
 
 
 def _delimiter(head: bytes) -> str:
-    """The one of `,`, `;` and tab whose count outside quotes is the same non-zero number
-    on the most lines of the file's start (a row's cells, line after line); `,` on a tie.
-    A preamble such as Connections.csv's `Notes:` counts for little."""
-    lines = head.replace(b"\r", b"\n").split(b"\n")[:200]
-    outsides = ["".join(line.decode("utf-8", "replace").split('"')[::2]) for line in lines]
+    """The one of `,`, `;` and tab that splits the most rows of the file's start into
+    the same number of cells, read as CSV (a quoted cell may hold the others, and line
+    breaks); `,` on a tie. A preamble such as Connections.csv's `Notes:` counts for
+    little."""
+    text = head.decode("utf-8", "replace")
     best, regular = ",", 0
     for delimiter in (",", ";", "\t"):
-        counts = Counter(outside.count(delimiter) for outside in outsides)
-        counts.pop(0, None)
-        if max(counts.values(), default=0) > regular:
-            best, regular = delimiter, max(counts.values())
+        widths: Counter[int] = Counter()
+        try:
+            for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+                if len(row) > 1:
+                    widths[len(row)] += 1
+        except csv.Error:
+            pass  # a row cut off by the sample's end, or a stray quote: what came before counts
+        if max(widths.values(), default=0) > regular:
+            best, regular = delimiter, max(widths.values())
     return best
 
 

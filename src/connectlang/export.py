@@ -27,8 +27,8 @@ from .csvrows import CsvRows, Problem
 from .literals import LiteralError, parse_time_cell
 from .people import Ambiguous, People, profile_key
 from .records import (
+    ALWAYS_READ,
     CELL_READERS,
-    IDENTITY,
     BadRow,
     InputError,
     InputRecord,
@@ -452,7 +452,7 @@ class _Invitations:
                         values[n] = typed_cell(n, convert, row, i, rows)
             except BadRow as exc:
                 report.unreadable += 1
-                known = {field: values[field] for field in IDENTITY if values[field] is not None}
+                known = {field: values[field] for field in ALWAYS_READ if values[field] is not None}
                 yield InputRecord(shown, line, None, exc.problem, known)
                 continue
             self.join(values, key, name)

@@ -9,6 +9,10 @@ ACTIONS = ("accept", "archive", "decline", "report", "review", "ask")
 # Words that start an item; the parser resynchronises on them after a syntax error.
 ITEM_STARTS = ("policy", "field", "let", "else", *ACTIONS)
 
+# The same words as the parser's token types (`ACCEPT`).
+ACTION_TOKENS = frozenset(word.upper() for word in ACTIONS)
+ITEM_START_TOKENS = frozenset(word.upper() for word in ITEM_STARTS)
+
 # Words other tools use for an item start, and the connectlang word for each.
 SYNONYMS = {"ignore": "archive", "reject": "archive", "deny": "archive", "skip": "archive",
             "spam": "report", "block": "report", "flag": "review", "approve": "accept",

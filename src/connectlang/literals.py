@@ -108,8 +108,12 @@ def _iso_time(text: str) -> datetime | None:
         value: datetime | None = datetime.fromisoformat(iso)
     except ValueError:
         value = None
-    # Python reads an offset of `+02:60` as 03:00; ISO 8601 has no minute 60.
-    if value is None or (iso[-6:-5] in ("+", "-") and iso[-3:] > ":59"):
+    # Python reads an offset of `+02:60` (or `+0260`, `+02:00:60`) as 03:00.
+    offset = _OFFSET.search(iso) if value is not None and value.tzinfo is not None else None
+    if offset is not None and any(part and int(part) > 59 for part in offset.groups()):
+        raise LiteralError(f"`{text}` is not a valid time: an offset's minutes and seconds are "
+                           "00 to 59")
+    if value is None:
         wrong = _out_of_range(text)
         if wrong:
             raise LiteralError(f"`{text}` is not a valid time: {wrong}")
@@ -124,6 +128,7 @@ def _iso_time(text: str) -> datetime | None:
     return value
 
 
+_OFFSET = re.compile(r"[+-][0-9]{2}:?([0-9]{2})(?::?([0-9]{2}))?(?:\.[0-9]+)?$")
 _ISO_PARTS = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?"
                         r"(?:\.\d+)?(?:[+-](\d{2}):(\d{2}))?")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -189,9 +194,11 @@ def _export_time(text: str) -> datetime | None:
     if match:
         month, day, year, hour, minute, second, half = match.groups()
         if int(month) > 12:  # `13/8/26`: a day-first date, re-saved by a European sheet
+            iso = f"{_year(year):04}-{int(day):02}-{int(month):02}"
+            shown = f" ({iso})" if _out_of_range(iso) is None and int(day) <= 12 else ""
             raise ValueError(f"dates with `/` are month first, as LinkedIn writes them, and "
                              f"there is no month {month}; re-save the file with month-first "
-                             f"or ISO dates ({_year(year):04}-{int(day):02}-{int(month):02})")
+                             f"or ISO dates{shown}")
         hours = int(hour or 0)
         if half is not None:
             if not 1 <= hours <= 12:

@@ -251,9 +251,9 @@ class _TableWriter(Writer):
                                           f"{step.result}{missing}\n", dim=True))
 
     def error(self, number: int, record: InputRecord) -> None:
-        name = (record.known or {}).get("name")
-        self.line(number, name or f"({record.source})", "error", "", str(record.error),
-                  fg="red", bold=True)
+        known = record.known or {}
+        name = known.get("name") or known.get("profile_url") or f"({record.source})"
+        self.line(number, name, "error", "", str(record.error), fg="red", bold=True)
 
     def close(self, summary: list[str]) -> None:
         """The legend, under a table that has rows, then the summary."""

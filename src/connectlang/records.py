@@ -35,11 +35,8 @@ class InputRecord(NamedTuple):
     line: int  # the input line the record starts on
     values: dict[str, Any] | None
     error: Problem | None = None
-    known: dict[str, Any] | None = None  # of an error record: its name and address, if read
+    known: dict[str, Any] | None = None  # of an error record: what of ALWAYS_READ was read
 
-
-# What an error record still shows of its person, when those values could be read.
-IDENTITY = ("name", "profile_url")
 
 
 class InputError(Exception):
@@ -264,7 +261,7 @@ class Columns:
     def identity(self, row: list[str]) -> dict[str, Any]:
         """The name and address of a row another cell of which cannot be read."""
         return {name: convert(row[index]) for index, name, convert in self.typed  # strings
-                if name in IDENTITY and index < len(row) and filled(row[index])}
+                if name in ALWAYS_READ and index < len(row) and filled(row[index])}
 
     def values(self, row: list[str], rows: CsvRows) -> dict[str, Any]:
         """The typed values of a row; `BadRow` names the first bad cell."""
@@ -412,8 +409,9 @@ def _typed(obj: Any, schema: Mapping[str, Type], source: str, where: _JsonObject
         except BadValue as exc:
             at_line, column, written = where.member(key)
             shown = raw if isinstance(raw, str) else written
-            known = {field: value for key, value in obj.items()
-                     if (field := normalize_column(key)) in IDENTITY and isinstance(value, str)}
+            known = {field: value for written, value in obj.items()
+                     if (field := normalize_column(written)) in ALWAYS_READ and field != name
+                     and isinstance(value, str) and encodable(value)}
             return InputRecord(source, line, None, Problem(at_line, column,
                                                            _bad(name, shown, str(exc))), known)
     return InputRecord(source, line, values)

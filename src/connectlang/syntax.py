@@ -24,8 +24,8 @@ from ._parser import Lark, Lark_StandAlone, Token, UnexpectedToken
 from .builtins import PREFIX_FUNCTIONS
 from .diagnostics import Diagnostic
 from .keywords import (
-    ACTIONS,
-    ITEM_STARTS,
+    ACTION_TOKENS,
+    ITEM_START_TOKENS,
     RESERVED,
     TEST_OPERATORS,
     meant_item_start,
@@ -38,8 +38,6 @@ from .source import Source, Span
 # real policy comes near this.
 MAX_NESTING = 64
 
-_ITEM_START = {word.upper() for word in ITEM_STARTS}  # token types
-_ACTIONS = {word.upper() for word in ACTIONS}
 _KEYWORD_TYPES = {word.upper() for word in RESERVED}
 _OPERAND_START = {"NOT", "TRUE", "FALSE", "LPAR", "LSQB"}  # keywords a value can start with
 _VALUE_DUE = {"if", "and", "or", "not", "(", ",", "=", *TEST_OPERATORS} - {"is"}  # before a value
@@ -138,10 +136,10 @@ def stops_early(source: Source, start: str = "item") -> bool:
         if not tokens or lexical:  # a string cannot go on on the next line
             return False
         chunk = list(_items(tokens))[-1] if start == "item" else tokens
-        if chunk[-1].value in PREFIX_FUNCTIONS:  # `interacted_within`, its duration to come
-            return True
         _, error, index = _feed(chunk, start)
-        return error is not None and index == len(chunk)
+        if error is not None:
+            return index == len(chunk)
+        return chunk[-1].value in PREFIX_FUNCTIONS  # `interacted_within`, its duration to come
 
 
 class _gc_paused:
@@ -197,7 +195,7 @@ def _items(tokens: list[Token]) -> Iterator[list[Token]]:
             kind = "NAME"
         if kind == "NAME":  # `Else archive`: an item starts, with an error at `Else`
             kind = (miscased(token.value) or "NAME").upper()
-        starts = kind in _ITEM_START and not (kind in _ACTIONS and previous == "ELSE") and (
+        starts = kind in ITEM_START_TOKENS and not (kind in ACTION_TOKENS and previous == "ELSE") and (
             previous not in ("LET", "FIELD"))  # `let review = ...`: one error, at `review`
         if kind == "NAME" and chunk and not value_due and previous not in ("LET", "FIELD"):
             following = tokens[index + 1] if index + 1 < len(tokens) else None
@@ -220,7 +218,7 @@ def _misspelt_start(name: Token, following: Token | None, chunk: list[Token]) ->
     first on its line and like an item start (`esle`), unless it may be a built-in's
     argument (`sent_within` then `lately` on the next line)."""
     if following is not None and following.type == "IF":
-        return chunk[0].type not in _ACTIONS or any(token.type == "IF" for token in chunk)
+        return chunk[0].type not in ACTION_TOKENS or any(token.type == "IF" for token in chunk)
     return name.line != chunk[-1].line and chunk[-1].value not in PREFIX_FUNCTIONS and (
         meant_item_start(name.value) is not None)
 

@@ -17,8 +17,9 @@ from ._parser import Token, UnexpectedToken
 from .builtins import PREFIX_FUNCTIONS
 from .diagnostics import Diagnostic, closest
 from .keywords import (
+    ACTION_TOKENS,
     ACTIONS,
-    ITEM_STARTS,
+    ITEM_START_TOKENS,
     RESERVED,
     TEST_OPERATORS,
     foreign_help,
@@ -31,8 +32,6 @@ from .literals import MONTH_WORDS, UNIT_SECONDS, UNIT_WORDS, months_help
 from .lower import span_of
 from .source import Source, Span
 
-_ITEM_START = {word.upper() for word in ITEM_STARTS}  # token types
-_ACTIONS = {word.upper() for word in ACTIONS}
 _EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
 _WORDS = {
     "NAME": "a name", "STRING": "a string", "INT": "a number", "DURATION": "a duration",
@@ -268,13 +267,13 @@ def syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
     misused = _argument_of_a_value(chunk, index)
     if misused is not None:
         return misused
-    if not at_end and error.token.value in TEST_OPERATORS and previous.type not in _ITEM_START:
+    if not at_end and error.token.value in TEST_OPERATORS and previous.type not in ITEM_START_TOKENS:
         return fail(f"{found_text} cannot follow a test: comparisons do not chain",
                     "join two tests with `and`, as in `a < b and b < c`")
     if expected >= _EXPR_START:
         what = "a condition" if prev in ("if", "and", "or", "not") else "a value"
         return fail(f"expected {what} after `{prev}`, found {found_text}")
-    if expected == {"IF"} or ("IF" in expected and previous.type in _ACTIONS | {"STRING"}):
+    if expected == {"IF"} or ("IF" in expected and previous.type in ACTION_TOKENS | {"STRING"}):
         return fail(f"expected `if` after `{prev}`, found {found_text}",
                     "a rule reads `accept if CONDITION`; the default reads `else archive`")
     if previous.type == "ELSE":
@@ -501,7 +500,7 @@ def _rest_of_line(token: Token, rest: list[Token], source: Source) -> str:
     there if ...`, `because Ann else archive`)."""
     end = source.text.find("\n", token.start_pos or 0)
     end = len(source.text) if end < 0 else end
-    end = min([end, *(t.start_pos or 0 for t in rest if t.type == "IF" or t.type in _ITEM_START)])
+    end = min([end, *(t.start_pos or 0 for t in rest if t.type == "IF" or t.type in ITEM_START_TOKENS)])
     return source.text[token.start_pos:end].split("#", 1)[0].strip().replace('"', '\\"')
 
 

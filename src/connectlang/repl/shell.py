@@ -23,7 +23,7 @@ from ..builtins import BUILTIN_VALUES, DERIVED_FROM_NAME, FUNCTIONS, STANDARD_FI
 from ..checker import check_expression
 from ..diagnostics import closest, render_text
 from ..evaluate import Decision, Env, explain, field_value, interpret, missing_fields
-from ..keywords import ACTIONS, ITEM_STARTS, RESERVED, meant_item_start
+from ..keywords import ACTION_TOKENS, ITEM_STARTS, RESERVED, meant_item_start
 from ..literals import LiteralError, parse_time, spell
 from ..output import ACTION_COLOURS
 from ..records import BadValue, InputError, cell_reader
@@ -94,11 +94,9 @@ def reads_as_item(text: str) -> bool:
     if word is None or meant_item_start(word) is None:
         return False
     following = [token.type for token in tokens(text)[1:3]]
-    return bool(following) and (following[0] in ("IF", "STRING", *_ACTION_TYPES) or (
+    return bool(following) and (following[0] in ("IF", "STRING", *ACTION_TOKENS) or (
         following[1:] in (["EQUAL"], ["COLON"])))
 
-
-_ACTION_TYPES = tuple(action.upper() for action in ACTIONS)
 
 
 class Shell:
