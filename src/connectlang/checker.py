@@ -438,10 +438,8 @@ class _Checker:
             return c.Const(call.span, Type.ERROR, None)
         for arg, node, param in zip(args, call.args, function.params, strict=True):
             if arg.ty is not param:
-                help = None
-                if param is Type.DURATION and arg.ty is Type.INT:
-                    example = self.text(node) if isinstance(node, n.IntLit) else "90"
-                    help = f"give the number a unit, as in `{example}d`"
+                help = (self.unit_help(node) if param is Type.DURATION and arg.ty is Type.INT
+                        else None)
                 self.error("E301", f"`{ident}` takes {_a(param)}, not {_a(arg.ty)}", node.span,
                            help)
                 return c.Const(call.span, Type.ERROR, None)
@@ -522,10 +520,20 @@ class _Checker:
             return expr.right.span
         return expr.left.span if literals == [True, False] else expr.span
 
+    def unit_help(self, number: n.Expr) -> str:
+        """The fix for a number where a duration is due: a unit, where the number is."""
+        if isinstance(number, n.IntLit):
+            return f"give the number a unit, as in `{self.text(number)}d`"
+        if isinstance(number, n.Name) and number.id in self.scope and (
+                self.scope[number.id].kind == "let"):
+            return (f"`{number.id}` is a number: give it a unit where it is defined, on line "
+                    f"{self.line(self.scope[number.id].span)}, as in `90d`")
+        return "give the number a unit, as in `90d`"
+
     def same_type_help(self, expr: n.Binary, lt: Type, rt: Type) -> str | None:
         """The one-step fix for comparing two types, where there is one."""
         if {lt, rt} == {Type.INT, Type.DURATION}:
-            return "give the number a unit, as in `90d`"
+            return self.unit_help(expr.left if lt is Type.INT else expr.right)
         quoted = expr.right if rt is Type.STRING else expr.left if lt is Type.STRING else None
         other = lt if quoted is expr.right else rt
         if isinstance(quoted, n.StringLit) and quoted.value is not None and other in (
@@ -551,7 +559,7 @@ class _Checker:
         """The one-step fix for an operator given the wrong types, where there is one."""
         op = expr.op
         if op == "within" and rt is Type.INT:
-            return "give the number a unit, as in `90d`"
+            return self.unit_help(expr.right)
         if op == "within" and rt is Type.TIME:
             return (f"`within` takes a duration; for a date, write "
                     f"`{self.text(expr.left)} >= {self.text(expr.right)}`")

@@ -195,7 +195,10 @@ def _items(tokens: list[Token]) -> Iterator[list[Token]]:
             kind = "NAME"
         if kind == "NAME":  # `Else archive`: an item starts, with an error at `Else`
             kind = (miscased(token.value) or "NAME").upper()
-        starts = kind in ITEM_START_TOKENS and not (kind in ACTION_TOKENS and previous == "ELSE") and (
+        # An action after `else` is its action; after a `:` (`if c: accept`), a slip's.
+        owned = kind in ACTION_TOKENS and (previous == "ELSE" or (
+            previous == "COLON" and chunk[0].type != "FIELD" and token.line == chunk[-1].line))
+        starts = kind in ITEM_START_TOKENS and not owned and (
             previous not in ("LET", "FIELD"))  # `let review = ...`: one error, at `review`
         if kind == "NAME" and chunk and not value_due and previous not in ("LET", "FIELD"):
             following = tokens[index + 1] if index + 1 < len(tokens) else None
