@@ -459,3 +459,9 @@ def _wait(tmux: list[str], name: str, text: str, timeout: float = 15) -> str:
         if time.monotonic() > deadline:
             pytest.fail(f"{text!r} never showed; the screen:\n{screen}")
         time.sleep(0.1)
+
+
+def test_tree_labels_a_test_on_a_list_as_it_is_written() -> None:
+    shown = Shell().run(':tree shared_groups contains_any ["a"] or shared_groups contains "b"')
+    lines = shown.splitlines()
+    assert lines[1].startswith("├─ contains_any = ") and lines[4].startswith("└─ contains = ")

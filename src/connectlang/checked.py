@@ -92,7 +92,8 @@ Expr = Const | FieldRef | LetRef | Not | And | Or | Op
 
 # How an operation is written in a policy, where that is not its name (`gt` is `>`).
 WRITTEN = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
-           "is_missing": "is missing", "is_not_missing": "is not missing"}
+           "is_missing": "is missing", "is_not_missing": "is not missing",
+           "has": "contains", "has_any": "contains_any"}  # on a list
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:
