@@ -144,10 +144,20 @@ def test_excels_sep_line_names_the_delimiter_and_is_no_header(end: str) -> None:
     assert [(r.line, r.values) for r in records] == [(3, {"name": "Ann", "mutual_connections": 2})]
 
 
-def test_semicolons_inside_quoted_multiline_cells_leave_the_delimiter_a_comma() -> None:
-    records = csv_records(b'name,mutual_connections,shared_groups\nAnn,7,\n'
-                          b'Bob,3,"a;\nb; c;\nd; e"\nCy,1,"x;\ny;z"\n')
-    assert [r.values.get("mutual_connections") for r in records] == [7, 3, 1]
+@pytest.mark.parametrize("text", [
+    b'name,mutual_connections,shared_groups\nAnn,7,\nBob,3,"a;\nb; c;\nd; e"\nCy,1,"x;\ny;z"\n',
+    b'name,mutual_connections,shared_groups\nAnn,7,"Hi,\n\tone\n\ttwo\n\tthree"\n',
+], ids=["semicolons", "tabs"])
+def test_a_comma_header_keeps_commas_whatever_quoted_cells_hold(text: bytes) -> None:
+    """Only the header decides: lines inside a quoted cell are no rows."""
+    records = csv_records(text)
+    assert [r.values["mutual_connections"] for r in records][:1] == [7]
+    assert all(r.error is None for r in records)
+
+
+def test_a_one_column_file_with_semicolons_in_its_cells_stays_one_column() -> None:
+    records = csv_records(b"name\nAnn; Lee\nBob; Ray\n")
+    assert [r.values for r in records] == [{"name": "Ann; Lee"}, {"name": "Bob; Ray"}]
 
 
 def test_a_day_first_date_says_dates_with_slashes_are_month_first() -> None:

@@ -7,7 +7,7 @@ problem at the line and column at fault, and reading goes on: a stray quote cost
 its row, not the rest of the file. Rows of nothing but blanks are not rows (Excel
 writes `,,,,`). Files whose lines end with a lone CR (old Excel for Mac) read too, and
 so do files whose cells are split by `;` (Excel where the decimal mark is a comma) or
-tabs: the delimiter is the one that splits the most rows of the file's start alike.
+tabs: the header says which (`,` if it splits there).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
@@ -179,23 +179,26 @@ def _place(text: str, offset: int, first_line: int) -> tuple[int, int]:
 
 
 def _delimiter(head: bytes) -> str:
-    """The one of `,`, `;` and tab that splits the most rows of the file's start into
-    the same number of cells, read as CSV (a quoted cell may hold the others, and line
-    breaks); `,` on a tie. A preamble such as Connections.csv's `Notes:` counts for
-    little."""
-    text = head.decode("utf-8", "replace")
-    best, regular = ",", 0
-    for delimiter in (",", ";", "\t"):
-        widths: Counter[int] = Counter()
-        try:
-            for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-                if len(row) > 1:
-                    widths[len(row)] += 1
-        except csv.Error:
-            pass  # a row cut off by the sample's end, or a stray quote: what came before counts
-        if max(widths.values(), default=0) > regular:
-            best, regular = delimiter, max(widths.values())
-    return best
+    """The delimiter the header splits on: `,` if it splits there, else `;` or tab, the
+    one giving more cells. The header is the first line; when that line is one cell
+    whichever way it is split and a blank line follows (Connections.csv's `Notes:`
+    preamble), it is the first line after the blank one."""
+    lines = head.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    header = lines[0]
+    if max(map(len, _cells(header).values())) < 2 and "" in lines[1:10]:
+        after = lines[lines.index("", 1) + 1:]
+        header = next((line for line in after if line.strip()), header)
+    cells = _cells(header)
+    if len(cells[","]) > 1:
+        return ","
+    best = max((";", "\t"), key=lambda delimiter: len(cells[delimiter]))
+    return best if len(cells[best]) > 1 else ","
+
+
+def _cells(line: str) -> dict[str, list[str]]:
+    """A line split as CSV by each candidate delimiter."""
+    return {delimiter: next(csv.reader([line], delimiter=delimiter), [])
+            for delimiter in (",", ";", "\t")}
 
 
 class _CarriageReturnLines:
