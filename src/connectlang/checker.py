@@ -128,9 +128,25 @@ class _Checker:
             self.error("E204", "a policy ends with a default, `else ACTION`, and this one has "
                        "none", Span(last.end, last.end),
                        "add a last line such as `else archive` for the records no rule decides")
+        self.loose_names()
         if default is None:
             default = c.Rule(_ERROR_SPAN, 0, "archive", None, None, None)
         return c.Policy(self.source, name, tuple(fields), tuple(lets), tuple(rules), default)
+
+    def loose_names(self) -> None:
+        """A misspelt name in an item with a syntax error is an error of its own, reported
+        in the same run; only one with a near match, as the item may be misread."""
+        module = self.module
+        known = [*self.scope, *STANDARD_FIELDS, *BUILTIN_VALUES]
+        for name in module.loose_names:
+            ident = name.id
+            if ident in self.scope or ident in PREDEFINED or ident in module.broken_names or (
+                    ident in self.refused or ident in self.later):
+                continue
+            close = closest(ident, known)
+            if close is not None:
+                self.error("E201", f"unknown name `{ident}`", name.span,
+                           f"did you mean `{close}`?")
 
     def define(self, name: n.Name, kind: str, ty: Type, span: Span, depth: int = 0) -> bool:
         if not name.id.islower() and name.id.lower().isidentifier() and name.id != name.id.lower():

@@ -71,6 +71,12 @@ _FOREIGN = {"null": _NO_NULL, "none": _NO_NULL, "nil": _NO_NULL, "undefined": _N
             "then": "a rule reads `accept if CONDITION`, with no `then`"}
 
 
+def like_keyword(word: str) -> bool:
+    """Whether a name is a word between values misspelt (`adn`) or another language's
+    (`null`): the parser's error is about it, so it is not also an unknown name."""
+    return foreign_help(word) is not None or closest(word, JOINING_WORDS) is not None
+
+
 def foreign_help(word: str) -> str | None:
     """The fix for a word another language has and connectlang does not (`null`)."""
     return _FOREIGN.get(word.lower())

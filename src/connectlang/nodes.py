@@ -220,13 +220,15 @@ class Module:
 
     Items with a syntax error are left out; `broken_names` holds the names they would
     have defined and `broken_default` whether one was the default, so the checker
-    does not report a follow-on error for what was already reported.
+    does not report a follow-on error for what was already reported. `loose_names`
+    are the names those items read: a misspelt one is an error of its own.
     """
 
     items: tuple[Item, ...]
     comments: tuple[Comment, ...]
     broken_names: frozenset[str] = frozenset()
     broken_default: bool = False
+    loose_names: tuple[Name, ...] = ()
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:

@@ -28,6 +28,7 @@ from .keywords import (
     ITEM_START_TOKENS,
     RESERVED,
     TEST_OPERATORS,
+    like_keyword,
     meant_item_start,
     miscased,
 )
@@ -80,6 +81,7 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
         lexical_at = [d.span.start for d in diagnostics]
         items: list[n.Item] = []
         broken_names: set[str] = set()
+        loose_names: list[n.Name] = []
         broken_default = False
         chunks = list(_items(tokens))
         for index, chunk in enumerate(chunks):
@@ -99,11 +101,34 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
                     broken_names.add(chunk[1].value)
                     if len(chunk) > 2 and source.text[chunk[1].end_pos:chunk[2].start_pos] == "-":
                         broken_names.add(f"{chunk[1].value}_{chunk[2].value}")  # `let knows-me`
+                loose_names.extend(_read_names(chunk))
             else:
                 items.append(item)
-        module = n.Module(tuple(items), tuple(comments), frozenset(broken_names), broken_default)
+        module = n.Module(tuple(items), tuple(comments), frozenset(broken_names), broken_default,
+                          tuple(loose_names))
         # `or Accept`: the item cut at `Accept` and the one it starts both fail there.
         return module, list(dict.fromkeys(diagnostics))
+
+
+def _read_names(chunk: list[Token]) -> list[n.Name]:
+    """The names a broken item reads as values: not its first two words (an item start
+    and a declared name), a type, a callee or a word like a keyword (`adn`), which the
+    syntax error is about."""
+    names: list[n.Name] = []
+    if chunk[0].type == "FIELD":
+        return names
+    declared = chunk[0].type == "LET" or _declares(chunk)  # its value is after its `=`
+    first = next((at + 1 for at, token in enumerate(chunk) if token.type == "EQUAL"),
+                 len(chunk)) if declared else 2
+    for at in range(first, len(chunk)):
+        token = chunk[at]
+        after = chunk[at + 1].type if at + 1 < len(chunk) else ""
+        if token.type != "NAME" or chunk[at - 1].type == "COLON" or after in ("LPAR", "IF"):
+            continue
+        if miscased(token.value) or meant_item_start(token.value) or like_keyword(token.value):
+            continue
+        names.append(n.Name(span_of(token), token.value))
+    return names
 
 
 def _declares(chunk: list[Token]) -> bool:
