@@ -82,3 +82,9 @@ def test_an_offset_minute_past_59_is_an_error_not_the_next_hour(cell: str) -> No
 
     with pytest.raises(LiteralError, match="an offset's minutes and seconds are 00 to 59"):
         parse_time_cell(cell)
+
+
+def test_a_name_before_an_action_is_a_misspelt_default_and_one_error() -> None:
+    module, diagnostics = syntax.parse(Source("accept if did_business\nfoo archive\n"))
+    assert [(d.code, d.help) for d in diagnostics] == [("E001", "did you mean `else archive`?")]
+    assert module.broken_default  # so no "the policy has no default" as well

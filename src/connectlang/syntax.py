@@ -96,7 +96,7 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
             if item is None or damaged:
                 first = chunk[0]
                 broken_default = broken_default or first.type == "ELSE" or (
-                    first.type == "NAME" and meant_item_start(first.value) == "else")
+                    first.type == "NAME" and _like_else(first, chunk[1] if len(chunk) > 1 else None))
                 if len(chunk) > 1 and (first.type in ("LET", "FIELD") or _declares(chunk)):
                     broken_names.add(chunk[1].value)
                     if len(chunk) > 2 and source.text[chunk[1].end_pos:chunk[2].start_pos] == "-":
@@ -225,13 +225,13 @@ def _items(tokens: list[Token]) -> Iterator[list[Token]]:
             previous == "COLON" and chunk[0].type != "FIELD" and token.line == chunk[-1].line))
         starts = kind in ITEM_START_TOKENS and not owned and (
             previous not in ("LET", "FIELD"))  # `let review = ...`: one error, at `review`
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
         if kind == "NAME" and chunk and not value_due and previous not in ("LET", "FIELD"):
-            following = tokens[index + 1] if index + 1 < len(tokens) else None
             starts = _misspelt_start(token, following, chunk)
         if starts and chunk:
             yield chunk
             chunk = []
-        if not chunk and kind == "NAME" and meant_item_start(token.value) == "else":
+        if not chunk and kind == "NAME" and _like_else(token, following):
             kind = "ELSE"  # `esle archive` is one item, with its error at `esle`
         chunk.append(token)
         value_due = kind != "NAME" and token.value in _VALUE_DUE
@@ -248,7 +248,14 @@ def _misspelt_start(name: Token, following: Token | None, chunk: list[Token]) ->
     if following is not None and following.type == "IF":
         return chunk[0].type not in ACTION_TOKENS or any(token.type == "IF" for token in chunk)
     return name.line != chunk[-1].line and chunk[-1].value not in PREFIX_FUNCTIONS and (
-        meant_item_start(name.value) is not None)
+        meant_item_start(name.value) is not None or _like_else(name, following))
+
+
+def _like_else(name: Token, following: Token | None) -> bool:
+    """Whether a name stands where `else` would: `esle archive`, or any name followed by
+    an action on its line (`otherwise: archive` aside, `default archive`, `foo archive`)."""
+    return meant_item_start(name.value) == "else" or (
+        following is not None and following.type in ACTION_TOKENS and following.line == name.line)
 
 
 def _feed(chunk: list[Token], start: str) -> tuple[Any, UnexpectedToken | None, int]:

@@ -233,6 +233,8 @@ def syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
             return fail(f"`{error.token.value}` is not an action, and a rule starts with one",
                         f"did you mean `{meant}`?" if meant in ACTIONS else "the actions are "
                         "accept, archive, decline, report, review and ask \"...\"")
+        if meant is None and len(chunk) > 1 and chunk[1].type in ACTION_TOKENS:
+            meant = f"else {chunk[1].value}"  # `foo archive`: a default, misspelt
         return fail(f"expected a rule, `let`, `field` or `else` here, found {found_text}",
                     f"did you mean `{meant}`?" if meant else
                     "a rule starts with an action: `accept if ...`, `archive if ...`")
