@@ -39,6 +39,8 @@ _WORDS = {
     "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COMMA": "`,`", "COLON": "`:`", "EQUAL": "`=`",
 }
 
+_THE_ACTIONS = 'the actions are accept, archive, decline, report, review and ask "..."'
+
 # A terminal's literal text (`==` for Lark's `__ANON_0`), None for a pattern.
 Spell = Callable[[str], "str | None"]
 
@@ -127,12 +129,15 @@ def _lexical_error(kind: str, text: str, span: Span, source: str) -> Diagnostic:
         inner = text[1:-1].replace("\\'", "'").replace("\\", "\\\\").replace('"', '\\"')
         return Diagnostic.error("E002", "a string is written in straight double quotes", span,
                                 f'write `"{inner}"`')
-    line_before = source[source.rfind("\n", 0, span.start) + 1:span.start]
+    # The text around, a little of it: a file of stray characters stays linear.
+    before = source[max(0, span.start - _AROUND):span.start]
+    after = source[span.end:span.end + _AROUND]
+    line_before = before[before.rfind("\n") + 1:]
     if kind == "BAD_OPERATOR":
         word = _OPERATOR_FIXES[text]
         if text == "=!" and re.fullmatch(r"\s*let\s+\w+\s*", line_before):  # `let x =!vip`
             word = "= not"
-        elif text == "!" and source[span.end:].lstrip(" \t").startswith("="):  # `x ! = 3`
+        elif text == "!" and after.lstrip(" \t").startswith("="):  # `x ! = 3`
             word = "!="
         return Diagnostic.error("E002", f"`{text}` is not an operator", span,
                                 f"write `{word}`")
@@ -148,13 +153,15 @@ def _lexical_error(kind: str, text: str, span: Span, source: str) -> Diagnostic:
         codes = ", ".join(f"U+{ord(char):04X}" for char in dict.fromkeys(text))
         shown = f"{codes} (not a plain space)"
     return Diagnostic.error("E002", f"unexpected {what} {shown}", span,
-                            _stray_help(text, source[:span.start], source[span.end:]))
+                            _stray_help(text, before, after))
+
+
+_AROUND = 80  # characters looked at either side of a stray one
 
 
 # Characters pasted from word processors and web pages, and the ASCII meant.
-_LOOKALIKES = {"\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-",
-               "\u2265": ">=", "\u2264": "<=", "\u2260": "!=", "\uff1e": ">", "\uff1c": "<",
-               "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2026": "..."}
+_LOOKALIKES = {**dict.fromkeys(_DASHES, "-"), "\u2265": ">=", "\u2264": "<=", "\u2260": "!=",
+               "\uff1e": ">", "\uff1c": "<", "\u201e": '"', "\u00ab": '"', "\u00bb": '"', "\u2026": "..."}
 _WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)$")
 _WORD_AFTER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -231,8 +238,7 @@ def syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         meant = meant_item_start(error.token.value)
         if len(chunk) > 1 and chunk[1].type == "IF":  # `acept if ...`
             return fail(f"`{error.token.value}` is not an action, and a rule starts with one",
-                        f"did you mean `{meant}`?" if meant in ACTIONS else "the actions are "
-                        "accept, archive, decline, report, review and ask \"...\"")
+                        f"did you mean `{meant}`?" if meant in ACTIONS else _THE_ACTIONS)
         if meant is None and len(chunk) > 1 and chunk[1].type in ACTION_TOKENS:
             meant = f"else {chunk[1].value}"  # `foo archive`: a default, misspelt
         return fail(f"expected a rule, `let`, `field` or `else` here, found {found_text}",
@@ -282,8 +288,7 @@ def syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         meant = meant_item_start(found.value) if found is not None and (
             found.type == "NAME") else None
         return fail(f"expected an action after `else`, found {found_text}",
-                    f"did you mean `{meant}`?" if meant in ACTIONS else "the actions are "
-                    "accept, archive, decline, report, review and ask \"...\"")
+                    f"did you mean `{meant}`?" if meant in ACTIONS else _THE_ACTIONS)
     if "STRING" in expected and prev in ("ask", "because", "policy"):
         what = {"ask": "the reply", "because": "the reason", "policy": "the policy's name"}[prev]
         words = _rest_of_line(found, [*chunk[index:], *([following] if following else [])],
