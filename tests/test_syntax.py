@@ -59,8 +59,10 @@ def test_the_generated_parser_parses_as_lark_does(monkeypatch: pytest.MonkeyPatc
     ("2025-13-1", "there is no month 13: months are 01 to 12", None),
     ("2025-01-31T25:00", "hours are 00 to 23", None),
     ("2025-01-31T10:00:00+02:60", "an offset's minutes and seconds are 00 to 59", None),
-    ("2025-1-31T09:30Z", "months and days take two digits", "write `2025-01-31T09:30Z`"),
-    ("2025-1-31T9:30Z", "expected a form like 2025-01-31T09:30:00Z", None),
+    ("2025-1-31T09:30Z", "months take two digits", "write `2025-01-31T09:30Z`"),
+    ("2025-1-31T9:30Z", "months and hours take two digits", "write `2025-01-31T09:30Z`"),
+    ("2025-01-31T9:5:7+02:00", "hours, minutes and seconds take two digits",
+     "write `2025-01-31T09:05:07+02:00`"),
 ])
 def test_a_bad_time_says_which_part_is_wrong_and_helps_only_with_a_fix(
         text: str, message: str, help: str | None) -> None:

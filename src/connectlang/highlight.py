@@ -78,7 +78,7 @@ class ConnectlangLexer(RegexLexer):
             (words(sorted(STANDARD_FIELDS), suffix=r"\b"), Name.Attribute),
             (_NAME, Name),
             # Times before numbers: `2025-01-31` starts with an integer.
-            (r"\d{4}-\d{1,2}-\d{1,2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?", String.Date),
+            (r"\d{4}-\d{1,2}-\d{1,2}(T\d{1,2}:\d{1,2}(:\d{1,2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?", String.Date),
             (r"\d[\d_]*[A-Za-z][A-Za-z0-9_]*", Duration),
             (r"\d[\d_]*", Number.Integer),
             (r'"', String.Double, "string"),

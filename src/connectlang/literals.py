@@ -83,21 +83,35 @@ def parse_time(text: str) -> datetime:
     """ISO 8601: `2025-01-31` (midnight UTC) or with a time and optional offset (UTC)."""
     value = _iso_time(text)
     if value is None:
-        short = _SHORT_DATE.match(text)
-        if short:  # `2025-2-3`: ISO 8601 writes months and days with two digits
-            year, month, day = short.groups()
-            fixed = f"{year}-{int(month):02}-{int(day):02}{text[short.end():]}"
+        short = _SHORT_PARTS.match(text)
+        if short:  # `2025-2-3T9:30`: ISO 8601 writes each part after the year with two digits
+            fixed = _two_digits(short) + text[short.end():]
             wrong = _out_of_range(fixed)
             if wrong:
                 raise LiteralError(f"`{text}` is not a valid time: {wrong}")
             if _iso_time(fixed) is not None:  # else more than the digits is wrong
-                raise LiteralError(f"`{text}` is not a valid time: months and days take two "
-                                   "digits", help=f"write `{fixed}`")
+                parts = [name for name, part in zip(_PART_NAMES, short.groups()[1:], strict=True)
+                         if part is not None and len(part) < 2]
+                named = " and ".join(filter(None, (", ".join(parts[:-1]), parts[-1])))
+                raise LiteralError(f"`{text}` is not a valid time: {named} take two digits",
+                                   help=f"write `{fixed}`")
         raise LiteralError(f"`{text}` is not a valid time: expected a form like 2025-01-31T09:30:00Z")
     return value
 
 
-_SHORT_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?=T|$)")
+_SHORT_PARTS = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"
+                          r"(?:T(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?"
+                          r"(?=[.Zz+-]|$)")
+_PART_NAMES = ("months", "days", "hours", "minutes", "seconds")
+
+
+def _two_digits(short: re.Match[str]) -> str:
+    """`2025-2-3T9:30` -> `2025-02-03T09:30`: the matched parts, padded."""
+    year, month, day, hour, minute, second = short.groups()
+    date = f"{year}-{int(month):02}-{int(day):02}"
+    if hour is None:
+        return date
+    return date + f"T{int(hour):02}:{int(minute):02}" + (f":{int(second):02}" if second else "")
 
 
 def _iso_time(text: str) -> datetime | None:
