@@ -156,6 +156,52 @@ def test_configuration_files(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "`[tool.connectlang]` is for pyproject.toml" in result.stderr
 
 
+@pytest.mark.parametrize(("pattern", "matched"), [
+    ("legacy/*.conn", ["legacy/p.conn"]),
+    ("legacy/**/*.conn", ["legacy/p.conn", "legacy/sub/p.conn"]),
+    ("legacy/", ["legacy/p.conn", "legacy/sub/p.conn"]),
+    ("./legacy/*.conn", ["legacy/p.conn"]),
+    ("p.conn", ["p.conn", "legacy/p.conn", "legacy/sub/p.conn"]),
+    ("/p.conn", ["p.conn"]),
+])
+def test_per_file_patterns_are_read_as_gitignore_lines(
+        tmp_path: Path, pattern: str, matched: list[str]) -> None:
+    """`*` stays within a folder and `**/` spans any number, as in .gitignore."""
+    (tmp_path / "connectlang.toml").write_text(f'[per-file-ignores]\n"{pattern}" = ["decline"]\n')
+    (tmp_path / "legacy" / "sub").mkdir(parents=True)
+    silenced = [name for name in ("p.conn", "legacy/p.conn", "legacy/sub/p.conn")
+                if "L301" not in codes(check(tmp_path, name, POLICY)[1])]
+    assert silenced == matched
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("severity = 5\n", "`severity` must be a table, like `[severity]` followed by lines such "
+     'as `L301 = "error"`'),
+    ('per-file-ignores = ["x"]\n', "`per-file-ignores` must be a table, like `[per-file-ignores]` "
+     'followed by lines such as `"legacy/*.conn" = ["L101"]`'),
+    ('[severity]\nL301 = 5\n', "severity of `L301` is `5`: use error, warning or info"),
+    ('[severity]\nL301 = "error"\ndecline = "info"\n',
+     "`L301` and `decline` both set the severity of L301 (decline), to error and info: keep one"),
+    ('select = ["L1"]\n# caf\xe9\n', "not UTF-8 text (byte 22 is 0xe9); TOML files are UTF-8"),
+])
+def test_a_configuration_of_the_wrong_shape_is_named_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str) -> None:
+    (tmp_path / "connectlang.toml").write_bytes(text.encode("latin-1"))
+    (tmp_path / "p.conn").write_text(POLICY)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "p.conn"])
+    assert result.exit_code == 2 and result.stderr == f"Error: {tmp_path / 'connectlang.toml'}: {message}\n"
+
+
+def test_a_pyproject_is_read_as_toml_and_other_tools_ones_are_passed_over(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool]\nconnectlang.select = ["L5"]\n')
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pyproject.toml").write_bytes(b'[project]\nauthors = [{name = "Ren\xe9"}]\n')
+    assert codes(check(tmp_path / "sub", "p.conn", POLICY)[1]) == ["L502"]
+    (tmp_path / "sub" / "pyproject.toml").write_text('[tool.black]\n# not connectlang\'s\n')
+    assert codes(check(tmp_path / "sub", "p.conn", POLICY)[1]) == ["L502"]
+
+
 def test_check_against_the_inputs_columns(tmp_path: Path) -> None:
     text = "accept if mutual_connections >= 10 and first_name == \"ann\"\nelse archive\n"
     (tmp_path / "p.conn").write_text(text)

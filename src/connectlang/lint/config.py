@@ -11,7 +11,7 @@ Settings come from `connectlang.toml` (top-level keys) or `pyproject.toml`
     ignore = ["L203"]
     [tool.connectlang.severity]
     L301 = "error"
-    [tool.connectlang.per-file-ignores]
+    [tool.connectlang.per-file-ignores]     # patterns as in .gitignore
     "legacy/*.conn" = ["L101", "decline"]
 
 `# connectlang: ignore[L301]` at the end of a line (or `ignore[L301,L101]`, or a bare
@@ -20,18 +20,21 @@ Settings come from `connectlang.toml` (top-level keys) or `pyproject.toml`
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, Severity
 from ..nodes import IGNORE_COMMENT, Comment
 from ..source import Source, Span
 from .rule import Rule
+
+if TYPE_CHECKING:
+    import pathspec
 
 KEYS = ("select", "ignore", "severity", "per-file-ignores")
 
@@ -54,10 +57,10 @@ class Settings:
               path: str | None = None) -> list[tuple[type[Rule], Severity]]:
         """The rules that run on a file, each with its severity."""
         ignored = list(self.ignore)
-        if path is not None:
+        if path is not None and self.per_file_ignores:
             relative = _relative(Path(path), self.root)
             for pattern, selectors in self.per_file_ignores:
-                if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(path).name, pattern):
+                if _matcher(pattern).match_file(relative):
                     ignored += selectors
         chosen = []
         for rule in catalog:
@@ -106,34 +109,52 @@ def split(values: Iterable[str]) -> list[str]:
 
 def load(catalog: Sequence[type[Rule]], explicit: str | None = None, start: Path | None = None) -> Settings:
     """The settings of the configuration file in use, or the defaults."""
-    found = _find(start or Path.cwd()) if explicit is None else (Path(explicit), None)
-    if found is None:
-        return Settings()
-    path, section = found
+    if explicit is not None:
+        path = Path(explicit)
+        data = _read(path)
+        table = _section(data) if path.name == "pyproject.toml" else data
+        return _settings({} if table is None else table, catalog, path)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        own = folder / "connectlang.toml"
+        if own.is_file():
+            return _settings(_read(own), catalog, own)
+        pyproject = folder / "pyproject.toml"
+        # Most pyproject.toml files are other tools': only one naming connectlang is read.
+        if pyproject.is_file() and b"connectlang" in _bytes(pyproject):
+            table = _section(_read(pyproject))
+            if table is not None:
+                return _settings(table, catalog, pyproject)
+    return Settings()
+
+
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _read(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):  # (loaded only when there is a file to read)
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        data: dict[str, Any] = tomllib.loads(_bytes(path).decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start + 1} is 0x{exc.object[exc.start]:02x}); "
+                          "TOML files are UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    table: Any = data.get("tool", {}).get("connectlang", {}) if (
-        section == "pyproject" or path.name == "pyproject.toml") else data
-    return _settings(table, catalog, path)
+    return data
 
 
-def _find(start: Path) -> tuple[Path, str | None] | None:
-    for folder in (start.resolve(), *start.resolve().parents):
-        own = folder / "connectlang.toml"
-        if own.is_file():
-            return own, None
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "[tool.connectlang" in pyproject.read_text(encoding="utf-8"):
-            return pyproject, "pyproject"
-    return None
+def _section(data: dict[str, Any]) -> dict[str, Any] | None:
+    """`[tool.connectlang]` of a pyproject.toml, however the TOML spells it."""
+    tool = data.get("tool")
+    table = tool.get("connectlang") if isinstance(tool, dict) else None
+    return table if isinstance(table, dict) else None
 
 
 def _settings(table: dict[str, Any], catalog: Sequence[type[Rule]], path: Path) -> Settings:
@@ -147,15 +168,40 @@ def _settings(table: dict[str, Any], catalog: Sequence[type[Rule]], path: Path) 
     ignore = validate(_strings(table.get("ignore", []), where, "ignore"), catalog, where)
     levels = {level.value: level for level in Severity}
     severity = []
-    for selector, level in dict(table.get("severity", {})).items():
+    for selector, level in _table(table, "severity", where).items():
         validate([selector], catalog, where)
         if level not in levels:
             raise ConfigError(f"{where}: severity of `{selector}` is `{level}`: use error, "
                               "warning or info")
         severity.append((selector, levels[level]))
+    _no_ties(severity, catalog, where)
     per_file = tuple((pattern, validate(_strings(codes, where, pattern), catalog, where))
-                     for pattern, codes in dict(table.get("per-file-ignores", {})).items())
+                     for pattern, codes in _table(table, "per-file-ignores", where).items())
     return Settings(select, ignore, tuple(severity), per_file, path.parent)
+
+
+def _table(table: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        example = 'L301 = "error"' if key == "severity" else '"legacy/*.conn" = ["L101"]'
+        raise ConfigError(f"{where}: `{key}` must be a table, like `[{key}]` followed by lines "
+                          f"such as `{example}`")
+    return value
+
+
+def _no_ties(severity: list[tuple[str, Severity]], catalog: Sequence[type[Rule]], where: str) -> None:
+    """Two equally specific entries that set a rule's severity differently (`L301` and
+    `decline`) would leave the choice to their order in the file."""
+    for rule in catalog:
+        levels = [(_specificity(s, rule), s, v) for s, v in severity if selects(s, rule)]
+        if not levels:
+            continue
+        top = max(rank for rank, _, _ in levels)
+        tied = [(s, v) for rank, s, v in levels if rank == top]
+        if len({v for _, v in tied}) > 1:
+            (first, one), (second, other) = tied[0], next(t for t in tied if t[1] != tied[0][1])
+            raise ConfigError(f"{where}: `{first}` and `{second}` both set the severity of "
+                              f"{rule.code} ({rule.name}), to {one.value} and {other.value}: keep one")
 
 
 def _strings(value: Any, where: str, key: str) -> list[str]:
@@ -167,10 +213,22 @@ def _strings(value: Any, where: str, key: str) -> list[str]:
 
 
 def _relative(path: Path, root: Path) -> str:
+    """The path per-file patterns see: from the configuration's folder, or for a file
+    outside it its name, which only patterns without a `/` (`old.conn`, `*.conn`) match."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        return path.name
+
+
+@functools.cache
+def _matcher(pattern: str) -> pathspec.GitIgnoreSpec:
+    """A per-file pattern read as a line of `.gitignore`: `*` stays within a folder,
+    `**/` spans any number of them, `legacy/` is everything in that folder, and a name
+    without `/` matches at any depth. A leading `./` is how a path is often written."""
+    import pathspec  # loaded only for a configuration that has per-file patterns
+
+    return pathspec.GitIgnoreSpec.from_lines([pattern.removeprefix("./")])
 
 
 @dataclass(frozen=True)
