@@ -331,6 +331,16 @@ def test_a_mistyped_ignore_comment_silences_nothing_and_says_so(
     assert f"help: write `# connectlang: {fix}" in out
 
 
+@pytest.mark.parametrize("written", ["CONNECTLANG: IGNORE[L301]", "Connectlang: ignore[L301]",
+                                     "connectlang: IGNORE[L301]"])
+def test_an_ignore_comment_not_in_lowercase_silences_nothing_and_says_so(
+        tmp_path: Path, written: str) -> None:
+    out = check(tmp_path, "p.conn", f"decline if did_business  # {written}\nelse archive\n")[1]
+    assert codes(out) == ["L301", "L701"]
+    assert "warning[L701]: this ignore comment is not written `connectlang: ignore` in lowercase" in out
+    assert "help: write `# connectlang: ignore[L301]`" in out
+
+
 def test_unused_and_renaming_names_are_pointed_at_exactly() -> None:
     """The caret sits under the name defined, however the line is spaced (not under
     the `d` of `field` for a field named `d`)."""

@@ -202,8 +202,9 @@ Item = PolicyDecl | FieldDecl | LetDecl | Rule | Default
 
 
 # `# connectlang: ignore` or `# connectlang: ignore[L101, unused]`, anywhere in a comment
-# (up to the next `#`); `rest` is what follows `ignore`, which the linter judges.
-IGNORE_COMMENT = re.compile(r"#\s*connectlang:\s*ignore(?P<rest>[^#]*)")
+# (up to the next `#`); `rest` is what follows `ignore`, which the linter judges, as it
+# judges a `head` not in lowercase (`# CONNECTLANG: IGNORE[L301]`).
+IGNORE_COMMENT = re.compile(r"#\s*(?P<head>connectlang:\s*ignore)(?P<rest>[^#]*)", re.I)
 
 
 @dataclass(frozen=True, slots=True)

@@ -235,8 +235,8 @@ def _matcher(pattern: str) -> pathspec.GitIgnoreSpec:
 class IgnoreComment:
     """`# connectlang: ignore[...]`: the line it silences, its span, and its selectors
     with their spans in the comment (None for a bare `ignore`, which silences every
-    lint). A `malformed` one (`ignore: L101`, `ignore [L101]`) silences nothing: read
-    as a bare `ignore`, a typo would silence every lint of its line."""
+    lint). A `malformed` one (`ignore: L101`, `ignore [L101]`, `IGNORE[L101]`) silences
+    nothing: read as a bare `ignore`, a typo would silence every lint of its line."""
 
     line: int
     span: Span
@@ -255,6 +255,9 @@ def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[Ign
             span = Span(comment.span.start + match.start(), comment.span.start + len(
                 match.group().rstrip()))
             rest = match.group("rest")
+            if not match["head"].islower():
+                yield IgnoreComment(line, span, (), malformed=True)
+                continue
             if not rest.strip():
                 yield IgnoreComment(line, span, None)
                 continue

@@ -19,8 +19,8 @@ class IgnoreNamesNoRule(Rule):
     ignored), and empty brackets, `ignore[]`, which name nothing. An ignore comment
     takes what `--ignore` takes: codes (`L301`), code prefixes (`L3`), names
     (`decline`) and `ALL`. An ignore comment written another way (`ignore: L301`,
-    `ignore [L301]`, `ignore L301`) silences nothing and is flagged too: read as a
-    bare `ignore`, a typo would silence every lint of its line.
+    `ignore [L301]`, `ignore L301`, `CONNECTLANG: IGNORE[L301]`) silences nothing and
+    is flagged too: read as a bare `ignore`, a typo would silence every lint of its line.
 
     ## Why is this bad?
     The comment was written to silence a lint and silences nothing: the lint it meant
@@ -49,10 +49,13 @@ class IgnoreNamesNoRule(Rule):
         for ignore in ignore_comments(context.comments, context.policy.source):
             if ignore.malformed:
                 text = context.policy.source.text[ignore.span.start:ignore.span.end]
-                named = [word for word in re.findall(r"[A-Za-z][\w-]*", text.partition("ignore")[2])
+                head, rest = re.split(r"(?i)(?<=ignore)", text, maxsplit=1)
+                named = [word for word in re.findall(r"[A-Za-z][\w-]*", rest)
                          if any(selects(word, rule) for rule in RULES)]
-                yield Finding(ignore.span, "this ignore comment is not written `ignore` or "
-                              "`ignore[CODE]`, so it silences nothing",
+                how = ("`connectlang: ignore` in lowercase" if not head.islower() else
+                       "`ignore` or `ignore[CODE]`")
+                yield Finding(ignore.span, f"this ignore comment is not written {how}, so it "
+                              "silences nothing",
                               f"write `# connectlang: ignore[{','.join(named)}]`" if named else
                               "write `# connectlang: ignore` to silence every lint of the line")
                 continue
