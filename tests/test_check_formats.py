@@ -4,6 +4,7 @@ against the schema), and a real process run of each."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -86,13 +87,38 @@ def test_github_annotations_escape_the_file_name(tmp_path: Path) -> None:
 
 
 def test_sarif_names_files_by_uri_and_counts_characters(tmp_path: Path) -> None:
-    """An absolute path is a `file:` URI and a relative one percent-encoded; columns
-    are characters (SARIF's default would be UTF-16 code units)."""
+    """A file in the workspace is a URI relative to it, percent-encoded, and one outside
+    it a `file:` URI; columns are characters (SARIF's default would be UTF-16 code units)."""
     text = 'let x = "🙂"\nlet y = x\nelse archive\n'
-    relative = json.loads(run(tmp_path, "--format", "sarif", text=text, name="a b%.conn").stdout)
-    absolute = json.loads(run(tmp_path, "--format", "sarif", text=text,
-                              name=str(tmp_path / "a b%.conn")).stdout)
+    (tmp_path / "repo").mkdir()
+    relative = json.loads(run(tmp_path / "repo", "--format", "sarif", text=text, name="a b%.conn").stdout)
+    inside = json.loads(run(tmp_path / "repo", "--format", "sarif", text=text,
+                            name=str(tmp_path / "repo" / "a b%.conn")).stdout)
+    outside = json.loads(run(tmp_path / "repo", "--format", "sarif", text=text,
+                             name=str(tmp_path / "a b%.conn")).stdout)
     assert relative["runs"][0]["columnKind"] == "unicodeCodePoints"
-    uris = [log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            for log in (relative, absolute)]
-    assert uris == ["a%20b%25.conn", (tmp_path / "a b%.conn").as_uri()]
+    assert relative["runs"][0]["originalUriBaseIds"] == {
+        "%SRCROOT%": {"uri": (tmp_path / "repo").as_uri() + "/"}}
+    locations = [log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+                 for log in (relative, inside, outside)]
+    assert locations == [{"uri": "a%20b%25.conn", "uriBaseId": "%SRCROOT%"}] * 2 + [
+        {"uri": (tmp_path / "a b%.conn").as_uri()}]
+
+
+def test_ci_formats_name_files_from_the_workspace(tmp_path: Path) -> None:
+    """GitHub drops annotations whose path starts with `./` or `../`: `check .` and a
+    check run in a subfolder name files from the workspace (GITHUB_WORKSPACE)."""
+    text = "let warm = did_business\nelse archive\n"
+    (tmp_path / "policies" / "team").mkdir(parents=True)
+    (tmp_path / "policies" / "team" / "me.conn").write_text(text)
+    exe = Path(sys.executable).with_name("connectlang")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "connectlang"]
+    for cwd, args in ((tmp_path, ["."]), (tmp_path / "policies", ["./team"]),
+                      (tmp_path / "policies" / "team", ["../team/me.conn"])):
+        env = {**os.environ, "GITHUB_WORKSPACE": str(tmp_path)}
+        result = subprocess.run([*command, "check", "--format", "github", *args], capture_output=True,
+                                text=True, cwd=cwd, env=env, timeout=60)
+        assert result.stdout.startswith("::warning file=policies/team/me.conn,line=1,"), (cwd, result)
+    text_output = subprocess.run([*command, "check", "."], capture_output=True, text=True,
+                                 cwd=tmp_path / "policies", timeout=60).stdout
+    assert text_output.startswith("team/me.conn:1:5: warning[L201]")

@@ -321,7 +321,7 @@ def _policy_files(given: tuple[str, ...]) -> list[str]:
 def _conn_files(folder: str) -> Iterator[str]:
     for root, folders, files in os.walk(folder):
         folders[:] = [f for f in folders if not f.startswith(".") and f not in _SKIPPED]
-        yield from (os.path.join(root, f) for f in files if f.endswith(".conn"))
+        yield from (os.path.normpath(os.path.join(root, f)) for f in files if f.endswith(".conn"))
 
 
 def _unified_diff(before: str, after: str, path: str) -> str:

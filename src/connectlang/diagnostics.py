@@ -8,6 +8,7 @@ Codes are stable: `E0xx` syntax, `E1xx` literals, `E2xx` names and structure,
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -179,9 +180,25 @@ def to_github(diagnostic: Diagnostic, source: Source) -> str:
     item = to_json(diagnostic, source)
     level = {"error": "error", "warning": "warning", "info": "notice"}[item["severity"]]
     text = diagnostic.message + (f" (help: {diagnostic.help})" if diagnostic.help else "")
-    return (f"::{level} file={_github_property(item['file'])},line={item['line']},"
+    return (f"::{level} file={_github_property(workspace_path(item['file']))},line={item['line']},"
             f"col={item['column']},endLine={item['end_line']},endColumn={item['end_column']},"
             f"title={item['code']}::{_github_data(text)}")
+
+
+def workspace_path(name: str) -> str:
+    """A file's path as CI maps it onto the repository: from the workspace (GitHub's
+    `GITHUB_WORKSPACE`, else the current folder) when the file is in it, with `/`; else
+    absolute. GitHub drops an annotation whose path starts with `./` or `../`."""
+    if name == "-":
+        return name
+    full = os.path.abspath(name)
+    try:
+        relative = os.path.relpath(full, os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or os.curdir))
+    except ValueError:  # on another drive
+        return full
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return full
+    return relative.replace(os.sep, "/")
 
 
 def _github_data(text: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .diagnostics import CODES, Diagnostic, to_json
+from .diagnostics import CODES, Diagnostic, to_json, workspace_path
 from .lint.docs import page
 from .lint.rules import RULES
 from .source import Source
@@ -32,7 +33,7 @@ def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], version: str) 
                 "ruleId": d.code, "ruleIndex": index[d.code], "level": _LEVELS[item["severity"]],
                 "message": {"text": text},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": _uri(item["file"])},
+                    "artifactLocation": _location(item["file"]),
                     "region": {"startLine": item["line"], "startColumn": item["column"],
                                "endLine": item["end_line"], "endColumn": item["end_column"]}}}],
             })
@@ -41,13 +42,21 @@ def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], version: str) 
                             "informationUri": "https://github.com/connectlang/connectlang",
                             "rules": descriptors}},
         "columnKind": "unicodeCodePoints",  # connectlang counts characters, not UTF-16 units
+        "originalUriBaseIds": {_ROOT: {"uri": Path(os.environ.get("GITHUB_WORKSPACE") or os.curdir)
+                                       .absolute().as_uri() + "/"}},
         "results": found}]}
 
 
-def _uri(path: str) -> str:
-    """A file name as the URI reference SARIF wants: `file:` for an absolute path,
-    else relative (to the folder the check ran in), percent-encoded either way."""
-    return Path(path).as_uri() if Path(path).is_absolute() else quote(path.replace("\\", "/"))
+_ROOT = "%SRCROOT%"
+
+
+def _location(name: str) -> dict[str, str]:
+    """Where a file is, as SARIF wants it: relative to the workspace (so code scanning
+    finds it in the repository), else a `file:` URI; percent-encoded either way."""
+    path = workspace_path(name)
+    if Path(path).is_absolute():
+        return {"uri": Path(path).as_uri()}
+    return {"uri": quote(path), "uriBaseId": _ROOT}
 
 
 def _lint_rule(rule: Any) -> dict[str, Any]:
