@@ -122,3 +122,25 @@ def test_ci_formats_name_files_from_the_workspace(tmp_path: Path) -> None:
     text_output = subprocess.run([*command, "check", "."], capture_output=True, text=True,
                                  cwd=tmp_path / "policies", timeout=60).stdout
     assert text_output.startswith("team/me.conn:1:5: warning[L201]")
+
+
+def test_a_file_that_cannot_be_read_is_told_in_every_format(tmp_path: Path) -> None:
+    """Not only on stderr: an empty SARIF upload would close that file's alerts."""
+    schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+    result = run(tmp_path, "--format", "json", "gone.conn")
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["unreadable"] == [
+        {"file": "gone.conn", "message": "cannot read gone.conn: No such file or directory"}]
+    result = run(tmp_path, "--format", "sarif", "gone.conn")
+    log = json.loads(result.stdout)
+    Draft4Validator(schema).validate(log)
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert invocation["toolExecutionNotifications"][0]["locations"][0]["physicalLocation"][
+        "artifactLocation"] == {"uri": "gone.conn", "uriBaseId": "%SRCROOT%"}
+    assert len(log["runs"][0]["results"]) == 1  # me.conn's
+    result = run(tmp_path, "--format", "github", "gone.conn")
+    assert result.stdout.splitlines()[-1] == (
+        "::error title=connectlang::cannot read gone.conn: No such file or directory")
+    assert json.loads(run(tmp_path, "--format", "sarif").stdout)["runs"][0]["invocations"] == [
+        {"executionSuccessful": True, "toolExecutionNotifications": []}]

@@ -152,7 +152,7 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
     """
     import gc
     gc.disable()  # a short run whose objects all live to its end: collecting only costs
-    from .diagnostics import render_text, to_github, to_json
+    from .diagnostics import github_data, render_text, to_github, to_json
     from .lint import config as lint_config
     from .lint.rules import RULES
     if "-" in files and "-" in inputs + enrich:
@@ -165,36 +165,41 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
     except lint_config.ConfigError as exc:
         raise CannotRun(str(exc)) from None
     results = []
-    unreadable = []
+    unreadable: list[tuple[str, str]] = []  # (file, why), told in every format, not only on stderr
     for path in _policy_files(files):
         try:
             results.append(diagnose(path, settings, given)[:2])
         except CannotRun as exc:
-            unreadable.append(exc.message)
+            unreadable.append((path, exc.message))
     counts: Counter[str] = Counter()
     for _, diagnostics in results:
         counts.update(d.severity.value for d in diagnostics)
     if fmt in ("json", "sarif"):
         import json
     if fmt == "json":
-        payload = [to_json(d, source) for source, diagnostics in results for d in diagnostics]
-        click.echo(json.dumps({"diagnostics": payload}, ensure_ascii=False, indent=2))
+        payload: dict[str, Any] = {"diagnostics": [
+            to_json(d, source) for source, diagnostics in results for d in diagnostics]}
+        if unreadable:
+            payload["unreadable"] = [{"file": path, "message": why} for path, why in unreadable]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif fmt == "sarif":
         from . import __version__
         from .sarif import sarif
-        click.echo(json.dumps(sarif(results, __version__), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(sarif(results, unreadable, __version__), ensure_ascii=False, indent=2))
     elif fmt == "github":
         for source, diagnostics in results:
             for d in diagnostics:
                 click.echo(to_github(d, source))
+        for _, why in unreadable:
+            click.echo(f"::error title=connectlang::{github_data(why)}")
     else:
         colour = colour_for(sys.stdout)
         for source, diagnostics in results:
             for d in diagnostics:
                 click.echo(render_text(d, source, colour) + "\n")
         click.echo(_summary(len(results), counts, len(unreadable)))
-    for message in unreadable:
-        click.echo(f"Error: {message}", err=True)
+    for _, why in unreadable:
+        click.echo(f"Error: {why}", err=True)
     failed = counts["error"] or (strict and counts["warning"])
     sys.exit(2 if unreadable else 1 if failed else 0)
 

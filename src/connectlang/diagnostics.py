@@ -182,7 +182,7 @@ def to_github(diagnostic: Diagnostic, source: Source) -> str:
     text = diagnostic.message + (f" (help: {diagnostic.help})" if diagnostic.help else "")
     return (f"::{level} file={_github_property(workspace_path(item['file']))},line={item['line']},"
             f"col={item['column']},endLine={item['end_line']},endColumn={item['end_column']},"
-            f"title={item['code']}::{_github_data(text)}")
+            f"title={item['code']}::{github_data(text)}")
 
 
 def workspace_path(name: str) -> str:
@@ -201,11 +201,11 @@ def workspace_path(name: str) -> str:
     return relative.replace(os.sep, "/")
 
 
-def _github_data(text: str) -> str:
+def github_data(text: str) -> str:
     """Escaped as the runner unescapes a workflow command's message."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _github_property(text: str) -> str:
     """Escaped as the runner unescapes a property, which `,` or `:` would end."""
-    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")

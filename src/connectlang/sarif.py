@@ -17,8 +17,11 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], version: str) -> dict[str, Any]:
-    """One run of connectlang over some files: every rule it knows, every result."""
+def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], unreadable: Sequence[tuple[str, str]],
+          version: str) -> dict[str, Any]:
+    """One run of connectlang over some files: every rule it knows, every result, and
+    the files it could not read (the run did not succeed: code scanning must not take
+    their alerts for fixed)."""
     descriptors = [_lint_rule(rule) for rule in RULES]
     used = sorted({d.code for _, diagnostics in results for d in diagnostics if d.code in CODES})
     descriptors += [{"id": code, "name": CODES[code], "shortDescription": {"text": CODES[code]},
@@ -41,6 +44,10 @@ def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], version: str) 
         "tool": {"driver": {"name": "connectlang", "version": version,
                             "informationUri": "https://github.com/connectlang/connectlang",
                             "rules": descriptors}},
+        "invocations": [{"executionSuccessful": not unreadable, "toolExecutionNotifications": [
+            {"level": "error", "message": {"text": why},
+             "locations": [{"physicalLocation": {"artifactLocation": _location(path)}}]}
+            for path, why in unreadable]}],
         "columnKind": "unicodeCodePoints",  # connectlang counts characters, not UTF-16 units
         "originalUriBaseIds": {_ROOT: {"uri": Path(os.environ.get("GITHUB_WORKSPACE") or os.curdir)
                                        .absolute().as_uri() + "/"}},
