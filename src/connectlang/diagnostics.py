@@ -127,6 +127,7 @@ def render_text(diagnostic: Diagnostic, source: Source, colour: bool = False) ->
     width = max(1, last - column)
     gutter = " " * len(str(line))
     shown, pad, width = _window(text.expandtabs(4), len(text[: column - 1].expandtabs(4)), width)
+    shown = shown.translate(_VISIBLE)
     if not shown.isascii():  # a wide character (山, 😀) takes two columns, a combining mark none
         pad, width = _columns(shown[:pad]), max(1, _columns(shown[pad:pad + width]))
     out.append(f"  {style(str(line), fg='blue')} | {shown}")
@@ -137,6 +138,12 @@ def render_text(diagnostic: Diagnostic, source: Source, colour: bool = False) ->
     return "\n".join(out)
 
 
+# Control characters as the symbols Unicode has for them (`\x08` as ␈), one column each:
+# echoed raw, they would move the cursor or set colours in the reader's terminal.
+_VISIBLE = {**{code: 0x2400 + code for code in range(0x20)}, 0x7F: 0x2421,
+            **dict.fromkeys(range(0x80, 0xA0), 0xFFFD)}
+
+
 def _columns(text: str) -> int:
     """The terminal columns `text` takes."""
     from wcwidth import wcwidth  # only for lines that are not ASCII
@@ -144,16 +151,34 @@ def _columns(text: str) -> int:
     return sum(max(wcwidth(char), 0) for char in text)
 
 
-_SHOWN = 120  # characters of a source line; a longer one (generated, minified) is cut
+_SHOWN = 120  # terminal columns of a source line; a longer one (generated, minified) is cut
 
 
 def _window(line: str, pad: int, width: int) -> tuple[str, int, int]:
-    """A long line cut to the part around the carets, with `…` where text is left out;
-    the carets' new offset and width."""
-    if len(line) <= _SHOWN:
+    """A long line cut to the part around the carets, at most `_SHOWN` columns, with `…`
+    where text is left out; the carets' new offset and width, in characters."""
+    if len(line) <= _SHOWN and (line.isascii() or _columns(line) <= _SHOWN):
         return line, pad, width
-    start = max(0, min(pad - _SHOWN // 3, len(line) - _SHOWN))
-    end = start + _SHOWN
+    if line.isascii():
+        start = max(0, min(pad - _SHOWN // 3, len(line) - _SHOWN))
+        end = start + _SHOWN
+    else:  # measured around the carets only: a line may be a megabyte
+        from wcwidth import wcwidth
+
+        def fits(index: int) -> bool:
+            nonlocal room
+            room -= max(wcwidth(line[index]), 0)
+            return room >= 0
+
+        start, room = pad, _SHOWN // 3
+        while start > 0 and fits(start - 1):
+            start -= 1
+        end, room = start, _SHOWN
+        while end < len(line) and fits(end):
+            end += 1
+        room += max(wcwidth(line[end]), 0) if end < len(line) else 0
+        while start > 0 and fits(start - 1):
+            start -= 1
     head, tail = ("…" if start else ""), ("…" if end < len(line) else "")
     return head + line[start:end] + tail, pad - start + len(head), max(1, min(width, end - pad))
 

@@ -173,7 +173,7 @@ def _stray_help(text: str, before: str, after: str) -> str | None:
     if text in _LOOKALIKES:
         return f"write `{_LOOKALIKES[text]}`"
     if not text.isprintable():
-        return "remove it"
+        return "remove it" if len(text) == 1 else "remove them"
     digit_before, digit_after = before[-1:].isdigit(), after[:1].isdigit()
     if text == "." and digit_before and digit_after:  # `1.5d`, `3.5`
         if re.match(r"[0-9_]+[A-Za-z]", after):
