@@ -163,24 +163,24 @@ def _window(line: str, pad: int, width: int) -> tuple[str, int, int]:
         start = max(0, min(pad - _SHOWN // 3, len(line) - _SHOWN))
         end = start + _SHOWN
     else:  # measured around the carets only: a line may be a megabyte
-        from wcwidth import wcwidth
-
-        def fits(index: int) -> bool:
-            nonlocal room
-            room -= max(wcwidth(line[index]), 0)
-            return room >= 0
-
-        start, room = pad, _SHOWN // 3
-        while start > 0 and fits(start - 1):
-            start -= 1
-        end, room = start, _SHOWN
-        while end < len(line) and fits(end):
-            end += 1
-        room += max(wcwidth(line[end]), 0) if end < len(line) else 0
-        while start > 0 and fits(start - 1):
-            start -= 1
+        start = _reach(line, pad, -1, _SHOWN // 3)[0]
+        end, room = _reach(line, start, 1, _SHOWN)
+        start = _reach(line, start, -1, room)[0]
     head, tail = ("…" if start else ""), ("…" if end < len(line) else "")
     return head + line[start:end] + tail, pad - start + len(head), max(1, min(width, end - pad))
+
+
+def _reach(line: str, edge: int, step: int, room: int) -> tuple[int, int]:
+    """How far from `edge` the characters to its left (`step` -1) or right (+1) fill
+    `room` terminal columns: the new edge, and the columns left over."""
+    from wcwidth import wcwidth
+
+    while edge > 0 if step < 0 else edge < len(line):
+        columns = max(wcwidth(line[edge if step > 0 else edge - 1]), 0)
+        if columns > room:
+            break
+        room, edge = room - columns, edge + step
+    return edge, room
 
 
 def to_json(diagnostic: Diagnostic, source: Source) -> dict[str, Any]:
