@@ -41,7 +41,9 @@ SAMPLE_TESTS = [
     'message contains "free"', "message matches /free|click/i", "has_message",
     "interacted_within 30d", "interacted_within 90d", "age(last_interaction) > 1w",
     "last_interaction is missing", "company is not missing", "mutual_connections is missing",
-    "known", "true", "false",
+    "known", "true", "false", "length(message) < 0", "length(message) > 4",
+    "sent_at < 0001-01-01T00:00:00.5Z", "sent_at > 9999-12-31T23:59:59Z",
+    "sent_at <= 2025-01-01T00:00:00Z", "sent_at > 2025-01-01T00:00:00.000001Z",
 ]
 
 

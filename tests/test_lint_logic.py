@@ -4,7 +4,7 @@ or fails to make true one it calls always true. And the facts it does find are f
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
 import pytest
@@ -27,6 +27,12 @@ RECORDS = st.fixed_dictionaries({}, optional={
     "message": st.sampled_from(["", "free stuff", "CLICK here", "hello"]),
     "last_interaction": st.sampled_from([NOW - timedelta(days=d) for d in (-5, 0, 1, 6, 7, 8, 30, 31,
                                                                           60, 90, 91, 200)]),
+    # the calendar's ends and fractions of a second, which inputs can hold
+    "sent_at": st.sampled_from([datetime.min.replace(tzinfo=timezone.utc), datetime(
+        1, 1, 1, 0, 0, 0, 200_000, timezone.utc), datetime(2025, 1, 1, tzinfo=timezone.utc),
+        datetime(2025, 1, 1, 0, 0, 0, 1, timezone.utc), datetime(2025, 1, 1, 0, 0, 0, 2, timezone.utc),
+        datetime(9999, 12, 31, 23, 59, 59, 500_000, timezone.utc),
+        datetime.max.replace(tzinfo=timezone.utc)]),
 })
 
 
@@ -93,9 +99,17 @@ def claims_hold(source: str, records: list[dict]) -> None:
     ("review if age(last_interaction) < 1d and not interacted_within 2d", ["never"]),
     ("review if sent_at > 0001-01-01\nreview if sent_at < 9999-12-31T23:59:59Z\n"
      "review if sent_at <= 0001-01-01", ["", "", "2"]),
+    ("review if length(message) < 0 or length(message) < 0\nreview if did_business", ["never", ""]),
+    ("review if sent_at < 0001-01-01T00:00:00.5Z\nreview if sent_at > 9999-12-31T23:59:59Z\n"
+     "review if sent_at <= 9999-12-31T23:59:59Z\nreview if sent_at is not missing", ["", "", "", "2 3"]),
+    ("review if sent_at <= 9999-12-31T23:59:59Z\nreview if sent_at is not missing", ["", ""]),
+    ("review if sent_at > 2025-01-01T00:00:00Z and sent_at < 2025-01-01T00:00:00.000001Z\n"
+     "review if sent_at > 2025-01-01T00:00:00Z and sent_at < 2025-01-01T00:00:00.000002Z",
+     ["never", ""]),
 ], ids=["unknown slips through", "missing covered too", "integers", "within nests", "within wider",
         "case-folded strings", "list items", "tautology only looks complete", "real tautology",
-        "contradiction", "age and within agree", "the calendar's ends"])
+        "contradiction", "age and within agree", "the calendar's ends", "false or false",
+        "fractions past the calendar's ends", "the calendar's last second", "a microsecond apart"])
 def test_facts_are_found(source: str, expected: list[str]) -> None:
     policy = connectlang.compile(source + "\nelse archive\n")
     facts = analyse(policy.checked).facts

@@ -24,7 +24,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from .. import checked as c
@@ -97,7 +97,7 @@ def _gather(parts: Iterable[Formula], nested: type[All] | type[AnyOf], absorbing
                 if item.var in literals:
                     at = literals[item.var]
                     regions = merge(flat[at].regions, item.regions)  # type: ignore[union-attr]
-                    if not regions:
+                    if not regions and absorbing is FALSE:  # (in a disjunction: a false part)
                         return None
                     flat[at] = Lit(item.var, regions)
                     continue
@@ -507,22 +507,28 @@ def _holds(operation: str, value: Any, constant: Any) -> bool:
 
 
 def _between(low: Any, high: Any, whole: bool) -> Any:
-    """A value strictly between two constants, or beyond one (None: there is none,
-    as past the calendar's ends)."""
-    try:
-        if low is None:
-            return high - (1 if whole else _unit(high))
-        if high is None:
-            return low + (1 if whole else _unit(low))
-    except OverflowError:
-        return None
+    """A value strictly between two constants, or beyond one; None when there is none
+    (two times a microsecond apart; nothing before the calendar's first instant)."""
+    if low is None or high is None:
+        edge = high if low is None else low
+        try:
+            return edge - _unit(edge, whole) if low is None else edge + _unit(edge, whole)
+        except OverflowError:  # a record may still hold the last value the type has
+            extreme = _EXTREMES[type(edge)][low is not None]
+            return extreme if (extreme < edge if low is None else edge < extreme) else None
     if whole:
         return low + 1 if high - low > 1 else None
-    return low + (high - low) / 2
+    middle = low + (high - low) / 2
+    return middle if low < middle < high else None
 
 
-def _unit(value: Any) -> Any:
-    return timedelta(seconds=1) if isinstance(value, (timedelta, datetime)) else 1
+def _unit(value: Any, whole: bool) -> Any:
+    return timedelta(seconds=1) if isinstance(value, (timedelta, datetime)) and not whole else 1
+
+
+_EXTREMES: dict[type, tuple[Any, Any]] = {
+    datetime: (datetime.min.replace(tzinfo=timezone.utc), datetime.max.replace(tzinfo=timezone.utc)),
+    timedelta: (timedelta.min, timedelta.max)}
 
 
 class Shapes:
