@@ -4,6 +4,7 @@ configuration, the options and the ignore comments choose what runs."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -216,6 +217,17 @@ def test_check_against_the_inputs_columns(tmp_path: Path) -> None:
     out = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--select", "L601",
                                    "--input", str(export)]).stdout
     assert codes(out) == ["L601"]  # an export has names, not mutual connections
+
+
+@pytest.mark.parametrize("name", ["late.jsonl", "late.json"])
+def test_a_field_first_given_late_in_a_json_input_counts(tmp_path: Path, name: str) -> None:
+    """L601 says a field is missing on every record: it reads every object to say so."""
+    objects = [{"name": f"P {i}"} for i in range(1500)] + [{"name": "Q", "mutual_connections": 5}]
+    text = ("\n".join(json.dumps(o) for o in objects) if name.endswith("l") else json.dumps(objects))
+    (tmp_path / name).write_text(text)
+    (tmp_path / "p.conn").write_text("accept if mutual_connections >= 3\nelse archive\n")
+    out = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--input", str(tmp_path / name)])
+    assert out.exit_code == 0 and codes(out.stdout) == []
 
 
 def test_an_input_of_unknown_suffix_is_read_with_input_format(tmp_path: Path) -> None:
