@@ -28,9 +28,11 @@ class RegexIsContains(Rule):
     `contains` reads as what it does; a regex makes the reader look for what else it
     might match. The two decide alike on all but rare text: `contains` compares with
     full case folding, as `==` does, so it also finds a word in text where a letter
-    folds to two (`ß` to `ss`, the ligature `ﬁ` to `fi`), which RE2 does not:
-    `contains "strasse"` finds "Hauptstraße" and `/strasse/i` does not. The help says
-    so when a word has `ss`, the case German text meets.
+    folds to two (`ß` to `ss`, the ligature `ﬁ` to `fi`, Turkish `İ` to `i` and a
+    combining dot), which RE2 does not: `contains "strasse"` finds "Hauptstraße" and
+    `/strasse/i` does not, and `contains "i"` finds "İ". The help says so when a word
+    has `ss`, the case German text meets; the others are rare enough that a note on
+    every `i` would be noise.
 
     ## Example
     ```connectlang
