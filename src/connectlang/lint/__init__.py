@@ -24,4 +24,6 @@ def lint(policy: c.Policy, comments: Iterable[Comment], settings: Settings | Non
     for rule, severity in (settings or Settings()).rules(RULES, path):
         for finding in rule().check(context):
             found.append(Diagnostic(rule.code, severity, finding.message, finding.span, finding.help))
-    return silenced(found, policy.source, comments, RULES)
+    items = sorted((*(let.span for let in policy.lets), *(rule.span for rule in policy.rules),
+                    policy.default.span), key=lambda span: span.start)
+    return silenced(found, policy.source, comments, RULES, items)

@@ -15,11 +15,12 @@ Settings come from `connectlang.toml` (top-level keys) or `pyproject.toml`
     "legacy/*.conn" = ["L101", "decline"]
 
 `# connectlang: ignore[L301]` at the end of a line (or `ignore[L301,L101]`, or a bare
-`ignore`) silences those lints on the line where they start.
+`ignore`) silences those lints on the line where they start, or where their rule does.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import sys
@@ -272,9 +273,11 @@ def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[Ign
 
 
 def silenced(diagnostics: Iterable[Diagnostic], source: Source, comments: Iterable[Comment],
-             catalog: Sequence[type[Rule]]) -> list[Diagnostic]:
-    """The diagnostics no ignore comment on their first line silences. A comment's
-    selectors are those of `--ignore`: codes, code prefixes, names, ALL."""
+             catalog: Sequence[type[Rule]], items: Sequence[Span] = ()) -> list[Diagnostic]:
+    """The diagnostics no ignore comment silences: one on the line where the diagnostic
+    starts, or on the first line of the item (`items`, in order) it is in, so that a
+    rule written over several lines takes its comment on its first line too. A
+    comment's selectors are those of `--ignore`: codes, code prefixes, names, ALL."""
     by_line: dict[int, list[str] | None] = {}
     for ignore in ignore_comments(comments, source):
         if ignore.malformed:
@@ -287,12 +290,14 @@ def silenced(diagnostics: Iterable[Diagnostic], source: Source, comments: Iterab
     if not by_line:
         return list(diagnostics)
     rules = {rule.code: rule for rule in catalog}
+    starts = [item.start for item in items]
     kept = []
     for d in diagnostics:
-        line = source.line(d.span.start)
-        if line in by_line:
-            selectors = by_line[line]
-            if selectors is None or any(selects(s, rules[d.code]) for s in selectors):
-                continue
-        kept.append(d)
+        lines = {source.line(d.span.start)}
+        at = bisect.bisect_right(starts, d.span.start) - 1
+        if at >= 0 and d.span.start < items[at].end:
+            lines.add(source.line(items[at].start))
+        if not any(line in by_line and (by_line[line] is None or any(
+                selects(s, rules[d.code]) for s in by_line[line] or ())) for line in lines):
+            kept.append(d)
     return kept
