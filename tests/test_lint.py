@@ -346,8 +346,9 @@ def test_a_mistyped_ignore_comment_silences_nothing_and_says_so(
 def test_an_ignore_comment_on_a_rules_first_line_silences_its_lints_below(tmp_path: Path) -> None:
     """L101 points at the condition; a rule over several lines takes its ignore comment
     on its first line as well, where the action is."""
-    text = ("accept if did_business\naccept if  # connectlang: ignore[L101]\n    did_business\n"
-            "accept if  # connectlang: ignore[L102]\n    did_business\nelse archive\n")
+    text = ("accept if did_business\naccept if  # connectlang: ignore[L101]\n"
+            "    did_business and same_school\narchive if  # connectlang: ignore[L102]\n"
+            "    has_message and did_business\nelse archive\n")
     out = check(tmp_path, "p.conn", text)[1]
     assert codes(out) == ["L101"] and "p.conn:5:5: warning[L101]" in out
 
