@@ -217,31 +217,37 @@ def _fields_given(inputs: tuple[str, ...], input_format: str | None,
 @cli.command()
 @click.argument("code", required=False)
 def rule(code: str | None) -> None:
-    """Explain the lint rule CODE (`L101` or `unreachable-rule`); without CODE, list them.
+    """Explain the lint rule CODE (`L101` or `unreachable-rule`); without CODE, or with
+    a code prefix (`L1`), list the rules.
 
     \b
     Example:
       connectlang rule L301
     """
     from .diagnostics import CODES
-    from .lint.docs import index, page
+    from .lint.docs import page
     from .lint.rules import BY_NAME, RULES
-    if code is None:
-        click.echo(index())
+    found = BY_NAME.get(code or "") or BY_NAME.get((code or "").upper())
+    if found is not None:
+        click.echo(page(found))
         return
-    found = BY_NAME.get(code) or BY_NAME.get(code.upper())
-    if found is None and code.upper() in CODES:
+    listed = [each for each in RULES if code is None or each.code.startswith(code.upper())]
+    if code is not None and code.upper() in CODES:
         raise CannotRun(f"`{code.upper()}` ({CODES[code.upper()]}) is an error, not a lint rule: "
-                        "its message and help say what to fix, and it cannot be ignored "
-                        "(docs/cli.md lists the error codes)")
-    if found is None:
+                        "its message and help say what to fix, and it cannot be ignored")
+    if not listed:
         from .diagnostics import closest
+        assert code is not None
         names = [each.name for each in RULES]
         near = [name for name in names if len(code) >= 3 and code.lower() in name]
         meant = near[0] if len(near) == 1 else None if near else closest(code, names)
         hint = f"did you mean `{meant}`? " if meant else ""
         raise CannotRun(f"no lint rule `{code}`: {hint}`connectlang rule` lists them")
-    click.echo(page(found))
+    width = max(len(each.name) for each in listed)
+    for each in listed:
+        click.echo(f"{each.code}  {each.name:<{width}}  {each.severity.value:<7}  {each.summary()}")
+    click.echo("\n`connectlang rule CODE` prints a rule's page. Warnings mean a policy is probably "
+               "wrong and fail `check --strict`; infos are suggestions and never fail it.")
 
 
 # -- fmt ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ class LetRenames(Rule):
 
     ## What it does
     Flags `let NAME = OTHER` where `OTHER` is a field or a `let`: the new name adds
-    nothing the old one did not say.
+    nothing the old one did not say. A `let` nothing uses is L201's to report.
 
     ## Why is this bad?
     Two names for one value make a reader check whether they differ. Policies read
@@ -41,6 +41,6 @@ class LetRenames(Rule):
 
     def check(self, context: Context) -> Iterator[Finding]:
         for let in context.policy.lets:
-            if isinstance(let.expr, (c.FieldRef, c.LetRef)):
+            if isinstance(let.expr, (c.FieldRef, c.LetRef)) and let.name in context.references:
                 yield Finding(let.name_span, f"`{let.name}` only renames `{let.expr.name}`",
                               f"use `{let.expr.name}` where `{let.name}` is used")
