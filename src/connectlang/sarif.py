@@ -15,6 +15,7 @@ from .source import Source
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+_HOME = "https://github.com/connectlang/connectlang"
 
 
 def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], unreadable: Sequence[tuple[str, str]],
@@ -42,7 +43,7 @@ def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], unreadable: Se
             })
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [{
         "tool": {"driver": {"name": "connectlang", "version": version,
-                            "informationUri": "https://github.com/connectlang/connectlang",
+                            "informationUri": _HOME,
                             "rules": descriptors}},
         "invocations": [{"executionSuccessful": not unreadable, "toolExecutionNotifications": [
             {"level": "error", "message": {"text": why},
@@ -67,7 +68,7 @@ def _location(name: str) -> dict[str, str]:
 
 
 def _lint_rule(rule: Any) -> dict[str, Any]:
-    return {"id": rule.code, "name": rule.name,
+    return {"id": rule.code, "name": rule.name, "helpUri": f"{_HOME}/blob/main/docs/rules/{rule.code}.md",
             "shortDescription": {"text": rule.summary()},
             "fullDescription": {"text": rule.sections()["What it does"].replace("\n", " ")},
             "help": {"text": rule.sections()["Why is this bad?"].replace("\n", " "),
