@@ -78,6 +78,15 @@ def test_an_unquoted_reason_is_quoted_up_to_the_next_item_on_its_line() -> None:
     assert [d.help for d in diagnostics] == ['put it in double quotes: `because "we met"`']
 
 
+@pytest.mark.parametrize(("regex", "fixed"), [
+    ("/https?://bit\\.ly/i", "/https?:\\/\\/bit\\.ly/i"),  # the flag kept
+    ("/a/b/ and has_message  # x/y", "/a\\/b/"),  # up to the first end a space follows
+])
+def test_a_slash_inside_a_regex_gets_the_whole_regex_escaped(regex: str, fixed: str) -> None:
+    _, diagnostics = syntax.parse(Source(f"report if message matches {regex}\nelse archive\n"))
+    assert [d.help for d in diagnostics] == [f"write a `/` inside a regex as `\\/`: `{fixed}`"]
+
+
 @pytest.mark.parametrize("cell", ["2026-07-08T09:30:00+0260", "2026-07-08T09:30:00+02:00:60"])
 def test_an_offset_minute_past_59_is_an_error_not_the_next_hour(cell: str) -> None:
     from connectlang.literals import LiteralError, parse_time_cell

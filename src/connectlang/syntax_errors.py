@@ -420,6 +420,12 @@ def _bracket_error(chunk: list[Token], index: int, found: Token | None, opened: 
 _CLOSES = {"LPAR": "RPAR", "LSQB": "RSQB"}
 
 
+# The regex meant, up to the first `/` that its flags and a space or the line's end
+# follow; the slashes inside it that need a backslash.
+_WHOLE_REGEX = re.compile(r"/([^\n]*?)/([A-Za-z]*)(?=[ \t]|$)", re.MULTILINE)
+_INNER_SLASH = re.compile(r"(?<!\\)/")
+
+
 def _slip(chunk: list[Token], index: int, found: Token | None,
           source: Source) -> tuple[str, str] | None:
     """A habit or slip recognised by the tokens around the error: the message and the
@@ -435,8 +441,10 @@ def _slip(chunk: list[Token], index: int, found: Token | None,
     if previous.type == "REGEX" and previous.value.startswith("/*"):  # `/* note */`
         return "`/* ... */` is read as a regex", "a comment starts with `#`, to the line's end"
     if previous.type == "REGEX" and found.start_pos == previous.end_pos:  # `/https?://x/`
-        return ("a `/` ends the regex before this", "write a `/` inside a regex as `\\/`, "
-                "as in `/https?:\\/\\/bit\\.ly/`")
+        meant = _WHOLE_REGEX.match(source.text, previous.start_pos or 0)
+        escaped = _INNER_SLASH.sub(lambda _: "\\/", meant[1]) if meant else ""
+        return ("a `/` ends the regex before this", "write a `/` inside a regex as `\\/`" + (
+            f": `/{escaped}/{meant[2]}`" if meant else ""))
     if chunk[0].type == "FIELD" and found.value == "==":  # `field vip: bool == false`
         return f"expected `=` before the default, found {found_text}", "write `=`"
     if previous.type in ("AND", "OR") and found.value in TEST_OPERATORS and found.type != "NAME":
