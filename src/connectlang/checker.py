@@ -581,14 +581,25 @@ class _Checker:
                     f"`{self.text(expr.left)} >= {self.text(expr.right)}`")
         if op == "contains" and rt is Type.LIST and lt in (Type.STRING, Type.LIST):
             return "test a list of words with `contains_any`"
+        if op == "contains_any" and isinstance(expr.right, n.StringLit) and expr.right.value is not None:
+            words = _comma_separated(expr.right.value)
+            if len(words) > 1:
+                return f"`contains_any` takes a list: write `contains_any {spell(words)}`"
+            one = self.text(expr.right)
+            return f"for one word write `contains {one}`, for several a list: `contains_any [{one}]`"
         if op == "contains" and isinstance(expr.right, n.IntLit):
             return f'write `"{self.text(expr.right)}"`: lists hold strings'
         if op == "in" and isinstance(expr.right, n.IntLit):
             return f'write `["{self.text(expr.right)}"]`: `in` takes a list of strings'
         if op == "in" and isinstance(expr.right, n.StringLit) and expr.right.value is not None:
-            words = spell([word.strip() for word in expr.right.value.split(",") if word.strip()])
-            return f"`in` takes a list: write `{self.text(expr.left)} in {words}`"
+            listed = spell(_comma_separated(expr.right.value))
+            return f"`in` takes a list: write `{self.text(expr.left)} in {listed}`"
         return None
+
+
+def _comma_separated(text: str) -> list[str]:
+    """`"ux, design"` meant as a list: its words."""
+    return [word.strip() for word in text.split(",") if word.strip()]
 
 
 def _placeholder_help(inside: str) -> str:
