@@ -49,7 +49,10 @@ class ConditionAlwaysTrue(Rule):
             if facts.always_true:
                 condition = rules[index].condition
                 assert condition is not None
-                hidden = ("no rule after it, nor the default, ever" if index < len(rules) - 1
+                after = [rule.line for rule in rules[index + 1:]]
+                lines = (f"line {after[0]}" if len(after) == 1 else
+                         f"lines {after[0]} to {after[-1]}" if after else "")
+                hidden = (f"the rules after it ({lines}) and the default never" if after
                           else f"the default (`else {default}`) never")
                 rule = rules[index]
                 action = context.policy.action_text(rule)  # `ask "Who are you?"`, as written
