@@ -52,8 +52,8 @@ class ConditionAlwaysTrue(Rule):
                 after = [rule.line for rule in rules[index + 1:]]
                 lines = (f"line {after[0]}" if len(after) == 1 else
                          f"lines {after[0]} to {after[-1]}" if after else "")
-                hidden = (f"the rules after it ({lines}) and the default never" if after
-                          else f"the default (`else {default}`) never")
+                hidden = (f"the rules after it ({lines}) and the default never decide" if after
+                          else f"the default (`else {default}`) never decides")
                 rule = rules[index]
                 action = context.policy.action_text(rule)  # `ask "Who are you?"`, as written
                 if rule.reason is not None:
@@ -62,4 +62,4 @@ class ConditionAlwaysTrue(Rule):
                        if action != context.policy.action_text(context.policy.default)
                        else "remove it, as the default does the same, or narrow it")
                 yield Finding(condition.span,
-                              f"this condition is true on every record: {hidden} decides", fix)
+                              f"this condition is true on every record: {hidden}", fix)
