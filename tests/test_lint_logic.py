@@ -220,3 +220,12 @@ def test_l401_looks_again_when_its_first_record_is_decided_earlier() -> None:
               'ask "hi {company}" if (mutual_connections < 0 and shared_groups contains "py") '
               'or mutual_connections < 0\nelse archive\n')
     assert l401(source) == [2]
+
+
+@pytest.mark.parametrize("condition", [
+    "age(sent_at) > 86399999999999s", "sent_within 3000y", "age(sent_at) > 800000d",
+    "length(message) > 100000000000", "count(shared_groups) > 50000000"])
+def test_l401_builds_no_record_past_the_calendar_or_too_big_to_hold(condition: str) -> None:
+    """An age further back than year 1 is the calendar's start; a list of 50 million
+    items is no witness worth building. Neither crashes check."""
+    assert l401(f'ask "Hi {{company}}" if {condition}\nelse archive') in ([], [1])

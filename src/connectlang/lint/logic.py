@@ -395,11 +395,12 @@ class Space:
         self.tests.setdefault(atom, op)
         return Lit(atom, frozenset({2 if want else 1}))
 
-    def record(self, point: dict[int, int], now: datetime) -> dict[str, Any]:
+    def record(self, point: dict[int, int], now: datetime) -> dict[str, Any] | None:
         """A record with the values of a point, as `now` sees them. Tests taken as
         independent may not be met together by any value, and a regex or two fields
         compared get no value of their own: what the record really does is for the
-        evaluator to say."""
+        evaluator to say. None when the point needs a list or text too long to build
+        (`count(shared_groups) > 100000000`)."""
         values: dict[str, Any] = {}
         other: set[str] = set()  # strings equal to none of the constants they are compared with
         words: dict[str, set[str]] = {}  # the words a text or list must hold
@@ -434,7 +435,9 @@ class Space:
                     values[name] = {Type.TIME: now, Type.DURATION: timedelta(0)}.get(number.ty, 0)
             elif name.startswith("age("):
                 age = self._value(kind, name, region)
-                values[name[4:-1]] = now - (age if isinstance(age, timedelta) else timedelta(0))
+                values[name[4:-1]] = _ago(now, age if isinstance(age, timedelta) else timedelta(0))
+            elif self._value(kind, name, region) > _LONGEST_BUILT:
+                return None
             elif name.startswith("count("):
                 values[name[6:-1]] = [f"item {i}" for i in range(self._value(kind, name, region))]
             else:  # length(name): a text of that length, unless words must be in it
@@ -496,6 +499,19 @@ def _finish(number: _Numeric) -> None:
     if top is not None:
         samples.append(top)
     number.samples = samples
+
+
+_LONGEST_BUILT = 100_000  # items of a list, characters of a text, a witness may hold
+
+
+def _ago(now: datetime, age: timedelta) -> datetime:
+    """The time `age` before `now`, or the calendar's end in that direction when it is
+    further (an age of 10^14 seconds)."""
+    try:
+        return now - age
+    except OverflowError:
+        end: datetime = _EXTREMES[datetime][age < timedelta(0)]
+        return end
 
 
 def _holds(operation: str, value: Any, constant: Any) -> bool:

@@ -107,6 +107,8 @@ def _sent_without(policy: c.Policy, rule: c.Rule, name: str, space: Space,
     is made only on a record the evaluator confirms."""
     from ...evaluate import explain  # (a clean check does not load the evaluator)
     record = space.record(point, _NOW)
+    if record is None:
+        return False
     types = policy.field_types()
     if not all(has_type(value, types[name]) for name, value in record.items()):
         return False  # not expected: a record the evaluator cannot take is no witness
