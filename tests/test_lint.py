@@ -179,6 +179,14 @@ def test_per_file_patterns_are_read_as_gitignore_lines(
     assert silenced == matched
 
 
+def test_per_file_patterns_see_a_linked_folder_by_the_name_it_is_given(tmp_path: Path) -> None:
+    (tmp_path / "outside" / "legacy").mkdir(parents=True)
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "linked").symlink_to(tmp_path / "outside" / "legacy")
+    (tmp_path / "proj" / "connectlang.toml").write_text('[per-file-ignores]\n"linked/*.conn" = ["L301"]\n')
+    assert "L301" not in codes(check(tmp_path / "proj", "linked/p.conn", POLICY)[1])
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("severity = 5\n", "`severity` must be a table, like `[severity]` followed by lines such "
      'as `L301 = "error"`'),
@@ -188,6 +196,13 @@ def test_per_file_patterns_are_read_as_gitignore_lines(
     ('[severity]\nL301 = "error"\ndecline = "info"\n',
      "`L301` and `decline` both set the severity of L301 (decline), to error and info: keep one"),
     ('select = ["L1"]\n# caf\xe9\n', "not UTF-8 text (byte 22 is 0xe9); TOML files are UTF-8"),
+    ('[severity]\nL301 = ["error"]\n', "severity of `L301` is `['error']`: use error, warning or info"),
+    ('select = [" "]\n', "an empty rule name selects nothing (codes look like L101, names like "
+     "unreachable-rule)"),
+    ('[per-file-ignores]\n"!legacy/*.conn" = ["L101"]\n', "the per-file pattern `!legacy/*.conn` is a "
+     "negation, which matches no file: list the files to ignore instead"),
+    ('[per-file-ignores]\n"legacy\\\\*.conn" = ["L101"]\n', "the per-file pattern `legacy\\*.conn` "
+     "has a `\\`: write folders with `/`, as on Linux and macOS"),
 ])
 def test_a_configuration_of_the_wrong_shape_is_named_not_a_traceback(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str) -> None:
@@ -205,6 +220,10 @@ def test_a_pyproject_is_read_as_toml_and_other_tools_ones_are_passed_over(tmp_pa
     assert codes(check(tmp_path / "sub", "p.conn", POLICY)[1]) == ["L502"]
     (tmp_path / "sub" / "pyproject.toml").write_text('[tool.black]\n# not connectlang\'s\n')
     assert codes(check(tmp_path / "sub", "p.conn", POLICY)[1]) == ["L502"]
+    (tmp_path / "sub" / "pyproject.toml").write_text('[deps]\nconnectlang = "^1"\nbroken = \n')
+    assert codes(check(tmp_path / "sub", "p.conn", POLICY)[1]) == ["L502"]  # another tool's, broken
+    (tmp_path / "sub" / "pyproject.toml").write_text('[tool.connectlang]\nselect = \n')
+    assert check(tmp_path / "sub", "p.conn", POLICY)[0] == 2  # ours, broken: said, not passed over
 
 
 def test_check_against_the_inputs_columns(tmp_path: Path) -> None:

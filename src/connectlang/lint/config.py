@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -95,7 +96,8 @@ def validate(selectors: Iterable[str], catalog: Sequence[type[Rule]], where: str
     for selector in selectors:
         selector = selector.strip()
         if not selector:
-            continue
+            raise ConfigError(f"{where}: an empty rule name selects nothing (codes look like L101, "
+                              "names like unreachable-rule)")
         if not any(selects(selector, rule) for rule in catalog):
             raise ConfigError(f"{where}: `{selector}` names no rule (codes look like L101, names like "
                               "unreachable-rule; `connectlang rule` lists them)")
@@ -113,7 +115,7 @@ def load(catalog: Sequence[type[Rule]], explicit: str | None = None, start: Path
     if explicit is not None:
         path = Path(explicit)
         data = _read(path)
-        table = _section(data) if path.name == "pyproject.toml" else data
+        table = _section(data, path) if path.name == "pyproject.toml" else data
         return _settings({} if table is None else table, catalog, path)
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -121,12 +123,23 @@ def load(catalog: Sequence[type[Rule]], explicit: str | None = None, start: Path
         if own.is_file():
             return _settings(_read(own), catalog, own)
         pyproject = folder / "pyproject.toml"
-        # Most pyproject.toml files are other tools': only one naming connectlang is read.
-        if pyproject.is_file() and b"connectlang" in _bytes(pyproject):
-            table = _section(_read(pyproject))
+        # Most pyproject.toml files are other tools': only one with a `tool.connectlang`
+        # is read, and one that cannot be is passed over unless it seems to have one.
+        if pyproject.is_file() and b"connectlang" in (raw := _bytes(pyproject)):
+            try:
+                table = _section(_read(pyproject), pyproject)
+            except ConfigError:
+                if _NAMES_US.search(raw):
+                    raise
+                continue
             if table is not None:
                 return _settings(table, catalog, pyproject)
     return Settings()
+
+
+# `[tool.connectlang]`, `tool.connectlang.select = ...`, or `connectlang.select` under `[tool]`;
+# not `connectlang = "^1.0"` among another tool's dependencies.
+_NAMES_US = re.compile(rb"tool\s*\.\s*connectlang|^\s*connectlang\s*\.", re.MULTILINE)
 
 
 def _bytes(path: Path) -> bytes:
@@ -151,11 +164,14 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def _section(data: dict[str, Any]) -> dict[str, Any] | None:
+def _section(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
     """`[tool.connectlang]` of a pyproject.toml, however the TOML spells it."""
     tool = data.get("tool")
     table = tool.get("connectlang") if isinstance(tool, dict) else None
-    return table if isinstance(table, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: `tool.connectlang` must be a table, like `[tool.connectlang]` "
+                          "followed by lines such as `ignore = [\"L203\"]`")
+    return table
 
 
 def _settings(table: dict[str, Any], catalog: Sequence[type[Rule]], path: Path) -> Settings:
@@ -171,14 +187,28 @@ def _settings(table: dict[str, Any], catalog: Sequence[type[Rule]], path: Path) 
     severity = []
     for selector, level in _table(table, "severity", where).items():
         validate([selector], catalog, where)
-        if level not in levels:
+        if not isinstance(level, str) or level not in levels:
             raise ConfigError(f"{where}: severity of `{selector}` is `{level}`: use error, "
                               "warning or info")
         severity.append((selector, levels[level]))
     _no_ties(severity, catalog, where)
-    per_file = tuple((pattern, validate(_strings(codes, where, pattern), catalog, where))
+    per_file = tuple((_pattern(pattern, where), validate(_strings(codes, where, pattern), catalog, where))
                      for pattern, codes in _table(table, "per-file-ignores", where).items())
     return Settings(select, ignore, tuple(severity), per_file, path.parent)
+
+
+def _pattern(pattern: str, where: str) -> str:
+    """A per-file pattern that can match a file: not empty, a negation (which in a
+    `.gitignore` only takes files back) or a comment, and written with `/`."""
+    first = pattern.strip()[:1]
+    problem = ("is empty" if not first else
+               "is a negation, which matches no file: list the files to ignore instead" if first == "!"
+               else "starts with `#`, which a .gitignore line reads as a comment" if first == "#"
+               else "has a `\\`: write folders with `/`, as on Linux and macOS" if "\\" in pattern
+               else None)
+    if problem:
+        raise ConfigError(f"{where}: the per-file pattern `{pattern}` {problem}")
+    return pattern
 
 
 def _table(table: dict[str, Any], key: str, where: str) -> dict[str, Any]:
@@ -216,10 +246,13 @@ def _strings(value: Any, where: str, key: str) -> list[str]:
 def _relative(path: Path, root: Path) -> str:
     """The path per-file patterns see: from the configuration's folder, or for a file
     outside it its name, which only patterns without a `/` (`old.conn`, `*.conn`) match."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
+    for mine, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))),
+                       (path.resolve(), root.resolve())):  # as written, then through links
+        try:
+            return mine.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.name
 
 
 @functools.cache
