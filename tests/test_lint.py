@@ -376,6 +376,17 @@ def test_an_ignore_comment_on_a_rules_first_line_silences_its_lints_below(tmp_pa
     assert codes(out) == ["L101"] and "p.conn:5:5: warning[L101]" in out
 
 
+def test_a_bare_ignore_on_a_rules_first_line_leaves_a_misspelt_code_below_reported(tmp_path: Path) -> None:
+    text = ("accept if did_business  # connectlang: ignore\n"
+            "  # connectlang: ignore[L9999]\n  and same_school\nelse archive\n")
+    assert codes(check(tmp_path, "p.conn", text)[1]) == ["L701"]
+
+
+def test_a_dotless_i_is_no_ignore_comment(tmp_path: Path) -> None:
+    text = "decline if did_business  # connectlang: \u0131gnore\nelse archive\n"
+    assert codes(check(tmp_path, "p.conn", text)[1]) == ["L301"]
+
+
 @pytest.mark.parametrize("written", ["CONNECTLANG: IGNORE[L301]", "Connectlang: ignore[L301]",
                                      "connectlang: IGNORE[L301]"])
 def test_an_ignore_comment_not_in_lowercase_silences_nothing_and_says_so(

@@ -189,7 +189,7 @@ class _Layout:
                     continue
                 # An ignore comment covers its line's code wherever the layout puts it.
                 top, bottom = lines
-                for index in range(top, bottom + 1 if n.IGNORE_COMMENT.search(comment.text) else top + 1):
+                for index in range(top, bottom + 1 if n.silences(comment.text) else top + 1):
                     entry.trailing.setdefault(index, []).append(comment.text.rstrip())
             yield entry
             previous_end_line = last
@@ -330,7 +330,7 @@ class _Layout:
                 continue
             top, bottom = (after[on_line[0]].line or 1) - 1, (after[on_line[-1]].line or 1) - 1
             placed.append((top, bottom))
-            if n.IGNORE_COMMENT.search(comment.text):
+            if n.silences(comment.text):
                 widened = widened or any(top <= (a.line or 1) - 1 <= bottom and b.line != line
                                          for a, b in zip(after, before, strict=True))
         return placed, widened

@@ -204,7 +204,13 @@ Item = PolicyDecl | FieldDecl | LetDecl | Rule | Default
 # `# connectlang: ignore` or `# connectlang: ignore[L101, unused]`, anywhere in a comment
 # (up to the next `#`); `rest` is what follows `ignore`, which the linter judges, as it
 # judges a `head` not in lowercase (`# CONNECTLANG: IGNORE[L301]`).
-IGNORE_COMMENT = re.compile(r"#\s*(?P<head>connectlang:\s*ignore)(?P<rest>[^#]*)", re.I)
+IGNORE_COMMENT = re.compile(r"#\s*(?P<head>connectlang:\s*ignore)(?P<rest>[^#]*)", re.I | re.A)
+
+
+def silences(comment: str) -> bool:
+    """Whether a comment holds an ignore comment in lowercase, the only kind that
+    silences (and that `fmt` copies to every line its code is laid over)."""
+    return any(match["head"].islower() for match in IGNORE_COMMENT.finditer(comment))
 
 
 @dataclass(frozen=True, slots=True)

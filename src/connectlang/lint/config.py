@@ -309,8 +309,10 @@ def silenced(diagnostics: Iterable[Diagnostic], source: Source, comments: Iterab
              catalog: Sequence[type[Rule]], items: Sequence[Span] = ()) -> list[Diagnostic]:
     """The diagnostics no ignore comment silences: one on the line where the diagnostic
     starts, or on the first line of the item (`items`, in order) it is in, so that a
-    rule written over several lines takes its comment on its first line too. A
-    comment's selectors are those of `--ignore`: codes, code prefixes, names, ALL."""
+    rule written over several lines takes its comment on its first line too (but not a
+    lint of a comment, such as a misspelt code in another ignore comment). A comment's
+    selectors are those of `--ignore`: codes, code prefixes, names, ALL."""
+    comments = tuple(comments)
     by_line: dict[int, list[str] | None] = {}
     for ignore in ignore_comments(comments, source):
         if ignore.malformed:
@@ -328,9 +330,11 @@ def silenced(diagnostics: Iterable[Diagnostic], source: Source, comments: Iterab
     for d in diagnostics:
         lines = {source.line(d.span.start)}
         at = bisect.bisect_right(starts, d.span.start) - 1
-        if at >= 0 and d.span.start < items[at].end:
+        if at >= 0 and d.span.start < items[at].end and not any(
+                c.span.start <= d.span.start < c.span.end for c in comments):
             lines.add(source.line(items[at].start))
         if not any(line in by_line and (by_line[line] is None or any(
                 selects(s, rules[d.code]) for s in by_line[line] or ())) for line in lines):
             kept.append(d)
     return kept
+
