@@ -50,3 +50,18 @@ def test_windows_and_old_mac_line_ends_are_lines(end: str) -> None:
     (diagnostic,) = analyse(source, Settings()).diagnostics
     assert render_text(diagnostic, source).splitlines()[:2] == [
         "p.conn:2:11: error[E201]: unknown name `did_busines`", "  2 | review if did_busines"]
+
+
+@pytest.mark.parametrize("filler", ["\x1b" * 300, "\u200b" * 1_000_000, "日" * 300, "a\u0301" * 500])
+def test_a_long_line_is_cut_to_the_terminal_columns_around_the_problem(filler: str) -> None:
+    """Control characters shown as symbols take a column each, zero-width ones none:
+    either way the line shown stays within 120 columns and a few hundred characters."""
+    from wcwidth import wcswidth
+    text = f'accept if message contains "{filler}" and nosuch\nelse archive\n'
+    source = Source(text, "p.conn")
+    at = text.index("nosuch")
+    (diagnostic,) = [d for d in analyse(source, Settings()).diagnostics if d.span.start == at]
+    shown = render_text(diagnostic, source).splitlines()[1]
+    assert wcswidth(shown) <= 130 and len(shown) < 1000 and shown.endswith("and nosuch")
+    carets = render_text(diagnostic, source).splitlines()[2]
+    assert wcswidth(carets) == wcswidth(shown)  # the carets end under `nosuch`'s end

@@ -126,8 +126,8 @@ def render_text(diagnostic: Diagnostic, source: Source, colour: bool = False) ->
     last = end_column if end_line == line else len(text) + 1
     width = max(1, last - column)
     gutter = " " * len(str(line))
-    shown, pad, width = _window(text.expandtabs(4), len(text[: column - 1].expandtabs(4)), width)
-    shown = shown.translate(_VISIBLE)
+    shown, pad, width = _window(text.expandtabs(4).translate(_VISIBLE),
+                                len(text[: column - 1].expandtabs(4)), width)
     if not shown.isascii():  # a wide character (山, 😀) takes two columns, a combining mark none
         pad, width = _columns(shown[:pad]), max(1, _columns(shown[pad:pad + width]))
     out.append(f"  {style(str(line), fg='blue')} | {shown}")
@@ -163,8 +163,8 @@ def _window(line: str, pad: int, width: int) -> tuple[str, int, int]:
         start = max(0, min(pad - _SHOWN // 3, len(line) - _SHOWN))
         end = start + _SHOWN
     else:  # measured around the carets only: a line may be a megabyte
-        start = _reach(line, pad, -1, _SHOWN // 3)[0]
-        end, room = _reach(line, start, 1, _SHOWN)
+        start, unused = _reach(line, pad, -1, _SHOWN // 3)
+        end, room = _reach(line, pad, 1, _SHOWN - _SHOWN // 3 + unused)
         start = _reach(line, start, -1, room)[0]
     head, tail = ("…" if start else ""), ("…" if end < len(line) else "")
     return head + line[start:end] + tail, pad - start + len(head), max(1, min(width, end - pad))
@@ -172,10 +172,13 @@ def _window(line: str, pad: int, width: int) -> tuple[str, int, int]:
 
 def _reach(line: str, edge: int, step: int, room: int) -> tuple[int, int]:
     """How far from `edge` the characters to its left (`step` -1) or right (+1) fill
-    `room` terminal columns: the new edge, and the columns left over."""
+    `room` terminal columns, and at most four times as many characters (a run of
+    zero-width ones takes no room): the new edge, and the columns left over."""
     from wcwidth import wcwidth
 
-    while edge > 0 if step < 0 else edge < len(line):
+    for _ in range(4 * _SHOWN):
+        if not (edge > 0 if step < 0 else edge < len(line)):
+            break
         columns = max(wcwidth(line[edge if step > 0 else edge - 1]), 0)
         if columns > room:
             break
