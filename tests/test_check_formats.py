@@ -119,6 +119,11 @@ def test_ci_formats_name_files_from_the_workspace(tmp_path: Path) -> None:
         result = subprocess.run([*command, "check", "--format", "github", *args], capture_output=True,
                                 text=True, cwd=cwd, env=env, timeout=60)
         assert result.stdout.startswith("::warning file=policies/team/me.conn,line=1,"), (cwd, result)
+    (tmp_path / "link").symlink_to(tmp_path)  # the workspace as GitHub names it, through a link
+    result = subprocess.run([*command, "check", "--format", "github", "policies/team/me.conn"],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                            env={**os.environ, "GITHUB_WORKSPACE": str(tmp_path / "link")})
+    assert result.stdout.startswith("::warning file=policies/team/me.conn,line=1,"), result
     text_output = subprocess.run([*command, "check", "."], capture_output=True, text=True,
                                  cwd=tmp_path / "policies", timeout=60).stdout
     assert text_output.startswith("team/me.conn:1:5: warning[L201]")

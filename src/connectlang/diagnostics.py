@@ -213,20 +213,28 @@ def to_github(diagnostic: Diagnostic, source: Source) -> str:
             f"title={item['code']}::{github_data(text)}")
 
 
+def workspace_root() -> str:
+    """The folder CI paths are written from: GitHub's `GITHUB_WORKSPACE`, else the
+    current one."""
+    return os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or os.curdir)
+
+
 def workspace_path(name: str) -> str:
-    """A file's path as CI maps it onto the repository: from the workspace (GitHub's
-    `GITHUB_WORKSPACE`, else the current folder) when the file is in it, with `/`; else
-    absolute. GitHub drops an annotation whose path starts with `./` or `../`."""
+    """A file's path as CI maps it onto the repository: from the workspace when the
+    file is in it (as written, or through links: `/var` is `/private/var` on macOS),
+    with `/`; else absolute. GitHub drops an annotation whose path starts with `./` or
+    `../`."""
     if name == "-":
         return name
-    full = os.path.abspath(name)
-    try:
-        relative = os.path.relpath(full, os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or os.curdir))
-    except ValueError:  # on another drive
-        return full
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return full
-    return relative.replace(os.sep, "/")
+    root = workspace_root()
+    for full, base in ((os.path.abspath(name), root), (os.path.realpath(name), os.path.realpath(root))):
+        try:
+            relative = os.path.relpath(full, base)
+        except ValueError:  # on another drive
+            continue
+        if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+            return relative.replace(os.sep, "/")
+    return os.path.abspath(name)
 
 
 def github_data(text: str) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .diagnostics import CODES, Diagnostic, to_json, workspace_path
+from .diagnostics import CODES, Diagnostic, to_json, workspace_path, workspace_root
 from .lint.docs import page
 from .lint.rules import RULES
 from .source import Source
@@ -50,12 +49,17 @@ def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], unreadable: Se
              "locations": [{"physicalLocation": {"artifactLocation": _location(path)}}]}
             for path, why in unreadable]}],
         "columnKind": "unicodeCodePoints",  # connectlang counts characters, not UTF-16 units
-        "originalUriBaseIds": {_ROOT: {"uri": Path(os.environ.get("GITHUB_WORKSPACE") or os.curdir)
-                                       .absolute().as_uri() + "/"}},
+        "originalUriBaseIds": {_ROOT: {"uri": _folder_uri(workspace_root())}},
         "results": found}]}
 
 
 _ROOT = "%SRCROOT%"
+
+
+def _folder_uri(folder: str) -> str:
+    """A folder's `file:` URI, ending in `/` as SARIF wants a base's (once, even for `/`)."""
+    uri = Path(folder).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
 
 
 def _location(name: str) -> dict[str, str]:
