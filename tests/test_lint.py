@@ -87,6 +87,7 @@ def test_connectlang_rule_prints_a_page_or_the_list() -> None:
     assert [line.split()[:3] for line in listing[:len(RULES)]] == [
         [rule.code, rule.name, rule.severity.value] for rule in RULES]
     assert "](" not in "".join(listing)  # a terminal list, not the Markdown page
+    assert CliRunner().invoke(cli, ["rule", "ALL"]).stdout.splitlines() == listing
     prefix = CliRunner().invoke(cli, ["rule", "l2"]).stdout.splitlines()
     assert [line[:4] for line in prefix if line[:2] == "L2"] == ["L201", "L202", "L203"]
     missing = CliRunner().invoke(cli, ["rule", "L999"])

@@ -218,7 +218,7 @@ def _fields_given(inputs: tuple[str, ...], input_format: str | None,
 @click.argument("code", required=False)
 def rule(code: str | None) -> None:
     """Explain the lint rule CODE (`L101` or `unreachable-rule`); without CODE, or with
-    a code prefix (`L1`), list the rules.
+    ALL or a code prefix (`L1`), list the rules.
 
     \b
     Example:
@@ -231,7 +231,8 @@ def rule(code: str | None) -> None:
     if found is not None:
         click.echo(page(found))
         return
-    listed = [each for each in RULES if code is None or each.code.startswith(code.upper())]
+    listed = [each for each in RULES if code is None or code.upper() == "ALL"
+              or each.code.startswith(code.upper())]
     if code is not None and code.upper() in CODES:
         raise CannotRun(f"`{code.upper()}` ({CODES[code.upper()]}) is an error, not a lint rule: "
                         "its message and help say what to fix, and it cannot be ignored")
