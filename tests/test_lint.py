@@ -254,6 +254,19 @@ def test_a_field_first_given_late_in_a_json_input_counts(tmp_path: Path, name: s
     assert out.exit_code == 0 and codes(out.stdout) == []
 
 
+def test_a_declared_field_no_input_has_is_flagged_default_or_not(tmp_path: Path) -> None:
+    """A field is declared to read a column: without one, every record gets the default,
+    which is as likely a misspelt column as a missing one."""
+    (tmp_path / "in.csv").write_text("name,Known From\nAnn,school\n")
+    (tmp_path / "p.conn").write_text("field known_form: list = []\nfield vip: bool = false\n"
+                                     "accept if count(known_form) > 0 or vip\nelse archive\n")
+    out = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--input", str(tmp_path / "in.csv")])
+    assert codes(out.stdout) == ["L601", "L601"]
+    assert "no input given has `known_form`: every record gets its default, `[]`" in out.stdout
+    assert "help: did you mean `known_from`, which the input has?" in out.stdout
+    assert "no input given has `vip`: every record gets its default, `false`" in out.stdout
+
+
 def test_an_input_of_unknown_suffix_is_read_with_input_format(tmp_path: Path) -> None:
     (tmp_path / "requests.txt").write_text(INPUT)
     (tmp_path / "p.conn").write_text("accept if did_business\nelse archive\n")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...builtins import DERIVED_FROM_NAME
-from ...diagnostics import Severity
+from ...diagnostics import Severity, closest
+from ...literals import spell
 from ..rule import Context, Finding, Rule
 
 
@@ -15,7 +16,9 @@ class FieldNotInInput(Rule):
     ## What it does
     With `connectlang check --input FILE` (or `--enrich FILE`), flags each field the
     policy reads that no given input has a column for: a CSV header, the keys of a
-    JSONL or JSON file, or what a LinkedIn export provides. Fields with a default, and
+    JSONL or JSON file, or what a LinkedIn export provides. A `field` declared with a
+    default is flagged too: it was declared to read a column, and without one every
+    record gets the default. Standard fields with a default (`message`), and
     `first_name` and `last_name` when the input has `name`, are not flagged.
 
     ## Why is this bad?
@@ -50,10 +53,18 @@ class FieldNotInInput(Rule):
         if given is None:
             return
         defaults = context.policy.defaults()
+        declared = {field.name: field.default for field in context.policy.fields}
+        lets = {let.name for let in context.policy.lets}
         for name, spans in sorted(context.references.items(), key=lambda item: item[1][0].start):
-            if name in given or name in defaults or name in {let.name for let in context.policy.lets}:
+            if name in given or name in lets or (name in defaults and name not in declared):
                 continue
             if name in DERIVED_FROM_NAME and "name" in given:
                 continue
-            yield Finding(spans[0], f"no input given has `{name}`: it is missing on every record",
-                          "add the column to the input, or pass an --enrich file that has it")
+            near = closest(name, given - context.references.keys())
+            fix = (f"did you mean `{near}`, which the input has?" if near else
+                   "add the column to the input, or pass an --enrich file that has it")
+            if declared.get(name) is not None:
+                yield Finding(spans[0], f"no input given has `{name}`: every record gets its default, "
+                              f"`{spell(declared[name])}`", fix)
+            else:
+                yield Finding(spans[0], f"no input given has `{name}`: it is missing on every record", fix)
