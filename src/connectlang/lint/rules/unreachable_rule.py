@@ -16,9 +16,7 @@ class UnreachableRule(Rule):
     several together) already decides, and names those rules. The reasoning follows
     the three-valued logic of the language: a record with a missing value can slip
     past two complementary tests (`mutual_connections > 5`, `mutual_connections <= 5`),
-    so they do not make a later rule unreachable. The rules after a condition true on
-    every record are not flagged one by one: L103 on that condition says they are all
-    hidden.
+    so they do not make a later rule unreachable.
 
     ## Why is this bad?
     Rules are tried top to bottom and the first true one decides. A rule that no record
@@ -47,12 +45,9 @@ class UnreachableRule(Rule):
 
     def check(self, context: Context) -> Iterator[Finding]:
         rules = context.policy.rules
-        every = context.analysis.facts
-        for index, facts in enumerate(every):
+        for index, facts in enumerate(context.analysis.facts):
             if not facts.covered_by or index in context.duplicates or facts.never_true:
                 continue
-            if any(every[i].always_true for i in facts.covered_by):
-                continue  # L103 on that rule says it hides every rule after it
             rule = rules[index]
             assert rule.condition is not None
             covers = [rules[i] for i in facts.covered_by]
