@@ -40,6 +40,9 @@ STANDARD_FIELDS: dict[str, StandardField] = {f.name: f for f in (
     StandardField("messages_exchanged", Type.INT, doc="messages between you two"),
 )}
 
+# Fields that take only these values (spec §4): an input with another is rejected.
+FIELD_VALUES = {"direction": ("incoming", "outgoing")}
+
 # Fields whose absent value is derived from `name` (spec §4).
 DERIVED_FROM_NAME = ("first_name", "last_name")
 

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from .builtins import FIELD_VALUES
 from .csvrows import CsvRows, Problem, undecodable
 from .literals import LiteralError, parse_duration, parse_time_cell
 from .types import INT64_MAX, Type, encodable, has_type
@@ -192,7 +193,7 @@ CELL_READERS: dict[Type, Callable[[str], Any]] = {
 
 def _cell_direction(text: str) -> str:
     way = text.strip().lower()
-    if way not in ("incoming", "outgoing"):
+    if way not in FIELD_VALUES["direction"]:
         raise BadValue("is neither `incoming` nor `outgoing`")
     return way
 

@@ -8,6 +8,7 @@ from .decline import Decline
 from .duplicate_rule import DuplicateRule
 from .field_not_in_input import FieldNotInInput
 from .ignore_names_no_rule import IgnoreNamesNoRule
+from .impossible_value import ImpossibleValue
 from .let_renames import LetRenames
 from .never_true import ConditionNeverTrue
 from .odd_duration_unit import OddDurationUnit
@@ -20,7 +21,7 @@ from .unused_let import UnusedLet
 RULES: tuple[type[Rule], ...] = tuple(sorted((
     UnreachableRule, ConditionNeverTrue, ConditionAlwaysTrue, DuplicateRule, UnusedLet,
     UnusedField, LetRenames, Decline, ReplyValueMayBeMissing, RegexIsContains, OddDurationUnit,
-    FieldNotInInput, IgnoreNamesNoRule,
+    FieldNotInInput, IgnoreNamesNoRule, ImpossibleValue,
 ), key=lambda rule: rule.code))
 
 BY_NAME = {**{rule.code: rule for rule in RULES}, **{rule.name: rule for rule in RULES}}
