@@ -53,3 +53,14 @@ def test_summary_goes_to_stderr_and_leaves_jsonl_clean(tmp_path: Path, explain: 
 def test_no_summary_unless_asked_for_machine_formats(tmp_path: Path) -> None:
     _, _, err = run(tmp_path, "--format", "csv")
     assert err == ""
+
+
+def test_a_declared_field_no_input_has_is_named_with_its_default(tmp_path: Path) -> None:
+    """Not silence: a rule on a misspelt column never fires, and the summary says why."""
+    (tmp_path / "me.conn").write_text("field known_form: list = []\nfield vip: bool\n"
+                                      "accept if count(known_form) > 0 or vip\nelse archive\n")
+    (tmp_path / "in.csv").write_text("Name,Known From\nAnn Lee,school\n")
+    result = CliRunner().invoke(cli, ["eval", str(tmp_path / "me.conn"), str(tmp_path / "in.csv"), *NOW])
+    lines = result.stdout.splitlines()
+    assert "`vip` is in no input: it is missing on every record; give it with --enrich FILE" in lines
+    assert "`known_form` is in no input: every record took its default; check the column's name" in lines

@@ -155,19 +155,28 @@ _BY_FILE = {"Invitations.csv": FROM_INVITATIONS, "Connections.csv": FROM_CONNECT
 
 
 def unknown_fields(policy: c.Policy, provided: Iterable[str], exports: bool) -> list[str]:
-    """The line that names the fields the policy reads but no input gave (for exports,
-    those no LinkedIn export has: a file missing from one is named with the export)."""
-    defaults = {f.name for f in policy.fields if f.default is not None} | {"message", "direction"}
-    absent = fields_read(policy) - set(provided) - defaults
+    """The lines that name the fields the policy reads but no input gave (for exports,
+    those no LinkedIn export has: a file missing from one is named with the export):
+    missing on every record, or, for a `field` declared with a default, taken from it."""
+    declared = {f.name for f in policy.fields if f.default is not None}
+    absent = fields_read(policy) - set(provided) - {"message", "direction"}
     if exports:
         absent -= FROM_INVITATIONS | FROM_CONNECTIONS | FROM_MESSAGES
-    if not absent:
-        return []
-    names = ", ".join(f"`{name}`" for name in sorted(absent))
     where = NOT_IN_EXPORTS if exports else "in no input"
-    one = len(absent) == 1
-    return [f"{names} {'is' if one else 'are'} {where}: {'it is' if one else 'they are'} missing "
-            f"on every record; give {'it' if one else 'them'} with --enrich FILE"]
+    out = []
+    if absent - declared:
+        names, one = _names(absent - declared)
+        out.append(f"{names} {'is' if one else 'are'} {where}: {'it is' if one else 'they are'} "
+                   f"missing on every record; give {'it' if one else 'them'} with --enrich FILE")
+    if absent & declared:
+        names, one = _names(absent & declared)
+        out.append(f"{names} {'is' if one else 'are'} {where}: every record took "
+                   f"{'its' if one else 'their'} default; check the column's name")
+    return out
+
+
+def _names(fields: Set[str]) -> tuple[str, bool]:
+    return ", ".join(f"`{name}`" for name in sorted(fields)), len(fields) == 1
 
 
 def enrichment_lines(enrichment: Enrichment) -> list[str]:
