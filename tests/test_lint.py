@@ -453,3 +453,11 @@ def test_an_older_export_without_addresses_does_not_give_profile_url(tmp_path: P
         result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--input",
                                           str(ROOT / "examples" / export)])
         assert ("no input given has `profile_url`" in result.stdout) is warned
+
+
+def test_l401_names_the_field_a_let_renames(tmp_path: Path) -> None:
+    text = ('let who = company\nlet n = length(headline)\n'
+            'ask "How is {who}? {n}" if has_message\nelse archive\n')
+    out = check(tmp_path, "p.conn", text, "--select", "L401")[1]
+    assert "`{who}` is empty in the reply when a record has no `company` (which `who` is)" in out
+    assert "`{n}` is empty in the reply when `n` is missing" in out

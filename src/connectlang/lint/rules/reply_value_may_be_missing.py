@@ -69,12 +69,25 @@ class ReplyValueMayBeMissing(Rule):
                 except OutOfBudget:
                     continue
                 if found:
-                    lacks = ("neither `first_name` nor `name`" if part.name == "first_name"
-                             else f"no `{part.name}`")
-                    yield Finding(part.span, f"`{{{part.name}}}` is empty in the reply when a record "
-                                  f"has {lacks}",
+                    yield Finding(part.span, f"`{{{part.name}}}` is empty in the reply when "
+                                  + _lacking(context.policy, part.name),
                                   f"add `and {part.name} is not missing` to the condition, or "
                                   "ignore this line if an empty value reads well")
+
+
+def _lacking(policy: c.Policy, name: str) -> str:
+    """When a placeholder is empty, in the record's terms: a `let` that renames a field
+    is named by that field."""
+    if name == "first_name":
+        return "a record has neither `first_name` nor `name`"
+    if name not in {let.name for let in policy.lets}:
+        return f"a record has no `{name}`"
+    expr = policy.let(name).expr
+    while isinstance(expr, c.LetRef):
+        expr = policy.let(expr.name).expr
+    if isinstance(expr, c.FieldRef):
+        return f"a record has no `{expr.name}` (which `{name}` is)"
+    return f"`{name}` is missing"
 
 
 _NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
