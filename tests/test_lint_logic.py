@@ -106,10 +106,14 @@ def claims_hold(source: str, records: list[dict]) -> None:
     ("review if sent_at > 2025-01-01T00:00:00Z and sent_at < 2025-01-01T00:00:00.000001Z\n"
      "review if sent_at > 2025-01-01T00:00:00Z and sent_at < 2025-01-01T00:00:00.000002Z",
      ["never", ""]),
+    ('review if shared_group\nreview if shared_groups contains "x"', ["", "1"]),
+    ('review if has_message\nreview if message contains_any ["free", "win"]', ["", "1"]),
+    ('review if shared_groups contains "x"\nreview if shared_group', ["", ""]),
 ], ids=["unknown slips through", "missing covered too", "integers", "within nests", "within wider",
         "case-folded strings", "list items", "tautology only looks complete", "real tautology",
         "contradiction", "age and within agree", "the calendar's ends", "false or false",
-        "fractions past the calendar's ends", "the calendar's last second", "a microsecond apart"])
+        "fractions past the calendar's ends", "the calendar's last second", "a microsecond apart",
+        "an item makes a list not empty", "a word makes a text not empty", "not the other way"])
 def test_facts_are_found(source: str, expected: list[str]) -> None:
     policy = connectlang.compile(source + "\nelse archive\n")
     facts = analyse(policy.checked).facts

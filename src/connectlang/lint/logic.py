@@ -388,12 +388,26 @@ class Space:
             term = self._term(op.args[0])
             if words is not _NO_CONST and term is not None:
                 text = op.op in ("contains", "contains_any")  # in a string, not a list item
-                each = [Lit(self._atom((text, term[1], w.casefold())), frozenset({2 if want else 1}))
-                        for w in (words if isinstance(words, tuple) else (words,))]
+                each: list[Formula] = []
+                for word in words if isinstance(words, tuple) else (words,):
+                    lit = Lit(self._atom((text, term[1], word.casefold())), frozenset({2 if want else 1}))
+                    # a text holding a word, or a list an item, is not empty
+                    each.append(conj([lit, self._not_empty(term[1], text)]) if want and word else lit)
                 return disj(each) if want else conj(each)
         atom = self._atom(("test", self.shape(op)))
         self.tests.setdefault(atom, op)
         return Lit(atom, frozenset({2 if want else 1}))
+
+    def _not_empty(self, name: str, text: bool) -> Formula:
+        """`length(name) >= 1` (a text) or `count(name) >= 1` (a list), where the policy
+        measures it (`has_message`, `shared_group`): so `shared_groups contains "x"`
+        implies `shared_group`, and `message contains "free"` implies `has_message`."""
+        size = f"{'length' if text else 'count'}({name})"
+        if size not in self._numeric:
+            return TRUE
+        var = self._field_var("number", size)
+        return Lit(var, frozenset(r for r in self.vars[var].universe - {MISSING}
+                                  if self._value("number", size, r) >= 1))
 
     def record(self, point: dict[int, int], now: datetime) -> dict[str, Any] | None:
         """A record with the values of a point, as `now` sees them. Tests taken as
