@@ -109,11 +109,14 @@ def claims_hold(source: str, records: list[dict]) -> None:
     ('review if shared_group\nreview if shared_groups contains "x"', ["", "1"]),
     ('review if has_message\nreview if message contains_any ["free", "win"]', ["", "1"]),
     ('review if shared_groups contains "x"\nreview if shared_group', ["", ""]),
+    ('review if message contains "free"\nreview if '
+     + " or ".join(f"length(message) == {n}" for n in range(1000, 2001)), ["", ""]),
 ], ids=["unknown slips through", "missing covered too", "integers", "within nests", "within wider",
         "case-folded strings", "list items", "tautology only looks complete", "real tautology",
         "contradiction", "age and within agree", "the calendar's ends", "false or false",
         "fractions past the calendar's ends", "the calendar's last second", "a microsecond apart",
-        "an item makes a list not empty", "a word makes a text not empty", "not the other way"])
+        "an item makes a list not empty", "a word makes a text not empty", "not the other way",
+        "lengths compared with too many constants"])
 def test_facts_are_found(source: str, expected: list[str]) -> None:
     policy = connectlang.compile(source + "\nelse archive\n")
     facts = analyse(policy.checked).facts
