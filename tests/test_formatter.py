@@ -149,12 +149,12 @@ def test_an_ignore_comment_follows_its_code_onto_every_line() -> None:
     assert analyse(Source(once), Settings()).diagnostics == []
 
 
-def test_an_ignore_comment_in_capitals_stays_on_one_line() -> None:
-    """It silences nothing (L701 says so): copied onto every line, it would be one L701
-    a line."""
+@pytest.mark.parametrize("comment", ["# CONNECTLANG: IGNORE[L501]", "# connectlang: ignore(L501)"])
+def test_an_ignore_comment_that_silences_nothing_stays_on_one_line(comment: str) -> None:
+    """L701 says it silences nothing: copied onto every line, it would be one L701 a line."""
     text = ("report if shared_group and did_business and same_school and mutual_connections > 100 "
-            "or message matches /free/i  # CONNECTLANG: IGNORE[L501]\nelse archive\n")
-    assert formatted(text).count("IGNORE") == 1
+            f"or message matches /free/i  {comment}\nelse archive\n")
+    assert formatted(text).count(comment) == 1
 
 
 def test_an_ignore_comment_never_reaches_code_from_another_line() -> None:

@@ -396,9 +396,11 @@ def test_a_bare_ignore_on_a_rules_first_line_leaves_a_misspelt_code_below_report
     assert codes(check(tmp_path, "p.conn", text)[1]) == ["L701"]
 
 
-def test_a_dotless_i_is_no_ignore_comment(tmp_path: Path) -> None:
+def test_a_dotless_i_silences_nothing_and_a_pasted_space_is_a_space(tmp_path: Path) -> None:
     text = "decline if did_business  # connectlang: \u0131gnore\nelse archive\n"
-    assert codes(check(tmp_path, "p.conn", text)[1]) == ["L301"]
+    assert codes(check(tmp_path, "p.conn", text)[1]) == ["L301", "L701"]
+    text = "decline if did_business  # connectlang:\u00a0ignore[L301]\nelse archive\n"
+    assert codes(check(tmp_path, "p.conn", text)[1]) == []
 
 
 @pytest.mark.parametrize("written", ["CONNECTLANG: IGNORE[L301]", "Connectlang: ignore[L301]",

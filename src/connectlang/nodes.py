@@ -202,15 +202,26 @@ Item = PolicyDecl | FieldDecl | LetDecl | Rule | Default
 
 
 # `# connectlang: ignore` or `# connectlang: ignore[L101, unused]`, anywhere in a comment
-# (up to the next `#`); `rest` is what follows `ignore`, which the linter judges, as it
-# judges a `head` not in lowercase (`# CONNECTLANG: IGNORE[L301]`).
-IGNORE_COMMENT = re.compile(r"#\s*(?P<head>connectlang:\s*ignore)(?P<rest>[^#]*)", re.I | re.A)
+# (up to the next `#`), and any spelling near it (`# CONNECTLANG: IGNORE[L301]`,
+# `ignore: L301`), which the linter flags: `head` is what names the comment, `rest` what
+# follows `ignore`.
+IGNORE_COMMENT = re.compile(r"#\s*(?P<head>connectlang:\s*ignore)(?P<rest>[^#]*)", re.I)
+IGNORE_SELECTORS = re.compile(r"\[([^\]\[]*)\](?:\s.*)?\s*", re.S)  # `[L101, unused]`, then a note
+_EXACT_HEAD = re.compile(r"connectlang:\s*ignore")  # lowercase ASCII letters, no dotless i
+
+
+def well_formed(match: re.Match[str]) -> bool:
+    """Whether an ignore comment is written the way that silences: in lowercase, then
+    nothing (a bare `ignore`) or its selectors in brackets."""
+    rest = match["rest"]
+    return _EXACT_HEAD.fullmatch(match["head"]) is not None and (
+        not rest.strip() or IGNORE_SELECTORS.fullmatch(rest) is not None)
 
 
 def silences(comment: str) -> bool:
-    """Whether a comment holds an ignore comment in lowercase, the only kind that
-    silences (and that `fmt` copies to every line its code is laid over)."""
-    return any(match["head"].islower() for match in IGNORE_COMMENT.finditer(comment))
+    """Whether a comment holds a well-formed ignore comment: `fmt` copies only such a
+    one to every line its code is laid over (copied, another would be a warning a line)."""
+    return any(well_formed(match) for match in IGNORE_COMMENT.finditer(comment))
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, Severity
-from ..nodes import IGNORE_COMMENT, Comment
+from ..nodes import IGNORE_COMMENT, IGNORE_SELECTORS, Comment, well_formed
 from ..source import Source, Span
 from .rule import Rule
 
@@ -278,7 +278,6 @@ class IgnoreComment:
     malformed: bool = False
 
 
-_SELECTORS = re.compile(r"\[([^\]\[]*)\](?:\s.*)?\s*", re.S)  # `[L101, unused]`, then a note
 
 
 def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[IgnoreComment]:
@@ -288,16 +287,12 @@ def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[Ign
             line = source.line(comment.span.start)
             span = Span(comment.span.start + match.start(), comment.span.start + len(
                 match.group().rstrip()))
-            rest = match.group("rest")
-            if not match["head"].islower():
+            if not well_formed(match):
                 yield IgnoreComment(line, span, (), malformed=True)
                 continue
-            if not rest.strip():
+            listed = IGNORE_SELECTORS.fullmatch(match["rest"])
+            if listed is None:  # nothing after `ignore`
                 yield IgnoreComment(line, span, None)
-                continue
-            listed = _SELECTORS.fullmatch(rest)
-            if listed is None:
-                yield IgnoreComment(line, span, (), malformed=True)
                 continue
             start = comment.span.start + match.start("rest") + listed.start(1)
             yield IgnoreComment(line, span, tuple(

@@ -52,7 +52,7 @@ class IgnoreNamesNoRule(Rule):
                 head, rest = re.split(r"(?i)(?<=ignore)", text, maxsplit=1)
                 named = [word for word in re.findall(r"[A-Za-z][\w-]*", rest)
                          if any(selects(word, rule) for rule in RULES)]
-                how = ("`connectlang: ignore` in lowercase" if not head.islower() else
+                how = ("`connectlang: ignore` in lowercase" if not (head.islower() and head.isascii()) else
                        "`ignore` or `ignore[CODE]`")
                 yield Finding(ignore.span, f"this ignore comment is not written {how}, so it "
                               "silences nothing",
