@@ -167,15 +167,16 @@ def test_configuration_files(tmp_path: Path) -> None:
     ("legacy/**/*.conn", ["legacy/p.conn", "legacy/sub/p.conn"]),
     ("legacy/", ["legacy/p.conn", "legacy/sub/p.conn"]),
     ("./legacy/*.conn", ["legacy/p.conn"]),
-    ("p.conn", ["p.conn", "legacy/p.conn", "legacy/sub/p.conn"]),
+    ("p.conn", ["p.conn", "legacy/p.conn", "legacy/sub/p.conn"]),  # not `[p].conn`
     ("/p.conn", ["p.conn"]),
+    ("\\[p\\].conn", ["[p].conn"]),  # a .gitignore escape
 ])
 def test_per_file_patterns_are_read_as_gitignore_lines(
         tmp_path: Path, pattern: str, matched: list[str]) -> None:
     """`*` stays within a folder and `**/` spans any number, as in .gitignore."""
-    (tmp_path / "connectlang.toml").write_text(f'[per-file-ignores]\n"{pattern}" = ["decline"]\n')
+    (tmp_path / "connectlang.toml").write_text(f"[per-file-ignores]\n'{pattern}' = [\"decline\"]\n")
     (tmp_path / "legacy" / "sub").mkdir(parents=True)
-    silenced = [name for name in ("p.conn", "legacy/p.conn", "legacy/sub/p.conn")
+    silenced = [name for name in ("p.conn", "legacy/p.conn", "legacy/sub/p.conn", "[p].conn")
                 if "L301" not in codes(check(tmp_path, name, POLICY)[1])]
     assert silenced == matched
 
@@ -202,8 +203,8 @@ def test_per_file_patterns_see_a_linked_folder_by_the_name_it_is_given(tmp_path:
      "unreachable-rule)"),
     ('[per-file-ignores]\n"!legacy/*.conn" = ["L101"]\n', "the per-file pattern `!legacy/*.conn` is a "
      "negation, which matches no file: list the files to ignore instead"),
-    ('[per-file-ignores]\n"legacy\\\\*.conn" = ["L101"]\n', "the per-file pattern `legacy\\*.conn` "
-     "has a `\\`: write folders with `/`, as on Linux and macOS"),
+    ('[per-file-ignores]\n"legacy\\\\old.conn" = ["L101"]\n', "the per-file pattern `legacy\\old.conn` "
+     "has a `\\` before a name: write folders with `/`, as on Linux and macOS"),
 ])
 def test_a_configuration_of_the_wrong_shape_is_named_not_a_traceback(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str) -> None:

@@ -199,13 +199,13 @@ def _settings(table: dict[str, Any], catalog: Sequence[type[Rule]], path: Path) 
 
 def _pattern(pattern: str, where: str) -> str:
     """A per-file pattern that can match a file: not empty, a negation (which in a
-    `.gitignore` only takes files back) or a comment, and written with `/`."""
+    `.gitignore` only takes files back) or a comment, and with folders written with `/`."""
     first = pattern.strip()[:1]
     problem = ("is empty" if not first else
                "is a negation, which matches no file: list the files to ignore instead" if first == "!"
                else "starts with `#`, which a .gitignore line reads as a comment" if first == "#"
-               else "has a `\\`: write folders with `/`, as on Linux and macOS" if "\\" in pattern
-               else None)
+               else "has a `\\` before a name: write folders with `/`, as on Linux and macOS"
+               if re.search(r"\\[\w.-]", pattern) else None)  # (`\#`, `\[` escape, as in .gitignore)
     if problem:
         raise ConfigError(f"{where}: the per-file pattern `{pattern}` {problem}")
     return pattern
