@@ -81,6 +81,7 @@ def test_an_unquoted_reason_is_quoted_up_to_the_next_item_on_its_line() -> None:
 @pytest.mark.parametrize(("regex", "fixed"), [
     ("/https?://bit\\.ly/i", "/https?:\\/\\/bit\\.ly/i"),  # the flag kept
     ("/a/b/ and has_message  # x/y", "/a\\/b/"),  # up to the first end a space follows
+    ("/a\\\\/b/c/ and has_message", "/a\\\\\\/b\\/c/"),  # `\\` is an escaped backslash
 ])
 def test_a_slash_inside_a_regex_gets_the_whole_regex_escaped(regex: str, fixed: str) -> None:
     _, diagnostics = syntax.parse(Source(f"report if message matches {regex}\nelse archive\n"))

@@ -422,8 +422,8 @@ _CLOSES = {"LPAR": "RPAR", "LSQB": "RSQB"}
 
 # The regex meant, up to the first `/` that its flags and a space or the line's end
 # follow; the slashes inside it that need a backslash.
-_WHOLE_REGEX = re.compile(r"/([^\n]*?)/([A-Za-z]*)(?=[ \t]|$)", re.MULTILINE)
-_INNER_SLASH = re.compile(r"(?<!\\)/")
+_WHOLE_REGEX = re.compile(r"/([^\n]*?)/([A-Za-z]*)(?=[ \t)]|$)", re.MULTILINE)
+_INNER_SLASH = re.compile(r"\\.|/")  # an escape (`\\`, `\/`) is kept whole
 
 
 def _slip(chunk: list[Token], index: int, found: Token | None,
@@ -442,7 +442,7 @@ def _slip(chunk: list[Token], index: int, found: Token | None,
         return "`/* ... */` is read as a regex", "a comment starts with `#`, to the line's end"
     if previous.type == "REGEX" and found.start_pos == previous.end_pos:  # `/https?://x/`
         meant = _WHOLE_REGEX.match(source.text, previous.start_pos or 0)
-        escaped = _INNER_SLASH.sub(lambda _: "\\/", meant[1]) if meant else ""
+        escaped = _INNER_SLASH.sub(lambda m: "\\/" if m[0] == "/" else m[0], meant[1]) if meant else ""
         return ("a `/` ends the regex before this", "write a `/` inside a regex as `\\/`" + (
             f": `/{escaped}/{meant[2]}`" if meant else ""))
     if chunk[0].type == "FIELD" and found.value == "==":  # `field vip: bool == false`
