@@ -100,3 +100,8 @@ def test_a_name_before_an_action_is_a_misspelt_default_and_one_error() -> None:
     module, diagnostics = syntax.parse(Source("accept if did_business\nfoo archive\n"))
     assert [(d.code, d.help) for d in diagnostics] == [("E001", "did you mean `else archive`?")]
     assert module.broken_default  # so no "the policy has no default" as well
+
+
+def test_a_run_of_pasted_characters_is_named_by_its_start_and_length() -> None:
+    _, diagnostics = syntax.parse(Source("accept if did_business" + "\u200b" * 100_000 + "\nelse archive\n"))
+    assert [d.message for d in diagnostics] == ["unexpected characters `\\u200b` (100,000 of them)"]

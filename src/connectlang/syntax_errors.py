@@ -149,6 +149,9 @@ def _lexical_error(kind: str, text: str, span: Span, source: str) -> Diagnostic:
                                 f"write `# {text[2:].lstrip()}`")
     what = "character" if len(text) == 1 else "characters"
     shown = f"`{text}`" if text.isprintable() else f"`{repr(text)[1:-1]}`"
+    if len(text) > _SPELT:  # a run pasted by the thousand: its start and its length
+        start = text[:1] if len(set(text)) == 1 else text[:_SPELT] + "…"
+        shown = f"`{repr(start)[1:-1]}` ({len(text):,} of them)"
     if text.isspace():  # `\xa0` means nothing to most; its code point and kind do
         codes = ", ".join(f"U+{ord(char):04X}" for char in dict.fromkeys(text))
         shown = f"{codes} (not a plain space)"
@@ -157,6 +160,7 @@ def _lexical_error(kind: str, text: str, span: Span, source: str) -> Diagnostic:
 
 
 _AROUND = 80  # characters looked at either side of a stray one
+_SPELT = 20  # characters of a run of stray ones a message spells out
 
 
 # Characters pasted from word processors and web pages, and the ASCII meant.
