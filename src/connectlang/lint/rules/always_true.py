@@ -49,7 +49,7 @@ class ConditionAlwaysTrue(Rule):
             if facts.always_true:
                 condition = rules[index].condition
                 assert condition is not None
-                after = [rule.line for rule in rules[index + 1:]]
+                after = list(dict.fromkeys(rule.line for rule in rules[index + 1:]))  # (a line, several)
                 lines = (f"line {after[0]}" if len(after) == 1 else
                          f"lines {after[0]} to {after[-1]}" if after else "")
                 hidden = (f"the rules after it ({lines}) and the default never decide" if after
