@@ -464,3 +464,10 @@ def test_l401_names_the_field_a_let_renames(tmp_path: Path) -> None:
     out = check(tmp_path, "p.conn", text, "--select", "L401")[1]
     assert "`{who}` is empty in the reply when a record has no `company` (which `who` is)" in out
     assert "`{n}` is empty in the reply when `n` is missing" in out
+
+
+def test_l105_sees_through_lets_and_tells_a_value_once(tmp_path: Path) -> None:
+    text = ('let out = "outbound"\nlet way = direction\naccept if way == out\n'
+            'review if direction != out and has_message\narchive if "Incoming" == direction\nelse archive\n')
+    out = check(tmp_path, "p.conn", text, "--select", "L105")[1]
+    assert codes(out) == ["L105"] and "p.conn:1:11: warning[L105]" in out

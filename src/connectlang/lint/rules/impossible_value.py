@@ -43,12 +43,13 @@ class ImpossibleValue(Rule):
     severity = Severity.WARNING
 
     def check(self, context: Context) -> Iterator[Finding]:
+        told = set()  # a `let`'s value, used in several tests, is told of once
         for op in context.policy.nodes():
             if not isinstance(op, c.Op) or op.op not in ("eq", "ne", "in") or len(op.args) != 2:
                 continue
-            field, value = op.args if isinstance(op.args[1], c.Const) else op.args[::-1]
-            while isinstance(field, c.LetRef):  # `let way = direction`
-                field = context.policy.let(field.name).expr
+            field, value = (_resolved(context, arg) for arg in op.args)
+            if isinstance(field, c.Const):
+                field, value = value, field
             if not isinstance(field, c.FieldRef) or not isinstance(value, c.Const):
                 continue
             allowed = FIELD_VALUES.get(field.name)
@@ -57,12 +58,20 @@ class ImpossibleValue(Rule):
             given = value.value if isinstance(value.value, (list, tuple)) else [value.value]
             wrong = [text for text in given
                      if isinstance(text, str) and text.casefold() not in allowed]
-            if not wrong:
+            if not wrong or value.span in told:
                 continue
-            told = " or ".join(f"`{each}`" for each in allowed)
+            told.add(value.span)
+            values = " or ".join(f"`{each}`" for each in allowed)
             meant = _OTHER_WORDS.get(wrong[0].casefold()) or closest(wrong[0], allowed)
-            yield Finding(value.span, f"`{field.name}` is {told}, never `{wrong[0]}`",
-                          f"did you mean `{meant}`?" if meant else f"write {told}")
+            yield Finding(value.span, f"`{field.name}` is {values}, never `{wrong[0]}`",
+                          f"did you mean `{meant}`?" if meant else f"write {values}")
+
+
+def _resolved(context: Context, expr: c.Expr) -> c.Expr:
+    """What a `let` stands for (`let way = direction`, `let out = "outbound"`)."""
+    while isinstance(expr, c.LetRef):
+        expr = context.policy.let(expr.name).expr
+    return expr
 
 
 # Other tools' words for a direction.
