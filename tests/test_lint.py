@@ -226,6 +226,8 @@ def test_a_pyproject_is_read_as_toml_and_other_tools_ones_are_passed_over(tmp_pa
     assert codes(check(tmp_path / "sub", "p.conn", POLICY)[1]) == ["L502"]  # another tool's, broken
     (tmp_path / "sub" / "pyproject.toml").write_text('[tool.connectlang]\nselect = \n')
     assert check(tmp_path / "sub", "p.conn", POLICY)[0] == 2  # ours, broken: said, not passed over
+    (tmp_path / "sub" / "pyproject.toml").write_text('[tool]\nconnectlang = "L301"\n')
+    assert check(tmp_path / "sub", "p.conn", POLICY)[0] == 2  # ours, of the wrong shape
 
 
 def test_check_against_the_inputs_columns(tmp_path: Path) -> None:

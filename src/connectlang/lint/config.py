@@ -127,11 +127,12 @@ def load(catalog: Sequence[type[Rule]], explicit: str | None = None, start: Path
         # is read, and one that cannot be is passed over unless it seems to have one.
         if pyproject.is_file() and b"connectlang" in (raw := _bytes(pyproject)):
             try:
-                table = _section(_read(pyproject), pyproject)
+                data = _read(pyproject)
             except ConfigError:
                 if _NAMES_US.search(raw):
                     raise
                 continue
+            table = _section(data, pyproject)
             if table is not None:
                 return _settings(table, catalog, pyproject)
     return Settings()
