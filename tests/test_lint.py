@@ -473,3 +473,15 @@ def test_l105_sees_through_lets_and_tells_a_value_once(tmp_path: Path) -> None:
             'review if direction != out and has_message\narchive if "Incoming" == direction\nelse archive\n')
     out = check(tmp_path, "p.conn", text, "--select", "L105")[1]
     assert codes(out) == ["L105"] and "p.conn:1:11: warning[L105]" in out
+
+
+@pytest.mark.parametrize("comment", ["# a note about it # CONNECTLANG: IGNORE",
+                                     "# connectlang: ignore[L101] (why) # Connectlang: Ignore[L203]",
+                                     "# a note # connectlang: ignore[]"])
+def test_an_ignore_comment_after_a_note_is_pointed_at_exactly(tmp_path: Path, comment: str) -> None:
+    """The caret starts at the ignore comment, not at the comment's `#`: a slip after a
+    note crashed L701."""
+    out = check(tmp_path, "p.conn", f"accept if did_business  {comment}\nelse archive\n")[1]
+    at = comment.rindex("#")
+    assert f"p.conn:1:{25 + at}: warning[L701]" in out
+    assert "^" * len(comment[at:].rstrip()) in out

@@ -286,8 +286,8 @@ def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[Ign
         # `fmt` may join two comments into one (`# note  # connectlang: ignore[L102]`).
         for match in IGNORE_COMMENT.finditer(comment.text):
             line = source.line(comment.span.start)
-            span = Span(comment.span.start + match.start(), comment.span.start + len(
-                match.group().rstrip()))
+            start = comment.span.start + match.start()
+            span = Span(start, start + len(match.group().rstrip()))
             if not well_formed(match):
                 yield IgnoreComment(line, span, (), malformed=True)
                 continue
@@ -295,9 +295,9 @@ def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[Ign
             if listed is None:  # nothing after `ignore`
                 yield IgnoreComment(line, span, None)
                 continue
-            start = comment.span.start + match.start("rest") + listed.start(1)
+            inside = comment.span.start + match.start("rest") + listed.start(1)
             yield IgnoreComment(line, span, tuple(
-                (part.group(), Span(start + part.start(), start + part.end()))
+                (part.group(), Span(inside + part.start(), inside + part.end()))
                 for part in re.finditer(r"[^,\s]+", listed.group(1))))
 
 
