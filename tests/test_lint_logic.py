@@ -111,12 +111,13 @@ def claims_hold(source: str, records: list[dict]) -> None:
     ('review if shared_groups contains "x"\nreview if shared_group', ["", ""]),
     ('review if message contains "free"\nreview if '
      + " or ".join(f"length(message) == {n}" for n in range(1000, 2001)), ["", ""]),
+    ("review if age(sent_at) > 86399999999999s", ["never"]),  # past timedelta's end: no age is
 ], ids=["unknown slips through", "missing covered too", "integers", "within nests", "within wider",
         "case-folded strings", "list items", "tautology only looks complete", "real tautology",
         "contradiction", "age and within agree", "the calendar's ends", "false or false",
         "fractions past the calendar's ends", "the calendar's last second", "a microsecond apart",
         "an item makes a list not empty", "a word makes a text not empty", "not the other way",
-        "lengths compared with too many constants"])
+        "lengths compared with too many constants", "an age past the duration's end"])
 def test_facts_are_found(source: str, expected: list[str]) -> None:
     policy = connectlang.compile(source + "\nelse archive\n")
     facts = analyse(policy.checked).facts

@@ -130,6 +130,8 @@ class _Numeric:
     whole: bool  # integers: no value lies strictly between n and n + 1
     ty: Type  # int, duration or time
     at_least: Any = None  # counts and lengths are never negative
+    # an age lies within the calendar's 10,000 years: never near the ends of its type
+    within_calendar: bool = False
     constants: set[Any] = field(default_factory=set)
     samples: list[Any] = field(default_factory=list)  # a value in each region (from 1)
     overflow: bool = False  # too many constants: tests on it are variables of their own
@@ -230,7 +232,8 @@ class Space:
                 return None
             name = f"{expr.op}({inner[1]})"
             self._numeric.setdefault(name, _Numeric(expr.op != "age", expr.ty,
-                                                    at_least=0 if expr.op != "age" else None))
+                                                    at_least=0 if expr.op != "age" else None,
+                                                    within_calendar=expr.op == "age"))
             return "number", name
         return None
 
@@ -504,12 +507,12 @@ def _finish(number: _Numeric) -> None:
     samples: list[Any] = []
     low = number.at_least
     for i, point in enumerate(points):
-        gap = _between(points[i - 1] if i else None, point, number.whole)
+        gap = _between(points[i - 1] if i else None, point, number)
         if gap is not None and (low is None or gap >= low):
             samples.append(gap)
         if low is None or point >= low:
             samples.append(point)
-    top = _between(points[-1], None, number.whole) if points else low or 0
+    top = _between(points[-1], None, number) if points else low or 0
     if top is not None:
         samples.append(top)
     number.samples = samples
@@ -536,14 +539,17 @@ def _holds(operation: str, value: Any, constant: Any) -> bool:
     return bool(_ORDER[operation](value, constant))
 
 
-def _between(low: Any, high: Any, whole: bool) -> Any:
+def _between(low: Any, high: Any, number: _Numeric) -> Any:
     """A value strictly between two constants, or beyond one; None when there is none
     (two times a microsecond apart; nothing before the calendar's first instant)."""
+    whole = number.whole
     if low is None or high is None:
         edge = high if low is None else low
         try:
             return edge - _unit(edge, whole) if low is None else edge + _unit(edge, whole)
         except OverflowError:  # a record may still hold the last value the type has
+            if number.within_calendar:
+                return None
             extreme = _EXTREMES[type(edge)][low is not None]
             return extreme if (extreme < edge if low is None else edge < extreme) else None
     if whole:
