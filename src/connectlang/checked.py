@@ -173,6 +173,12 @@ class Policy:
     def let(self, name: str) -> Let:
         return self._lets[name]
 
+    def unwrap(self, expr: Expr) -> Expr:
+        """What an expression stands for through `let`s (`let way = direction`)."""
+        while isinstance(expr, LetRef):
+            expr = self.let(expr.name).expr
+        return expr
+
     @cached_property
     def _lets(self) -> dict[str, Let]:
         return {let.name: let for let in self.lets}

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from ...diagnostics import Severity, closest
+from ...nodes import IGNORE_COMMENT
 from ..config import ignore_comments, selects
 from ..rule import Context, Finding, Rule
 
@@ -49,7 +50,9 @@ class IgnoreNamesNoRule(Rule):
         for ignore in ignore_comments(context.comments, context.policy.source):
             if ignore.malformed:
                 text = context.policy.source.text[ignore.span.start:ignore.span.end]
-                head, rest = re.split(r"(?i)(?<=ignore)", text, maxsplit=1)
+                written = IGNORE_COMMENT.match(text)  # (its span starts at the `#`)
+                assert written is not None
+                head, rest = written["head"], written["rest"]
                 named = [word for word in re.findall(r"[A-Za-z][\w-]*", rest)
                          if any(selects(word, rule) for rule in RULES)]
                 how = ("`connectlang: ignore` in lowercase" if not (head.islower() and head.isascii()) else

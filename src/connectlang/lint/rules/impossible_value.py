@@ -47,7 +47,7 @@ class ImpossibleValue(Rule):
         for op in context.policy.nodes():
             if not isinstance(op, c.Op) or op.op not in ("eq", "ne", "in") or len(op.args) != 2:
                 continue
-            field, value = (_resolved(context, arg) for arg in op.args)
+            field, value = (context.policy.unwrap(arg) for arg in op.args)
             if isinstance(field, c.Const):
                 field, value = value, field
             if not isinstance(field, c.FieldRef) or not isinstance(value, c.Const):
@@ -65,13 +65,6 @@ class ImpossibleValue(Rule):
             meant = _OTHER_WORDS.get(wrong[0].casefold()) or closest(wrong[0], allowed)
             yield Finding(value.span, f"`{field.name}` is {values}, never `{wrong[0]}`",
                           f"did you mean `{meant}`?" if meant else f"write {values}")
-
-
-def _resolved(context: Context, expr: c.Expr) -> c.Expr:
-    """What a `let` stands for (`let way = direction`, `let out = "outbound"`)."""
-    while isinstance(expr, c.LetRef):
-        expr = context.policy.let(expr.name).expr
-    return expr
 
 
 # Other tools' words for a direction.

@@ -82,9 +82,7 @@ def _lacking(policy: c.Policy, name: str) -> str:
         return "a record has neither `first_name` nor `name`"
     if name not in {let.name for let in policy.lets}:
         return f"a record has no `{name}`"
-    expr = policy.let(name).expr
-    while isinstance(expr, c.LetRef):
-        expr = policy.let(expr.name).expr
+    expr = policy.unwrap(policy.let(name).expr)
     if isinstance(expr, c.FieldRef):
         return f"a record has no `{expr.name}` (which `{name}` is)"
     return f"`{name}` is missing"
