@@ -78,6 +78,37 @@ def test_an_unquoted_reason_is_quoted_up_to_the_next_item_on_its_line() -> None:
     assert [d.help for d in diagnostics] == ['put it in double quotes: `because "we met"`']
 
 
+@pytest.mark.parametrize(("text", "read_as"), [
+    ("accept if did_business because in my network", 'accept if did_business because "in my network"'),
+    ("accept if x because we don't report spam", 'accept if x because "we don\'t report spam"'),
+    ('accept if x because he said "hi" else archive', 'accept if x because "he said \\"hi\\"" else archive'),
+    ("ask Hi {first_name}, ok? if x", 'ask "Hi {first_name}, ok?" if x'),
+    ('ask f"Hi {first_name}" if x', 'ask "Hi {first_name}" if x'),
+    ('review if message matches R"a/b"', "review if message matches /a\\/b/"),
+    ('review if message contains r"\\d"', 'review if message contains "\\\\d"'),
+    ("review if a && b || !c", "review if a and b or not c"),
+    ("let x =!vip", "let x = not vip"),
+    ("review if company == 'Acme' // a note", 'review if company == "Acme"'),
+])
+def test_a_slip_with_a_sure_fix_is_parsed_as_that_fix(text: str, read_as: str) -> None:
+    module, diagnostics = syntax.parse(Source(text + "\n"))
+    fixed, clean = syntax.parse(Source(read_as + "\n"))
+    assert diagnostics and not clean
+    assert [type(item).__name__ for item in module.items] == [type(item).__name__ for item in fixed.items]
+    assert syntax.tokens(read_as) == [token.value for token in _read(text)]
+
+
+def _read(text: str) -> list[str]:
+    """The token values the parser is given for `text`."""
+    with syntax._lock:
+        return syntax._lex(Source(text), [])[0]
+
+
+def test_bad_input_without_a_sure_fix_still_costs_its_item_and_nothing_else() -> None:
+    module, diagnostics = syntax.parse(Source('accept if @ mutual_connections > "ten"\nelse archive\n'))
+    assert [d.code for d in diagnostics] == ["E002"] and len(module.items) == 1  # the default
+
+
 @pytest.mark.parametrize(("regex", "fixed"), [
     ("/https?://bit\\.ly/i", "/https?:\\/\\/bit\\.ly/i"),  # the flag kept
     ("/a/b/ and has_message  # x/y", "/a\\/b/"),  # up to the first end a space follows

@@ -77,8 +77,7 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
     with _lock, _gc_paused():
         diagnostics: list[Diagnostic] = []
         _lowering.diagnostics = diagnostics
-        tokens, comments = _lex(source, diagnostics)
-        lexical_at = [d.span.start for d in diagnostics]
+        tokens, comments, unread = _lex(source, diagnostics)
         items: list[n.Item] = []
         broken_names: set[str] = set()
         loose_names: list[n.Name] = []
@@ -88,9 +87,9 @@ def parse(source: Source) -> tuple[n.Module, list[Diagnostic]]:
             following = chunks[index + 1][0] if index + 1 < len(chunks) else None
             start = span_of(chunk[0]).start
             end = span_of(following).start if following is not None else len(source.text)
-            # A lexical error inside the item was reported already: parsing what is
-            # left of it could only add a follow-on error.
-            damaged = any(start <= at < end for at in lexical_at)
+            # Bad input inside the item was reported already: parsing what is left
+            # of it could only add a follow-on error.
+            damaged = any(start <= at < end for at in unread)
             item = _parse_chunk(chunk, "item", following, source,
                                 [] if damaged else diagnostics)
             if item is None or damaged:
@@ -142,7 +141,7 @@ def parse_expression(source: Source) -> tuple[n.Expr | None, list[Diagnostic]]:
     with _lock:
         diagnostics: list[Diagnostic] = []
         _lowering.diagnostics = diagnostics
-        tokens, _ = _lex(source, diagnostics)
+        tokens, _, _ = _lex(source, diagnostics)
         if not tokens:
             diagnostics.append(Diagnostic.error("E001", "expected an expression", source.end))
             return None, diagnostics
@@ -157,7 +156,7 @@ def stops_early(source: Source, start: str = "item") -> bool:
     with _lock:
         lexical: list[Diagnostic] = []
         _lowering.diagnostics = []
-        tokens, _ = _lex(source, lexical)
+        tokens, _, _ = _lex(source, lexical)
         if not tokens or lexical:  # a string cannot go on on the next line
             return False
         chunk = list(_items(tokens))[-1] if start == "item" else tokens
@@ -182,20 +181,55 @@ class _gc_paused:
 def tokens(text: str) -> list[Token]:
     """The tokens of `text`, comments and stray characters left out."""
     with _lock:  # the lexer's callbacks share one list
-        return _lex(Source(text, "<text>"), [])[0]
+        return _lex_raw(text)[0]
 
 
-def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], list[n.Comment]]:
-    _kept.clear()
-    tokens = list(_parser().lex(source.text))
-    comments = [n.Comment(span_of(token), token.value) for token in _kept
+def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], list[n.Comment], list[int]]:
+    """The tokens the parser is given, the comments, and where bad input starts that
+    could not be read as its fix (`syntax_errors.repair`)."""
+    tokens, kept = _lex_raw(source.text)
+    comments = [n.Comment(span_of(token), token.value) for token in kept
                 if token.type == "COMMENT"]
-    bad = [token for token in _kept if token.type != "COMMENT"]
-    if bad:  # (a clean file does not load the module that words errors)
-        from .syntax_errors import lexical_errors
-        diagnostics.extend(lexical_errors(bad, source))
+    bad = [token for token in kept if token.type != "COMMENT"]
+    if bad or _slipped(tokens):  # (a clean file does not load the module that words errors)
+        from .syntax_errors import repair
+        tokens, unread = repair(tokens, bad, source, _terminals(), diagnostics)
+        return tokens, comments, unread
+    return tokens, comments, []
+
+
+def _lex_raw(text: str) -> tuple[list[Token], list[Token]]:
+    """The tokens as lexed, and the comments and bad input the lexer kept aside."""
     _kept.clear()
-    return tokens, comments
+    tokens = list(_parser().lex(text))
+    kept = list(_kept)
+    _kept.clear()
+    return tokens, kept
+
+
+# What a string is due after, and Python's prefixes before a string's quote.
+STRING_DUE = {"BECAUSE": "the reason", "ASK": "the reply", "POLICY": "the policy's name"}
+_PREFIXES = {"f", "r", "b", "u", "rb", "br", "fr", "rf"}
+
+
+def string_prefix(token: Token, following: Token) -> bool:
+    """Whether `token` is Python's prefix of the string `following`: `f` in `f"Hi"`."""
+    return token.type == "NAME" and token.value.lower() in _PREFIXES and (
+        following.type == "STRING" and token.end_pos == following.start_pos)
+
+
+def _slipped(tokens: list[Token]) -> bool:
+    """Whether clean tokens hold a slip the parser is given the fix of: words where a
+    string is due (`because we met`), or a string with a prefix (`f"Hi"`)."""
+    return any(string_prefix(token, following) or (
+        token.type in STRING_DUE and following.line == token.line
+        and following.type not in ("STRING", "IF")) for token, following in pairwise(tokens))
+
+
+@functools.cache
+def _terminals() -> dict[str, str]:
+    """Each keyword's and operator's terminal, by its text (`>=` is `__ANON_3`)."""
+    return {t.pattern.value: t.name for t in _parser().terminals if t.pattern.type == "str"}
 
 
 def _items(tokens: list[Token]) -> Iterator[list[Token]]:

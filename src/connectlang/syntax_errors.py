@@ -31,6 +31,7 @@ from .keywords import (
 from .literals import MONTH_WORDS, UNIT_SECONDS, UNIT_WORDS, months_help
 from .lower import span_of
 from .source import Source, Span
+from .syntax import STRING_DUE, string_prefix
 
 _EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
 _WORDS = {
@@ -114,6 +115,36 @@ _OPERATOR_FIXES = {"&": "and", "&&": "and", "|": "or", "||": "or", "!": "not", "
                    "==>": ">=", "=<": "<=", "==<": "<=", "<>": "!=", "=!": "!="}
 
 
+def _operator_fix(text: str, before: str, after: str) -> str:
+    """What an operator of another language is written as here, given the text before
+    and after it."""
+    if text == "=!" and re.fullmatch(r"\s*let\s+\w+\s*", _last_line(before)):  # `let x =!vip`
+        return "= not"
+    if text == "!" and after.lstrip(" \t").startswith("="):  # `x ! = 3`
+        return "!="
+    return _OPERATOR_FIXES[text]
+
+
+def _double_quoted(text: str) -> str:
+    """`'it\\'s'` or `“so”` as a string: `"it's"`, `"so"`."""
+    return _quoted(text[1:-1].replace("\\'", "'"))
+
+
+def _quoted(text: str) -> str:
+    """`text` in double quotes, with what a string escapes escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _empty_regex(before: str) -> bool:
+    """Whether `//` after `before` is an empty regex (`message matches //`), not a comment."""
+    line = _last_line(before)
+    return re.search(r"(^|\s)matches\s*$", line) is not None and "#" not in line
+
+
+def _last_line(before: str) -> str:
+    return before[before.rfind("\n") + 1:]
+
+
 def _lexical_error(kind: str, text: str, span: Span, source: str) -> Diagnostic:
     if kind == "BAD_STRING":
         curly = next((char for char in text if char in "\u201c\u201d"), None)
@@ -126,23 +157,16 @@ def _lexical_error(kind: str, text: str, span: Span, source: str) -> Diagnostic:
             "E003", "this regex is not closed on its line", span,
             "a regex is written `/pattern/flags` on one line; write `/` inside it as `\\/`")
     if kind == "BAD_QUOTE":
-        inner = text[1:-1].replace("\\'", "'").replace("\\", "\\\\").replace('"', '\\"')
         return Diagnostic.error("E002", "a string is written in straight double quotes", span,
-                                f'write `"{inner}"`')
+                                f"write `{_double_quoted(text)}`")
     # The text around, a little of it: a file of stray characters stays linear.
     before = source[max(0, span.start - _AROUND):span.start]
     after = source[span.end:span.end + _AROUND]
-    line_before = before[before.rfind("\n") + 1:]
     if kind == "BAD_OPERATOR":
-        word = _OPERATOR_FIXES[text]
-        if text == "=!" and re.fullmatch(r"\s*let\s+\w+\s*", line_before):  # `let x =!vip`
-            word = "= not"
-        elif text == "!" and after.lstrip(" \t").startswith("="):  # `x ! = 3`
-            word = "!="
         return Diagnostic.error("E002", f"`{text}` is not an operator", span,
-                                f"write `{word}`")
+                                f"write `{_operator_fix(text, before, after)}`")
     if kind == "BAD_COMMENT":
-        if re.search(r"(^|\s)matches\s*$", line_before) and "#" not in line_before:
+        if _empty_regex(before):
             return Diagnostic.error("E002", "an empty regex matches every text", span,
                                     "remove the test, or write the pattern between the slashes")
         return Diagnostic.error("E002", "a comment starts with `#`", span,
@@ -195,6 +219,124 @@ def _stray_help(text: str, before: str, after: str) -> str | None:
         return "remove it: an item ends with its line, with no punctuation"
     if text.isalpha():
         return "names use the letters a to z, digits and `_`"
+    return None
+
+
+# -- what the parser reads instead ------------------------------------------------
+#
+# A slip with a sure fix (`&&`, `'spam'`, `because we met` without quotes, Python's
+# `f"..."`) is reported, then read as its fix: the rest of its item is still parsed
+# and checked, so the mistakes after it are reported in the same run. Bad input with
+# no sure fix (a stray `@`) costs its item, whose other errors would only follow from it.
+
+Terminals = dict[str, str]  # a keyword's or an operator's terminal, by its text
+
+
+def repair(tokens: list[Token], bad: list[Token], source: Source, terminals: Terminals,
+           diagnostics: list[Diagnostic]) -> tuple[list[Token], list[int]]:
+    """The tokens the parser is given, each slip with a sure fix read as that fix, and
+    where the bad input with none starts; a diagnostic for each."""
+    stream = sorted([*tokens, *bad], key=lambda token: token.start_pos or 0)
+    stream = _unquoted(_unprefixed(stream, diagnostics), source, diagnostics)
+    diagnostics.extend(lexical_errors([token for token in stream if token.type in _BAD], source))
+    repaired: list[Token] = []
+    unread: list[int] = []
+    for token in stream:
+        fix = _fix(token, source, terminals) if token.type in _BAD else [token]
+        if fix is None:
+            unread.append(token.start_pos or 0)
+        else:
+            repaired.extend(fix)
+    return repaired, unread
+
+
+_BAD = {"BAD_QUOTE", "BAD_OPERATOR", "BAD_COMMENT", "BAD_STRING", "BAD_REGEX", "BAD_CHAR"}
+
+
+def _unprefixed(stream: list[Token], diagnostics: list[Diagnostic]) -> list[Token]:
+    """The stream without Python's string prefixes. A raw string means its backslashes:
+    after `matches` it is a regex (`/\\d+/`), elsewhere they are doubled (`"\\\\d"`)."""
+    kept: list[Token] = []
+    for at, token in enumerate(stream):
+        if at + 1 < len(stream) and string_prefix(token, stream[at + 1]):
+            continue
+        prefix = stream[at - 1] if at > 0 and string_prefix(stream[at - 1], token) else None
+        if prefix is not None:
+            raw, inner = "r" in prefix.value.lower(), token.value[1:-1]
+            regex = raw and at > 1 and stream[at - 2].type == "MATCHES"
+            fixed = ("/" + inner.replace("/", "\\/") + "/" if regex
+                     else _quoted(inner) if raw else token.value)
+            placeholders = "f" in prefix.value.lower() and "{" in fixed
+            diagnostics.append(Diagnostic.error(
+                "E001", f"a string takes no `{prefix.value}` before its quote: that is Python",
+                span_of(prefix), f"write `{fixed}`" + (
+                    ": a reply fills in its `{placeholders}` by itself" if placeholders else "")))
+            token = token.update("REGEX" if regex else "STRING", fixed)
+        kept.append(token)
+    return kept
+
+
+def _unquoted(stream: list[Token], source: Source, diagnostics: list[Diagnostic]) -> list[Token]:
+    """The stream with the words written where a string is due (`because we met at
+    school`, `ask Hi there if ...`) read as that string: the bad input among them is
+    part of the words (`don't`), and a word like a field or keyword is no name."""
+    read: list[Token] = []
+    at = 0
+    while at < len(stream):
+        token = stream[at]
+        read.append(token)
+        at += 1
+        if token.type not in STRING_DUE:
+            continue
+        end = _words_end(stream, at, token)
+        if end == at:
+            continue
+        first, last = stream[at], stream[end - 1]
+        text = source.text[first.start_pos:last.end_pos]
+        quoted = _quoted(text)
+        diagnostics.append(Diagnostic.error(
+            "E001", f"expected {STRING_DUE[token.type]}, a string in double quotes, after "
+            f"`{token.value}`, found {_describe(first)}", span_of(first).cover(span_of(last)),
+            f"put it in double quotes: `{token.value} {quoted}`"))
+        read.append(type(first)("STRING", quoted, first.start_pos, first.line, first.column,
+                                last.end_line, last.end_column, last.end_pos))
+        at = end
+    return read
+
+
+def _words_end(stream: list[Token], at: int, opener: Token) -> int:
+    """Where the words meant as a string after `opener` end: at the end of its line, at
+    an `if` after `ask`, or where an item plainly starts (`else archive`, `report if`).
+    `at` itself when a string, or nothing, is there."""
+    if at == len(stream) or stream[at].line != opener.line or stream[at].type in (
+            "STRING", "BAD_QUOTE", "BAD_STRING", "IF"):
+        return at
+    end = at
+    while end < len(stream) and stream[end].line == opener.line:
+        kind = stream[end].type
+        following = stream[end + 1].type if end + 1 < len(stream) else None
+        if (kind == "IF" and opener.type == "ASK") or (kind == "ELSE" and following in ACTION_TOKENS) or (
+                kind in ACTION_TOKENS and following == "IF"):
+            break
+        end += 1
+    return end
+
+
+def _fix(token: Token, source: Source, terminals: Terminals) -> list[Token] | None:
+    """What the parser reads for a piece of bad input: the tokens of its fix, none for
+    a `//` comment, or None when it has no sure fix."""
+    at = token.start_pos or 0
+    before = source.text[max(0, at - _AROUND):at]
+    if token.type == "BAD_QUOTE":
+        return [token.update("STRING", _double_quoted(token.value))]
+    if token.type == "BAD_COMMENT":
+        return None if _empty_regex(before) else []
+    if token.type == "BAD_OPERATOR":
+        after = source.text[token.end_pos:(token.end_pos or 0) + _AROUND]
+        words = _operator_fix(token.value, before, after)
+        if token.value == "!" and words == "!=":  # `x ! = 3`: its `=` is a token already
+            return None
+        return [token.update(terminals[word], word) for word in words.split()]
     return None
 
 
@@ -293,12 +435,9 @@ def syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
             found.type == "NAME") else None
         return fail(f"expected an action after `else`, found {found_text}",
                     f"did you mean `{meant}`?" if meant in ACTIONS else _THE_ACTIONS)
-    if "STRING" in expected and prev in ("ask", "because", "policy"):
-        what = {"ask": "the reply", "because": "the reason", "policy": "the policy's name"}[prev]
-        words = _rest_of_line(found, [*chunk[index:], *([following] if following else [])],
-                              source) if found is not None and found.type == "NAME" else ""
-        return fail(f"expected {what}, a string in double quotes, after `{prev}`, found {found_text}",
-                    f'put it in double quotes: `{prev} "{words}"`' if words else None)
+    if "STRING" in expected and previous.type in STRING_DUE:  # (words on its line: `repair`)
+        return fail(f"expected {STRING_DUE[previous.type]}, a string in double quotes, after "
+                    f"`{prev}`, found {found_text}")
     end = _END_OF.get(chunk[0].type, "the end of the rule")
     words = _expected_words(expected, end, spell)
     near = None  # `becuase`, `null`
@@ -511,16 +650,6 @@ def _left_of_test(chunk: list[Token], end: int, source: Source) -> str | None:
 
 def _item_text(tokens: list[Token], source: Source) -> str:
     return source.text[tokens[0].start_pos:tokens[-1].end_pos] if tokens else "archive"
-
-
-def _rest_of_line(token: Token, rest: list[Token], source: Source) -> str:
-    """The text from `token` to the end of its line, or to an `if` or the next item on
-    it, without a comment: the words meant as a string (`because we met`, `ask Hi
-    there if ...`, `because Ann else archive`)."""
-    end = source.text.find("\n", token.start_pos or 0)
-    end = len(source.text) if end < 0 else end
-    end = min([end, *(t.start_pos or 0 for t in rest if t.type == "IF" or t.type in ITEM_START_TOKENS)])
-    return source.text[token.start_pos:end].split("#", 1)[0].strip().replace('"', '\\"')
 
 
 def _keywords(expected: set[str], spell: Spell) -> list[str]:
