@@ -18,8 +18,8 @@ from .types import INT64_MAX
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
 UNIT_WORDS = {"sec": "s", "secs": "s", "second": "s", "seconds": "s", "min": "m",
                "mins": "m", "minute": "m", "minutes": "m", "hr": "h", "hrs": "h",
-               "hour": "h", "hours": "h", "day": "d", "days": "d", "week": "w",
-               "weeks": "w", "yr": "y", "yrs": "y", "year": "y", "years": "y"}
+               "hour": "h", "hours": "h", "day": "d", "days": "d", "wk": "w", "wks": "w",
+               "week": "w", "weeks": "w", "yr": "y", "yrs": "y", "year": "y", "years": "y"}
 # In whole seconds (`total_seconds()` is a float, which rounds up past the limit).
 _LONGEST = timedelta.max.days * 86_400 + timedelta.max.seconds
 MONTH_WORDS = frozenset({"mo", "mos", "mon", "mth", "mths", "month", "months"})
@@ -70,9 +70,9 @@ def parse_duration(text: str) -> timedelta:
             raise LiteralError(f"`{text}` is too long a duration",
                                help=f"the longest is {timedelta.max.days:_}d")
         return timedelta(seconds=seconds)
-    if unit.lower() in MONTH_WORDS:
-        raise LiteralError("months are not a duration unit: they have no fixed length",
-                           help=months_help(digits))
+    if unit.lower() in MONTH_WORDS or unit == "M":  # (`M` is Java's and ISO 8601's month)
+        raise LiteralError("months are not a duration unit: they have no fixed length"
+                           + ("; `m` is minutes" if unit == "M" else ""), help=months_help(digits))
     known = UNIT_WORDS.get(unit.lower()) or (unit.lower() if unit.lower() in UNIT_SECONDS else None)
     hint = (f"write `{count}{known}`" if known else
             "units are s (seconds), m (minutes), h (hours), d (days), w (weeks), y (years)")

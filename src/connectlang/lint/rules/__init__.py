@@ -10,6 +10,7 @@ from .field_not_in_input import FieldNotInInput
 from .ignore_names_no_rule import IgnoreNamesNoRule
 from .impossible_value import ImpossibleValue
 from .let_renames import LetRenames
+from .minutes_for_months import MinutesForMonths
 from .never_true import ConditionNeverTrue
 from .odd_duration_unit import OddDurationUnit
 from .regex_is_contains import RegexIsContains
@@ -21,7 +22,7 @@ from .unused_let import UnusedLet
 RULES: tuple[type[Rule], ...] = tuple(sorted((
     UnreachableRule, ConditionNeverTrue, ConditionAlwaysTrue, DuplicateRule, UnusedLet,
     UnusedField, LetRenames, Decline, ReplyValueMayBeMissing, RegexIsContains, OddDurationUnit,
-    FieldNotInInput, IgnoreNamesNoRule, ImpossibleValue,
+    FieldNotInInput, IgnoreNamesNoRule, ImpossibleValue, MinutesForMonths,
 ), key=lambda rule: rule.code))
 
 BY_NAME = {**{rule.code: rule for rule in RULES}, **{rule.name: rule for rule in RULES}}

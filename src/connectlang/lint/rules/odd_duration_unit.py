@@ -20,7 +20,8 @@ class OddDurationUnit(Rule):
     ## What it does
     Flags durations of 100 or more seconds, minutes or hours that are a whole number of
     a larger unit: `2160h` is `90d`, `86400s` is `1d`, `1440m` is `1d`. Days are left
-    as they are: `14d` and `30d` read as well as weeks or months would.
+    as they are: `14d` and `30d` read as well as weeks or months would. So are up to 1,440
+    seconds (`360s`): as minutes (`6m`) they would read as months (L106).
 
     ## Why is this bad?
     `interacted_within 2160h` makes the reader do arithmetic to learn it means about
@@ -57,7 +58,7 @@ class OddDurationUnit(Rule):
                 continue
             seconds = count * _SECONDS[unit]
             for larger in reversed(_LARGER[unit]):
-                if seconds % _SECONDS[larger] == 0:
+                if seconds % _SECONDS[larger] == 0 and not (larger == "m" and seconds <= 24 * 60):
                     better = f"{seconds // _SECONDS[larger]}{larger}"
                     yield Finding(const.span, f"`{text}` is `{better}`", f"write `{better}`")
                     break
