@@ -44,6 +44,14 @@ SAMPLE_TESTS = [
     "known", "true", "false", "length(message) < 0", "length(message) > 4",
     "sent_at < 0001-01-01T00:00:00.5Z", "sent_at > 9999-12-31T23:59:59Z",
     "sent_at <= 2025-01-01T00:00:00Z", "sent_at > 2025-01-01T00:00:00.000001Z",
+    # text tests that say something of each other, and of a text's length
+    'headline contains "recruiter"', 'headline contains "agency recruiter"',
+    'headline starts_with "head of"', 'headline starts_with "Head of Sales"',
+    'headline ends_with "sales"', 'headline == "head of sales"', 'headline == ""',
+    'headline in ["Agency Recruiter", "x"]', "length(headline) > 0", 'headline contains ""',
+    'headline contains_any ["", "ceo"]', "message matches /free|/", "message matches /^$/",
+    'message == ""', 'direction == "outgoing"', 'direction in ["incoming", "inbound"]',
+    'direction != "incoming"',
 ]
 
 

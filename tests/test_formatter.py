@@ -107,6 +107,9 @@ SEPARATORS = st.sampled_from([" ", " ", " ", "  ", "\n    ", "\n\n", " # a note\
 REASONS = st.sampled_from(['"why"', '"tab\\there"', '"\\u{41}\\"q\\"\\\\"', '"caf\\u{E9}"'])
 
 
+_WORD = re.compile(r'(?:"(?:[^"\\\n]|\\.)*"|[^ "])+')
+
+
 @st.composite
 def messy_policies(draw: st.DrawFn) -> str:
     """A random well-typed policy, with reasons, a template and comments, its words
@@ -121,7 +124,7 @@ def messy_policies(draw: st.DrawFn) -> str:
             if draw(st.booleans()):
                 line += f" because {draw(REASONS)}"
         rebuilt.append(line)
-    words = "\n".join(rebuilt).split(" ")
+    words = _WORD.findall("\n".join(rebuilt))  # a space inside a string stays
     out = [words[0]]
     for word in words[1:]:
         out += [draw(SEPARATORS), word]

@@ -25,6 +25,9 @@ RECORDS = st.fixed_dictionaries({}, optional={
     "company": st.sampled_from(["acme", "ACME", "Initech", "stuff", "Straße", "me", ""]),
     "shared_groups": st.lists(st.sampled_from(["Py", "go", "Rust", "x"]), max_size=3),
     "message": st.sampled_from(["", "free stuff", "CLICK here", "hello"]),
+    "headline": st.sampled_from(["", "Head of Sales", "head of SALES at x", "Agency Recruiter",
+                                 "recruiter", "HEAD OF", "sales", "Straße", "x"]),
+    "direction": st.sampled_from(["incoming", "outgoing"]),
     "last_interaction": st.sampled_from([NOW - timedelta(days=d) for d in (-5, 0, 1, 6, 7, 8, 30, 31,
                                                                           60, 90, 91, 200)]),
     # the calendar's ends and fractions of a second, which inputs can hold
@@ -62,13 +65,17 @@ def test_l401_claims_nothing_of_a_stand_in() -> None:
 
 
 def claims_hold(source: str, records: list[dict]) -> None:
-    """No record reaches a rule called unreachable, makes true a condition called never
-    true, or fails to make true one called always true."""
+    """No record reaches a rule called unreachable, or the default when it is called
+    so, makes true a condition called never true, or fails to make true one called
+    always true."""
     policy = connectlang.compile(source)
-    facts = analyse(policy.checked).facts
+    analysis = analyse(policy.checked)
+    facts = analysis.facts
     decide = policy.tracking_decider(NOW)
     for record in records:
         index = decide(record)[1]
+        if analysis.default_cover:
+            assert index != len(facts), ("the default", record)
         env = Env(policy.checked, record, NOW)
         for i, (rule, fact) in enumerate(zip(policy.checked.rules, facts, strict=True)):
             assert rule.condition is not None
@@ -112,18 +119,49 @@ def claims_hold(source: str, records: list[dict]) -> None:
     ('review if message contains "free"\nreview if '
      + " or ".join(f"length(message) == {n}" for n in range(1000, 2001)), ["", ""]),
     ("review if age(sent_at) > 86399999999999s", ["never"]),  # past timedelta's end: no age is
+    ('review if headline contains "Recruiter"\nreview if headline contains "agency recruiter"\n'
+     'review if headline starts_with "recruiter at"', ["", "1", "1"]),
+    ('review if headline starts_with "head of"\nreview if headline starts_with "Head of Sales"\n'
+     'review if headline == "head of marketing"\nreview if headline ends_with "of sales"',
+     ["", "1", "1", ""]),
+    ('review if not (headline contains "agency recruiter")\nreview if not (headline contains '
+     '"recruiter")\nreview if headline == "an agency recruiter"', ["", "1", ""]),
+    ('review if message contains ""\nreview if headline starts_with ""', ["always", "1"]),
+    ('review if message matches /free|/i\nreview if message matches /^$/', ["always", "1"]),
+    ('review if message matches /\\bfree|/\nreview if message matches /$|x/', ["", ""]),
+    ('review if direction in ["incoming", "outgoing"]', ["always"]),
+    ('review if direction == "outgoing"\nreview if direction != "incoming"\n'
+     'review if direction == "inbound"', ["", "1", "never"]),
+    ('review if headline == ""\nreview if length(headline) == 0', ["", "1"]),
 ], ids=["unknown slips through", "missing covered too", "integers", "within nests", "within wider",
         "case-folded strings", "list items", "tautology only looks complete", "real tautology",
         "contradiction", "age and within agree", "the calendar's ends", "false or false",
         "fractions past the calendar's ends", "the calendar's last second", "a microsecond apart",
         "an item makes a list not empty", "a word makes a text not empty", "not the other way",
-        "lengths compared with too many constants", "an age past the duration's end"])
+        "lengths compared with too many constants", "an age past the duration's end",
+        "a word within a word", "a start within a start", "not a word, not a longer one",
+        "every text holds the empty word", "a regex matching every text",
+        "anchors and boundaries are never read as every text", "direction takes two values",
+        "direction takes no other", "the empty text has length 0"])
 def test_facts_are_found(source: str, expected: list[str]) -> None:
     policy = connectlang.compile(source + "\nelse archive\n")
     facts = analyse(policy.checked).facts
     found = ["never" if f.never_true else "always" if f.always_true and not f.covered_by else
              " ".join(str(policy.checked.rules[i].line) for i in f.covered_by) for f in facts]
     assert found == expected
+
+
+@pytest.mark.parametrize(("source", "cover"), [
+    ('archive if message == ""\naccept if has_message', [1, 2]),
+    ('archive if direction == "outgoing"\nreview if did_business\naccept if direction == "incoming"',
+     [1, 3]),
+    ("archive if mutual_connections > 5\naccept if mutual_connections <= 5", []),  # missing: default
+    ("archive if did_business or not did_business or did_business is missing", []),  # L103 says so
+])
+def test_the_default_is_found_never_to_decide(source: str, cover: list[int]) -> None:
+    policy = connectlang.compile(source + "\nelse review\n")
+    found = analyse(policy.checked).default_cover
+    assert [policy.checked.rules[i].line for i in found] == cover
 
 
 def l401(source: str) -> list[int]:

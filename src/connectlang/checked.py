@@ -227,7 +227,7 @@ class Policy:
 
     def rule_text(self, rule: Rule, width: int = 60) -> str:
         """`accept if did_business`, `else archive`: a rule in a few words (a long
-        reply cut short first, so the condition shows)."""
+        reply cut short first, so the condition shows), cut after a word if it must be."""
         action = self.action_text(rule)
         if rule.condition is None:
             return f"else {action}"
@@ -235,7 +235,11 @@ class Policy:
         if len(text) > width and len(action) > 24:
             action = action[:22] + '…"'
             text = f"{action} if {self.text(rule.condition.span)}"
-        return text if len(text) <= width else text[: width - 1] + "…"
+        if len(text) <= width:
+            return text
+        cut = text[: width - 1]
+        space = cut.rfind(" ")  # a whole word, unless that leaves too little
+        return (cut[:space] + " …" if space >= width // 2 else cut + "…")
 
 
 _ASK = re.compile(r'(?:else\s+)?ask\s+("(?:[^"\\\n]|\\.)*")')

@@ -247,6 +247,18 @@ def _join(runs: list[str], current: list[str]) -> str | None:
     return best or None
 
 
+# What could stop a regex that matches the empty text from matching at the start of
+# every other: an anchor or a word boundary. Looked for anywhere, escaped or in a class
+# too, so a pattern that only seems to hold one is passed over: never a false "always".
+_ASSERTION = re.compile(r"[\^$]|\\[bBAz]")
+
+
+def matches_everything(regex: Regex) -> bool:
+    """Whether every text matches: `/free|/` and `/.*/` match the empty text at its
+    start, so they match every text anywhere."""
+    return _ASSERTION.search(regex.pattern) is None and regex.search("")
+
+
 def sample(regex: Regex) -> str | None:
     """A short text the pattern may match (its first alternatives, its fewest
     repeats), or None for a pattern this does not read: a guess for the linter to

@@ -3,12 +3,16 @@
 Every value a policy tests becomes a variable whose values fall into finitely many
 *regions*, the classes of values no condition of the policy can tell apart: for a
 number, duration or time, the intervals between the constants it is compared with;
-for a string, each constant it is compared with (case-folded) and "any other"; for a
-bool, false and true; and "missing", unless the field has a default. A test the
-regions cannot settle (`message matches /free/`, `headline contains "CEO"`, two fields
-compared) becomes a variable of its own. Treating such tests as independent can only
-add combinations that no record has, so every "no record can ..." conclusion drawn
-here holds for real records: the linter never calls a reachable rule unreachable.
+for a string, each constant it is compared with (case-folded) and "any other" (for
+`direction`, only the values it takes); for a bool, false and true; and "missing",
+unless the field has a default. A test the regions cannot settle (`message matches
+/free/`, `headline contains "CEO"`, two fields compared) becomes a variable of its own.
+Treating such tests as independent can only add combinations that no record has, so
+every "no record can ..." conclusion drawn here holds for real records: the linter
+never calls a reachable rule unreachable. Some of what tests of one text say of each
+other is written in, each a plain fact about every text: a text holding "agency
+recruiter" holds "recruiter", one equal to "head of sales" starts with "head of", one
+holding any word is not empty, and every text holds "" and matches `/free|/`.
 
 A condition is compiled twice, into the formula for "is true" and the one for "is
 false" (Kleene logic, as the evaluator compiles it: `not a` is true when `a` is
@@ -21,6 +25,7 @@ variable of its own (see MAX_FORMULA).
 
 from __future__ import annotations
 
+import contextlib
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,13 +33,17 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from .. import checked as c
-from ..regex import Regex, sample
+from ..builtins import FIELD_VALUES
+from ..regex import Regex, matches_everything, sample
 from ..types import Type
 
 MISSING = 0  # region 0 of every variable that can be missing
 # A number compared with more constants than this (a generated list of thresholds) has
 # its tests taken as independent variables: sound, and linear in the rules, not square.
 MAX_REGIONS = 1000
+# A text tested for more words than this (a generated blocklist) has its tests taken as
+# independent: what one says of another is left out, which is sound and stays linear.
+MAX_IMPLIED = 200
 
 
 # -- formulas --------------------------------------------------------------------
@@ -148,6 +157,9 @@ class Space:
         self._ids: dict[tuple[Any, ...], int] = {}
         self._numeric: dict[str, _Numeric] = {}
         self._strings: dict[str, dict[str, int]] = {}  # field -> constant -> its region
+        self._texts: dict[str, set[tuple[str, str]]] = {}  # field -> its text tests (kind, word)
+        self._text_tests: dict[tuple[str, str, str, bool], Formula] = {}  # made once
+        self._constant_of: dict[str, dict[int, str]] = {}  # field -> region -> its constant
         self._memo: dict[tuple[int, bool], Formula] = {}
         self._present: dict[str, Lit] = {}
         self._regions: dict[tuple[Any, ...], Lit] = {}  # a test's literal, made once
@@ -168,6 +180,13 @@ class Space:
                 self._constants_of(node)
 
     def _constants_of(self, op: c.Op) -> None:
+        kind = _TEXT_TESTS.get(op.op)
+        if kind is not None:  # (a word of no text test: `contains ""` is always true)
+            term, words = self._term(op.args[0]), self._const(op.args[1])
+            if term is not None and term[0] == "string" and words is not _NO_CONST:
+                self._texts.setdefault(term[1], set()).update(
+                    (kind, word.casefold()) for word in _each(words) if word)
+            return
         test = self._comparison(op)
         if test is None:
             return
@@ -243,11 +262,13 @@ class Space:
 
     # variables
 
-    def var(self, key: tuple[Any, ...], regions: int, missing: bool, default: int | None = None) -> int:
-        """The variable of `key`, with regions 0 (missing, if it can be) to `regions` - 1."""
+    def var(self, key: tuple[Any, ...], regions: int, missing: bool, default: int | None = None,
+            never: frozenset[int] = frozenset()) -> int:
+        """The variable of `key`, with regions 0 (missing, if it can be) to `regions` - 1,
+        but for those it `never` takes."""
         found = self._ids.get(key)
         if found is None:
-            universe = frozenset(range(regions)) - (frozenset() if missing else {MISSING})
+            universe = frozenset(range(regions)) - (frozenset() if missing else {MISSING}) - never
             found = self._ids[key] = len(self.vars)
             self.keys.append(key)
             self.vars.append(Var(universe, default if default is not None
@@ -271,7 +292,11 @@ class Space:
             constants = self._strings.get(name, {})
             given = self.defaults.get(name)
             region = None if given is None else constants.get(str(given).casefold(), 1)
-            return self.var(("string", name), 2 + len(constants), missing, region)
+            allowed = FIELD_VALUES.get(name)  # `direction`: no other value is read
+            never = frozenset() if allowed is None else frozenset(
+                {r for value, r in constants.items() if value not in allowed}
+                | ({1} if set(allowed) <= constants.keys() else set()))
+            return self.var(("string", name), 2 + len(constants), missing, region, never)
         if kind == "list":
             return self.var(("list", name), 2, missing)  # missing, given
         number = self._numeric[name]
@@ -377,8 +402,10 @@ class Space:
                 named = frozenset(self._strings[name][v]
                                   for v in (constant if operation == "in" else (constant,)))
                 if (operation != "ne") is want:
-                    return Lit(var, named)
-                return Lit(var, self.vars[var].universe - {MISSING} - named)
+                    return self._equal(var, name, named)
+                other = Lit(var, self.vars[var].universe - {MISSING} - named)
+                empty = self._strings[name].get("")  # not "": not empty either
+                return other if empty not in named else conj([other, self._not_empty(name, True)])
             key = (var, operation, constant, want)
             found = self._regions.get(key)
             if found is None:
@@ -386,20 +413,85 @@ class Space:
                 found = self._regions[key] = Lit(var, frozenset(
                     r for r in present if _holds(operation, self._value(kind, name, r), constant) is want))
             return found
-        if op.op in ("contains", "has", "has_any", "contains_any"):
+        where = _TEXT_TESTS.get(op.op) or ("item" if op.op in ("has", "has_any") else None)
+        if where is not None:
             words = self._const(op.args[1])
             term = self._term(op.args[0])
             if words is not _NO_CONST and term is not None:
-                text = op.op in ("contains", "contains_any")  # in a string, not a list item
-                each: list[Formula] = []
-                for word in words if isinstance(words, tuple) else (words,):
-                    lit = Lit(self._atom((text, term[1], word.casefold())), frozenset({2 if want else 1}))
-                    # a text holding a word, or a list an item, is not empty
-                    each.append(conj([lit, self._not_empty(term[1], text)]) if want and word else lit)
+                each = [self._text_test(where, term[1], word.casefold(), want) for word in _each(words)]
                 return disj(each) if want else conj(each)
+        regex = self._const(op.args[1]) if op.op == "matches" else None
+        if isinstance(regex, Regex) and matches_everything(regex):  # `/free|/`, `/.*/`
+            return TRUE if want else FALSE
         atom = self._atom(("test", self.shape(op)))
         self.tests.setdefault(atom, op)
         return Lit(atom, frozenset({2 if want else 1}))
+
+    def _text_test(self, kind: str, name: str, word: str, want: bool) -> Formula:
+        """A present text holds `word` (`kind` within), starts (start) or ends (end) with
+        it, or a present list holds it as an item (item): true or false as `want` says,
+        with what that says of the field's other tests."""
+        if not word and kind != "item":
+            return TRUE if want else FALSE  # every text holds, starts and ends with ""
+        key = (kind, name, word, want)
+        found = self._text_tests.get(key)
+        if found is None:
+            parts: list[Formula] = [Lit(self._atom((kind, name, word)), frozenset({2 if want else 1}))]
+            if kind != "item":
+                parts.extend(self._implied(kind, name, word, want))
+            if want:  # a text holding a word, or a list an item, is not empty
+                parts.append(self._not_empty(name, kind != "item"))
+            found = self._text_tests[key] = conj(parts)
+        return found
+
+    def _implied(self, kind: str, name: str, word: str, want: bool) -> list[Formula]:
+        """What a text test's outcome says of the field's other ones and of its equality
+        tests: `contains "agency recruiter"` holds `contains "recruiter"`; not `starts_with
+        "head of"` rules out `starts_with "head of sales"` and `== "head of sales"`."""
+        tests = self._texts.get(name, set())
+        if len(tests) > MAX_IMPLIED:
+            return []
+        if want:
+            return [Lit(self._atom((k, name, w)), frozenset({2})) for k, w in tests
+                    if (k, w) != (kind, word) and _implies(kind, word, k, w)]
+        parts: list[Formula] = [Lit(self._atom((k, name, w)), frozenset({1})) for k, w in tests
+                                if (k, w) != (kind, word) and _implies(k, w, kind, word)]
+        ruled_out = frozenset(region for value, region in self._strings.get(name, {}).items()
+                              if _implies("eq", value, kind, word))
+        if ruled_out:
+            var = self._field_var("string", name)
+            parts.append(Lit(var, self.vars[var].universe - ruled_out))
+        return parts
+
+    def _equal(self, var: int, name: str, named: frozenset[int]) -> Formula:
+        """The text equals the constant of one of the `named` regions, with what that
+        says of its other tests: `== "head of sales"` holds `starts_with "head of"`, and
+        where the policy measures the text's length, `== ""` is `length(x) == 0` and
+        any other constant makes it at least 1 (so `message == ""` and `has_message`
+        between them decide every record)."""
+        tests = self._texts.get(name, set())
+        tests = tests if len(tests) <= MAX_IMPLIED else set()
+        nonempty = self._not_empty(name, True)
+        if not tests and nonempty is TRUE:
+            return Lit(var, named)
+        plain = set(named)
+        parts: list[Formula] = []
+        empty = self._strings[name].get("")
+        if empty in plain and nonempty is not TRUE:
+            plain.discard(empty)
+            parts.append(negate(nonempty, self.vars))
+        if tests:
+            value_of = self._constant_of.get(name) or self._constant_of.setdefault(
+                name, {region: value for value, region in self._strings[name].items()})
+            for region in sorted(plain):
+                implied = [Lit(self._atom((k, name, w)), frozenset({2})) for k, w in tests
+                           if _implies("eq", value_of[region], k, w)]
+                if implied:
+                    plain.discard(region)
+                    parts.append(conj([Lit(var, frozenset({region})), nonempty, *implied]))
+        if plain:
+            parts.append(conj([Lit(var, frozenset(plain)), nonempty]))
+        return disj(parts)
 
     def _not_empty(self, name: str, text: bool) -> Formula:
         """`length(name) >= 1` (a text) or `count(name) >= 1` (a list), where the policy
@@ -428,15 +520,13 @@ class Space:
             if key[0] == "atom":
                 if region != 2:
                     continue
-                if key[1] != "test":
-                    words.setdefault(key[2], set()).add(key[3])
-                elif (piece := self._piece(self.tests[var])) is not None:
-                    name, where, text = piece
-                    if where == "within":
-                        words.setdefault(name, set()).add(text)
-                    else:
-                        start, end = ends.get(name, ("", ""))
-                        ends[name] = (text, end) if where == "start" else (start, text)
+                where, name, text = key[1:] if key[1] != "test" else self._piece(self.tests[var])
+                if where in ("within", "item"):
+                    words.setdefault(name, set()).add(text)
+                elif where in ("start", "end"):  # the longer of two starts has them both
+                    start, end = ends.get(name, ("", ""))
+                    ends[name] = ((max(start, text, key=len), end) if where == "start"
+                                  else (start, max(end, text, key=len)))
                 continue
             kind, name = key
             if region == MISSING:
@@ -469,23 +559,35 @@ class Space:
             if name not in values or name in words:
                 values[name] = " ".join(filter(None, (start, values.get(name), end)))
         for name in other - values.keys():
-            values[name] = "~"
+            values[name] = next((value for value in FIELD_VALUES.get(name, ())
+                                 if value not in self._strings[name]), "~")
             while values[name].casefold() in self._strings[name]:
                 values[name] += "!"
+        for var, op in self.tests.items():  # (a test the point leaves out is at its default: false)
+            if point.get(var, self.vars[var].default) == 1:
+                self._unmatched(op, values)
         return values
 
-    def _piece(self, op: c.Op) -> tuple[str, str, str] | None:
-        """For a text test of its own (`matches`, `starts_with`, `ends_with`), the field,
-        where its text goes and the text that may make it true."""
+    def _unmatched(self, op: c.Op, values: dict[str, Any]) -> None:
+        """A text left to its default, which a regex the record must not match matches
+        (`message matches /^$/`, false: `message` is not ""), gets one it does not."""
+        term = self._term(op.args[0]) if op.op == "matches" else None
+        regex = self._const(op.args[1]) if term is not None else None
+        default = self.defaults.get(term[1]) if term is not None else None
+        if term is None or not isinstance(regex, Regex) or term[1] in values or not (
+                isinstance(default, str) and regex.search(default)):
+            return
+        values[term[1]] = next((text for text in ("~", "x", "0", " ") if not regex.search(text)), default)
+
+    def _piece(self, op: c.Op) -> tuple[str, str, str]:
+        """For a test of its own, where its text goes in a witness, the field and the text:
+        a sample of a regex goes within; ("", "", "") when there is none to give."""
         term = self._term(op.args[0]) if op.args else None
         constant = self._const(op.args[1]) if len(op.args) == 2 else _NO_CONST
-        if term is None or term[0] != "string" or constant is _NO_CONST:
-            return None
-        if op.op == "matches" and isinstance(constant, Regex):
-            text = sample(constant)
-            return None if text is None else (term[1], "within", text)
-        where = {"starts_with": "start", "ends_with": "end"}.get(op.op)
-        return None if where is None or not isinstance(constant, str) else (term[1], where, constant)
+        if term is None or term[0] != "string" or not isinstance(constant, Regex):
+            return "", "", ""
+        text = sample(constant)
+        return ("", "", "") if text is None else ("within", term[1], text)
 
     def _value(self, kind: str, name: str, region: int) -> Any:
         if kind == "number":
@@ -496,13 +598,35 @@ class Space:
 
 
 _FLIPPED = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
+# The tests of a text for a word, by where the word is.
+_TEXT_TESTS = {"contains": "within", "contains_any": "within", "starts_with": "start",
+               "ends_with": "end"}
+
+
+def _each(words: Any) -> tuple[str, ...]:
+    """The words of a test: one (`contains "x"`) or a list's (`contains_any [...]`)."""
+    return words if isinstance(words, tuple) else (words,)
+
+
+def _implies(k1: str, a: str, k2: str, b: str) -> bool:
+    """Whether every text that `==` a (k1 `eq`), holds a (`within`), starts (`start`) or
+    ends (`end`) with it passes the test (k2, b) too; words case-folded, as compared."""
+    if k2 == "within":
+        return b in a
+    if k2 == "start":
+        return k1 in ("eq", "start") and a.startswith(b)
+    return k2 == "end" and k1 in ("eq", "end") and a.endswith(b)
 _ORDER = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
 
 def _finish(number: _Numeric) -> None:
-    """Sample values, one per region: below, at and between the constants, and above."""
+    """Sample values, one per region: below, at and between the constants, and above.
+    A count or length has 0 as a region of its own: empty or not is what a text's or
+    list's other tests say of it."""
     if len(number.constants) > MAX_REGIONS:
         number.overflow, number.constants = True, set()
+    elif number.at_least == 0:
+        number.constants.add(0)
     points = sorted(number.constants)
     samples: list[Any] = []
     low = number.at_least
@@ -766,6 +890,10 @@ class Analysis:
     """What the rules' conditions can do, as far as the work budget let it be found."""
 
     facts: list[RuleFacts]  # one a rule
+    # The rules that between them decide every record, so the default never does; ()
+    # when some record reaches it, when one rule alone is always true (which says so),
+    # or when it was too costly to tell.
+    default_cover: tuple[int, ...] = ()
 
 
 # The work (parts of formulas looked at, about a microsecond each) one rule's facts may
@@ -799,7 +927,12 @@ def analyse(policy: c.Policy, space: Space | None = None, budget: int = TOTAL_BU
         facts.append(found)
         if not found.never_true:
             _index(index, true, space.vars, keyed, general)
-    return Analysis(facts)
+    default_cover: tuple[int, ...] = ()
+    if budget > 0 and not any(found.always_true for found in facts):
+        solver.budget = min(RULE_BUDGET, budget)
+        with contextlib.suppress(OutOfBudget):  # (then nothing is claimed)
+            default_cover = _cover(len(trues), TRUE, {}, trues, keyed, general, solver)
+    return Analysis(facts, default_cover)
 
 
 def _facts(index: int, true: Formula, trues: list[Formula], keyed: dict[int, dict[int, list[int]]],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ... import checked as c
 from ...diagnostics import Severity
 from ..rule import Context, Finding, Rule
 
@@ -16,7 +17,11 @@ class UnreachableRule(Rule):
     several together) already decides, and names those rules. The reasoning follows
     the three-valued logic of the language: a record with a missing value can slip
     past two complementary tests (`mutual_connections > 5`, `mutual_connections <= 5`),
-    so they do not make a later rule unreachable.
+    so they do not make a later rule unreachable. Text tests are read for what they
+    say of each other: `headline contains "agency recruiter"` after `headline contains
+    "recruiter"` never fires, nor does `starts_with "Head of Sales"` after `starts_with
+    "Head of"`. It also flags the default when the rules above decide every record
+    between them (`message == ""`, then `has_message`), which no single one does.
 
     ## Why is this bad?
     Rules are tried top to bottom and the first true one decides. A rule that no record
@@ -51,10 +56,20 @@ class UnreachableRule(Rule):
             rule = rules[index]
             assert rule.condition is not None
             covers = [rules[i] for i in facts.covered_by]
-            lines = " and ".join(f"line {r.line} (`{context.rule_text(r, 40)}`)" for r in covers[:3])
-            more = f" and {len(covers) - 3} more" if len(covers) > 3 else ""
             first = covers[0].line
             yield Finding(rule.condition.span,
                           f"this rule can never fire: every record that makes its condition true is "
-                          f"decided earlier, by {lines}{more}",
+                          f"decided earlier, by {_lines(context, covers)}",
                           f"move it above line {first} if it should win, or remove it")
+        if context.analysis.default_cover:
+            covers = [rules[i] for i in context.analysis.default_cover]
+            default = context.policy.default
+            yield Finding(default.span, "the default never decides: the rules above decide every "
+                          f"record between them, {_lines(context, covers)}",
+                          "if some records should reach the default, narrow one of these rules")
+
+
+def _lines(context: Context, rules: list[c.Rule]) -> str:
+    """`line 1 (`accept if ...`) and line 3 (...)`: the first three, and how many more."""
+    lines = " and ".join(f"line {r.line} (`{context.rule_text(r, 50)}`)" for r in rules[:3])
+    return lines + (f" and {len(rules) - 3} more" if len(rules) > 3 else "")
