@@ -20,10 +20,12 @@ def lint(policy: c.Policy, comments: Iterable[Comment], settings: Settings | Non
     """Every lint of the policy, in no particular order."""
     comments = tuple(comments)
     context = Context(policy, inputs, comments)
-    found = []
-    for rule, severity in (settings or Settings()).rules(RULES, path):
-        for finding in rule().check(context):
-            found.append(Diagnostic(rule.code, severity, finding.message, finding.span, finding.help))
-    items = sorted((*(let.span for let in policy.lets), *(rule.span for rule in policy.rules),
-                    policy.default.span), key=lambda span: span.start)
-    return silenced(found, policy.source, comments, RULES, items)
+    selected = list((settings or Settings()).rules(RULES, path))
+    found: list[Diagnostic] = []
+    for last in (False, True):  # (a rule after the others reads what they found)
+        context.found, context.ran = list(found), tuple(rule for rule, _ in selected)
+        for rule, severity in selected:
+            if rule.after_others is last:
+                found.extend(Diagnostic(rule.code, severity, finding.message, finding.span, finding.help)
+                             for finding in rule().check(context))
+    return silenced(found, policy.source, comments, RULES, context.items)

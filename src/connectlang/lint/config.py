@@ -303,34 +303,65 @@ def ignore_comments(comments: Iterable[Comment], source: Source) -> Iterator[Ign
 
 def silenced(diagnostics: Iterable[Diagnostic], source: Source, comments: Iterable[Comment],
              catalog: Sequence[type[Rule]], items: Sequence[Span] = ()) -> list[Diagnostic]:
-    """The diagnostics no ignore comment silences: one on the line where the diagnostic
-    starts, or on the first line of the item (`items`, in order) it is in, so that a
-    rule written over several lines takes its comment on its first line too (but not a
-    lint of a comment, such as a misspelt code in another ignore comment). A comment's
-    selectors are those of `--ignore`: codes, code prefixes, names, ALL."""
-    comments = tuple(comments)
-    by_line: dict[int, list[str] | None] = {}
-    for ignore in ignore_comments(comments, source):
-        if ignore.malformed:
-            continue
-        selectors = by_line.setdefault(ignore.line, [])
-        if ignore.selectors is None:
-            by_line[ignore.line] = None
-        elif selectors is not None:
-            selectors.extend(selector for selector, _ in ignore.selectors)
-    if not by_line:
-        return list(diagnostics)
-    rules = {rule.code: rule for rule in catalog}
-    starts = [item.start for item in items]
-    kept = []
-    for d in diagnostics:
-        lines = {source.line(d.span.start)}
-        at = bisect.bisect_right(starts, d.span.start) - 1
-        if at >= 0 and d.span.start < items[at].end and not any(
-                c.span.start <= d.span.start < c.span.end for c in comments):
-            lines.add(source.line(items[at].start))
-        if not any(line in by_line and (by_line[line] is None or any(
-                selects(s, rules[d.code]) for s in by_line[line] or ())) for line in lines):
-            kept.append(d)
-    return kept
+    """The diagnostics no ignore comment silences (see `Ignores`)."""
+    ignores = Ignores(source, comments, catalog, items)
+    return [d for d in diagnostics if not ignores.silencing(d)]
+
+
+Silencer = tuple[IgnoreComment, "str | None"]  # an ignore comment and one of its selectors
+
+
+class Ignores:
+    """A file's well-formed ignore comments, and what each silences: a diagnostic on its
+    line, or in the item (`items`, in order) whose first line it is on, so that a rule
+    written over several lines takes its comment where its action is too (but not a
+    lint of a comment, such as a misspelt code in another ignore comment). A comment's selectors are those
+    of `--ignore`: codes, code prefixes, names, ALL. A rule `named_only` (L702, which
+    says a comment silences nothing) is silenced only by a selector naming it."""
+
+    def __init__(self, source: Source, comments: Iterable[Comment], catalog: Sequence[type[Rule]],
+                 items: Sequence[Span] = ()) -> None:
+        self.source = source
+        self.comments = tuple(comments)
+        self.by_line: dict[int, list[IgnoreComment]] = {}
+        for ignore in ignore_comments(self.comments, source):
+            if not ignore.malformed:
+                self.by_line.setdefault(ignore.line, []).append(ignore)
+        self.rules = {rule.code: rule for rule in catalog}
+        self.items = items
+        self._starts = [item.start for item in items]
+
+    def silencing(self, d: Diagnostic) -> list[Silencer]:
+        """The comments, and their selectors (None: a bare `ignore`), that silence `d`."""
+        if not self.by_line:
+            return []
+        rule = self.rules[d.code]
+        found: list[Silencer] = []
+        for line in self._lines(d):
+            for ignore in self.by_line.get(line, ()):
+                if ignore.selectors is None:
+                    if not rule.named_only:
+                        found.append((ignore, None))
+                    continue
+                found.extend((ignore, selector) for selector, _ in ignore.selectors
+                             if (selector in (rule.code, rule.name) if rule.named_only
+                                 else selects(selector, rule)))
+        return found
+
+    def _lines(self, d: Diagnostic) -> set[int]:
+        """The lines whose comments may silence `d`: its own, and its item's first."""
+        lines = {self.source.line(d.span.start)}
+        at = self.item_of(d.span.start)
+        if at is not None and not any(c.span.start <= d.span.start < c.span.end for c in self.comments):
+            lines.add(self.source.line(self.items[at].start))
+        return lines
+
+    def item_of(self, offset: int) -> int | None:
+        """The index of the item `offset` is in, if any; an item's last line is all its
+        own, the comment at its end included."""
+        at = bisect.bisect_right(self._starts, offset) - 1
+        if at < 0:
+            return None
+        end = self.source.text.find("\n", self.items[at].end)
+        return at if offset < end or end < 0 else None
 

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import ClassVar
 
 from .. import checked as c
-from ..diagnostics import Severity
+from ..diagnostics import Diagnostic, Severity
 from ..nodes import Comment
 from ..source import Span
 from .logic import Analysis, Space, analyse
@@ -38,8 +38,12 @@ class Rule:
 
     code: ClassVar[str]
     name: ClassVar[str]
-    category: ClassVar[str]  # logic, unused, etiquette, replies, style, inputs
+    category: ClassVar[str]  # logic, unused, etiquette, replies, style, inputs, ignores
     severity: ClassVar[Severity]
+    # Runs once the others have, on what they found (`Context.found`): L702.
+    after_others: ClassVar[bool] = False
+    # Silenced only by an ignore comment naming it, not by a bare `ignore`.
+    named_only: ClassVar[bool] = False
 
     def check(self, context: Context) -> Iterator[Finding]:
         raise NotImplementedError
@@ -69,6 +73,17 @@ class Context:
         self.policy = policy
         self.inputs = inputs  # the fields the inputs named on the command line have, if any
         self.comments = comments
+        # For a rule that runs after the others: what they found (before ignore comments
+        # are applied), and which rules ran.
+        self.found: list[Diagnostic] = []
+        self.ran: tuple[type[Rule], ...] = ()
+
+    @cached_property
+    def items(self) -> list[Span]:
+        """The spans of the `let`s, rules and default, in order."""
+        policy = self.policy
+        return sorted((*(let.span for let in policy.lets), *(rule.span for rule in policy.rules),
+                       policy.default.span), key=lambda span: span.start)
 
     @cached_property
     def space(self) -> Space:

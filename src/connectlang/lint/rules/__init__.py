@@ -17,12 +17,13 @@ from .regex_is_contains import RegexIsContains
 from .reply_value_may_be_missing import ReplyValueMayBeMissing
 from .unreachable_rule import UnreachableRule
 from .unused_field import UnusedField
+from .unused_ignore import UnusedIgnore
 from .unused_let import UnusedLet
 
 RULES: tuple[type[Rule], ...] = tuple(sorted((
     UnreachableRule, ConditionNeverTrue, ConditionAlwaysTrue, DuplicateRule, UnusedLet,
     UnusedField, LetRenames, Decline, ReplyValueMayBeMissing, RegexIsContains, OddDurationUnit,
-    FieldNotInInput, IgnoreNamesNoRule, ImpossibleValue, MinutesForMonths,
+    FieldNotInInput, IgnoreNamesNoRule, ImpossibleValue, MinutesForMonths, UnusedIgnore,
 ), key=lambda rule: rule.code))
 
 BY_NAME = {**{rule.code: rule for rule in RULES}, **{rule.name: rule for rule in RULES}}
