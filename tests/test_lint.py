@@ -245,6 +245,8 @@ def test_check_against_the_inputs_columns(tmp_path: Path) -> None:
     out = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--select", "L601",
                                    "--input", str(export)]).stdout
     assert codes(out) == ["L601"]  # an export has names, not mutual connections
+    # `connected_on` is a column of the export, but no slip for `mutual_connections`
+    assert "did you mean" not in out and "add the column to the input" in out
 
 
 @pytest.mark.parametrize("name", ["late.jsonl", "late.json"])
@@ -269,6 +271,14 @@ def test_a_declared_field_no_input_has_is_flagged_default_or_not(tmp_path: Path)
     assert "no input given has `known_form`: every record gets its default, `[]`" in out.stdout
     assert "help: did you mean `known_from`, which the input has?" in out.stdout
     assert "no input given has `vip`: every record gets its default, `false`" in out.stdout
+
+
+def test_a_rule_repeating_another_with_its_parts_swapped_is_a_duplicate(tmp_path: Path) -> None:
+    text = ('accept if did_business and (same_school or has_message) because "a friend"\n'
+            "review if shared_group\n"
+            'accept if (has_message or same_school) and did_business because "a friend"\nelse archive\n')
+    out = check(tmp_path, "p.conn", text)[1]
+    assert codes(out) == ["L104"] and "p.conn:3:1: warning[L104]: this rule repeats line 1" in out
 
 
 def test_an_input_of_unknown_suffix_is_read_with_input_format(tmp_path: Path) -> None:

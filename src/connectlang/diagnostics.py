@@ -93,13 +93,13 @@ class PolicyError(Exception):
         return [to_json(d, self.source) for d in self.diagnostics]
 
 
-def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice a misspelt `word` most likely meant, if one is close enough; case
-    does not count."""
+def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice a misspelt `word` most likely meant, if one is close enough (difflib's
+    ratio, 0 to 1); case does not count."""
     import difflib  # needed only for errors; a clean `check` does not load it
 
     by_lower = {choice.lower(): choice for choice in choices}
-    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=cutoff)
     return by_lower[close[0]] if close else None
 
 

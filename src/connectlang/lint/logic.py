@@ -693,8 +693,9 @@ _EXTREMES: dict[type, tuple[Any, Any]] = {
 
 class Shapes:
     """What expressions compute, spans left out, as numbers: the same number for the
-    same computation. A `let`'s number is made once, so a chain of `let`s each using the
-    one before twice costs its length, not 2 to its length."""
+    same computation (`and` and `or` take their operands in any order). A `let`'s
+    number is made once, so a chain of `let`s each using the one before twice costs
+    its length, not 2 to its length."""
 
     def __init__(self, policy: c.Policy) -> None:
         self.policy = policy
@@ -714,6 +715,8 @@ class Shapes:
             key = ("field", expr.name)
         elif isinstance(expr, c.Op):
             key = (expr.op, *map(self, expr.args))
+        elif isinstance(expr, (c.And, c.Or)):  # in any order, each once: `b and a` is `a and b`
+            key = (type(expr).__name__, *sorted(set(map(self, expr.operands))))
         else:
             key = (type(expr).__name__, *map(self, c.children(expr)))
         return self._numbers.setdefault(key, len(self._numbers))

@@ -13,8 +13,8 @@ class DuplicateRule(Rule):
 
     ## What it does
     Flags a rule with the same condition, action, reason and reply as an earlier rule.
-    Conditions are compared by what they compute, so `let` names are seen through and
-    spacing does not matter.
+    Conditions are compared by what they compute, so `let` names are seen through, the
+    order of the parts of an `and` or `or` and spacing do not matter.
 
     ## Why is this bad?
     The second copy never fires. It is usually left over from an edit, and the next

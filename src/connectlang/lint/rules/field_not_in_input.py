@@ -60,7 +60,9 @@ class FieldNotInInput(Rule):
                 continue
             if name in DERIVED_FROM_NAME and "name" in given:
                 continue
-            near = closest(name, given - context.references.keys())
+            # A column the name is a slip for (`conection_degree`), not one merely like it:
+            # the name may well be right and the input lack it (`met_at`, `sent_at`).
+            near = closest(name, given - context.references.keys(), cutoff=0.8)
             fix = (f"did you mean `{near}`, which the input has?" if near else
                    "add the column to the input, or pass an --enrich file that has it")
             if declared.get(name) is not None:
