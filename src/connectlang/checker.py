@@ -180,7 +180,7 @@ class _Checker:
             value = self.expr(item.default)
             if value.ty not in (ty, Type.ERROR):
                 self.error("E301", f"the default of {_a(ty)} field must be {_a(ty)}, not {_a(value.ty)}",
-                           item.default.span)
+                           item.default.span, self.literal_fix(item.default, ty))
             elif isinstance(value, c.Const):
                 default = value.value
         if not self.define(item.name, "field", ty or Type.ERROR, item.span) or ty is None:
@@ -454,8 +454,9 @@ class _Checker:
             return c.Const(call.span, Type.ERROR, None)
         for arg, node, param in zip(args, call.args, function.params, strict=True):
             if arg.ty is not param:
-                help = (self.unit_help(node) if param is Type.DURATION and arg.ty is Type.INT
-                        else None)
+                other = _OTHER_MEASURE.get(ident) if (param, arg.ty) in _MEASURED else None
+                help = (f"`{other}({self.text(node)})` {_MEASURES[other]}" if other
+                        else self.literal_fix(node, param))
                 self.error("E301", f"`{ident}` takes {_a(param)}, not {_a(arg.ty)}", node.span,
                            help)
                 return c.Const(call.span, Type.ERROR, None)
@@ -546,24 +547,41 @@ class _Checker:
                     f"{self.line(self.scope[number.id].span)}, as in `90d`")
         return "give the number a unit, as in `90d`"
 
+    def literal_fix(self, node: n.Expr, want: Type) -> str | None:
+        """The fix for a literal of another type where one of `want` is due: `"10"` for
+        an int, `90` for a duration, `"no"` for a bool, `5` for a string."""
+        if want is Type.DURATION and isinstance(node, n.IntLit):
+            return self.unit_help(node)
+        if want is Type.STRING and isinstance(node, n.IntLit):
+            return f'write `"{self.text(node)}"` for text'
+        if not isinstance(node, n.StringLit) or node.value is None:
+            return None
+        if want is Type.BOOL and node.value.strip().lower() in _TRUTHS:
+            return f"write `{_TRUTHS[node.value.strip().lower()]}`, without quotes"
+        if want not in (Type.INT, Type.TIME, Type.DURATION):
+            return None
+        kind, parse = {Type.INT: ("INT", parse_int), Type.TIME: ("TIME", parse_time),
+                       Type.DURATION: ("DURATION", parse_duration)}[want]
+        lexed = tokens(node.value)  # without its quotes, is it a literal of that type?
+        if [(token.type, token.value) for token in lexed] != [(kind, node.value)]:
+            return None
+        try:
+            parse(node.value)
+        except LiteralError:
+            return None
+        return f"write `{node.value}`, without quotes"
+
     def same_type_help(self, expr: n.Binary, lt: Type, rt: Type) -> str | None:
         """The one-step fix for comparing two types, where there is one."""
         if {lt, rt} == {Type.INT, Type.DURATION}:
             return self.unit_help(expr.left if lt is Type.INT else expr.right)
-        quoted = expr.right if rt is Type.STRING else expr.left if lt is Type.STRING else None
-        other = lt if quoted is expr.right else rt
-        if isinstance(quoted, n.StringLit) and quoted.value is not None and other in (
-                Type.INT, Type.TIME, Type.DURATION):
-            kind, parse = {Type.INT: ("INT", parse_int), Type.TIME: ("TIME", parse_time),
-                           Type.DURATION: ("DURATION", parse_duration)}[other]
-            lexed = tokens(quoted.value)  # without its quotes, is it a literal of that type?
-            if [(token.type, token.value) for token in lexed] != [(kind, quoted.value)]:
-                return None
-            try:
-                parse(quoted.value)
-            except LiteralError:
-                return None
-            return f"write `{quoted.value}`, without quotes"
+        if {lt, rt} == {Type.TIME, Type.DURATION}:  # `last_interaction < 90d`
+            left, right = (f"age({self.text(side)})" if ty is Type.TIME else self.text(side)
+                           for side, ty in ((expr.left, lt), (expr.right, rt)))
+            return f"to test how long ago, write `{left} {expr.op} {right}`"
+        for node, want in ((expr.right, lt), (expr.left, rt)):
+            if isinstance(node, n.StringLit) and want is not Type.LIST:
+                return self.literal_fix(node, want)
         if Type.LIST in (lt, rt) and Type.STRING in (lt, rt):
             listed, text = (expr.left, expr.right) if lt is Type.LIST else (expr.right, expr.left)
             return f"test a list with `contains`: `{self.text(listed)} contains {self.text(text)}`"
@@ -591,10 +609,23 @@ class _Checker:
             return f'write `"{self.text(expr.right)}"`: lists hold strings'
         if op == "in" and isinstance(expr.right, n.IntLit):
             return f'write `["{self.text(expr.right)}"]`: `in` takes a list of strings'
+        if op == "in" and (lt, rt) == (Type.STRING, Type.STRING) and not isinstance(
+                expr.right, n.StringLit):  # `"free" in message`
+            return (f"to look for a word in a text, write "
+                    f"`{self.text(expr.right)} contains {self.text(expr.left)}`")
         if op == "in" and isinstance(expr.right, n.StringLit) and expr.right.value is not None:
             listed = spell(_comma_separated(expr.right.value))
             return f"`in` takes a list: write `{self.text(expr.left)} in {listed}`"
         return None
+
+
+# What a function measures, and the one that measures the other kind of value.
+_MEASURES = {"count": "counts the items of a list", "length": "counts the characters of a string"}
+_OTHER_MEASURE = {"count": "length", "length": "count"}
+_MEASURED = {(Type.LIST, Type.STRING), (Type.STRING, Type.LIST)}  # (wanted, given)
+# Words for a bool written as text (`"yes"`), and the bool each means.
+_TRUTHS = {"yes": "true", "y": "true", "true": "true", "1": "true", "on": "true",
+           "no": "false", "n": "false", "false": "false", "0": "false", "off": "false"}
 
 
 def _comma_separated(text: str) -> list[str]:

@@ -67,7 +67,11 @@ _FOREIGN = {"null": _NO_NULL, "none": _NO_NULL, "nil": _NO_NULL, "undefined": _N
             "between": "write two tests, as in `x >= 3 and x <= 10`",
             "isnt": "write `is not`", "isnot": "write `is not`",
             "any": "`contains_any` is one word, as in `headline contains_any [\"CEO\", \"CTO\"]`",
-            "elif": "each rule starts with its action, as in `review if ...`",
+            **dict.fromkeys(("elif", "elseif", "elsif"), "each rule starts with its action, as in "
+                            "`review if ...`, on a line of its own"),
+            "empty": 'write `== ""` for an empty text, or `is missing` for no value',
+            "now": "there is no date arithmetic: test how long ago with `age(sent_at) < 90d` "
+                   "or `sent_within 90d`",
             "then": "a rule reads `accept if CONDITION`, with no `then`"}
 
 

@@ -75,6 +75,7 @@ def parse_duration(text: str) -> timedelta:
                            + ("; `m` is minutes" if unit == "M" else ""), help=months_help(digits))
     known = UNIT_WORDS.get(unit.lower()) or (unit.lower() if unit.lower() in UNIT_SECONDS else None)
     hint = (f"write `{count}{known}`" if known else
+            f"for {count} thousand, write `{count * 1000:_}`: a number takes no `k`" if unit in "kK" else
             "units are s (seconds), m (minutes), h (hours), d (days), w (weeks), y (years)")
     raise LiteralError(f"`{unit}` is not a duration unit", help=hint)
 
@@ -285,8 +286,10 @@ def unescape(raw: str) -> tuple[str, list[int]]:
             i = match.end()
             continue
         shown = "\\" + nxt
-        hint = ('escapes are \\" \\\\ \\n \\t \\r and \\u{1F600}'
-                if not nxt.startswith("u") else "write a Unicode escape as `\\u{1F600}`")
+        digits = re.match(r"[0-9A-Fa-f]{1,6}", raw[i + 2:body_end]) if nxt == "u" else None
+        hint = ('escapes are \\" \\\\ \\n \\t \\r and \\u{1F600}' if nxt != "u" else
+                f"write `\\u{{{digits.group()}}}`, in braces" if digits else
+                "write a Unicode escape as `\\u{1F600}`")
         raise LiteralError(f"unknown escape `{shown}` in a string", i, i + 1 + len(nxt), hint)
     return "".join(out), offsets
 

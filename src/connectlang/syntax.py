@@ -218,12 +218,19 @@ def string_prefix(token: Token, following: Token) -> bool:
         following.type == "STRING" and token.end_pos == following.start_pos)
 
 
+def c_comment(token: Token) -> bool:
+    """Whether a token is C's comment, `/* note */`, which lexes as a regex."""
+    return token.type == "REGEX" and len(token.value) > 3 and token.value.startswith("/*") and (
+        token.value.endswith("*/"))
+
+
 def _slipped(tokens: list[Token]) -> bool:
     """Whether clean tokens hold a slip the parser is given the fix of: words where a
-    string is due (`because we met`), or a string with a prefix (`f"Hi"`)."""
+    string is due (`because we met`), a string with a prefix (`f"Hi"`), or a C comment."""
     return any(string_prefix(token, following) or (
         token.type in STRING_DUE and following.line == token.line
-        and following.type not in ("STRING", "IF")) for token, following in pairwise(tokens))
+        and following.type not in ("STRING", "IF")) for token, following in pairwise(tokens)) or (
+        any(c_comment(token) for token in tokens))
 
 
 @functools.cache

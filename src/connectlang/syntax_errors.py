@@ -31,7 +31,7 @@ from .keywords import (
 from .literals import MONTH_WORDS, UNIT_SECONDS, UNIT_WORDS, months_help
 from .lower import span_of
 from .source import Source, Span
-from .syntax import STRING_DUE, string_prefix
+from .syntax import STRING_DUE, c_comment, string_prefix
 
 _EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
 _WORDS = {
@@ -207,6 +207,8 @@ def _stray_help(text: str, before: str, after: str) -> str | None:
         if re.match(r"[0-9_]+[A-Za-z]", after):
             return "durations are whole numbers: use a smaller unit, as in `36h` for 1.5 days"
         return "numbers are whole: connectlang has no fractions"
+    if text == "-" and re.search(r"\bnow\s*$", before):  # `sent_at > now - 90d`
+        return foreign_help("now")
     if text == "-" and digit_after and not digit_before:
         return "numbers have no sign: counts and durations are never below 0"
     name, method = _WORD_BEFORE.search(before), _WORD_AFTER.match(after)
@@ -237,7 +239,8 @@ def repair(tokens: list[Token], bad: list[Token], source: Source, terminals: Ter
     """The tokens the parser is given, each slip with a sure fix read as that fix, and
     where the bad input with none starts; a diagnostic for each."""
     stream = sorted([*tokens, *bad], key=lambda token: token.start_pos or 0)
-    stream = _unquoted(_unprefixed(stream, diagnostics), source, diagnostics)
+    stream = _unquoted(_unprefixed(_uncommented(stream, source, diagnostics), diagnostics), source,
+                       diagnostics)
     diagnostics.extend(lexical_errors([token for token in stream if token.type in _BAD], source))
     repaired: list[Token] = []
     unread: list[int] = []
@@ -251,6 +254,32 @@ def repair(tokens: list[Token], bad: list[Token], source: Source, terminals: Ter
 
 
 _BAD = {"BAD_QUOTE", "BAD_OPERATOR", "BAD_COMMENT", "BAD_STRING", "BAD_REGEX", "BAD_CHAR"}
+
+
+def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnostic]) -> list[Token]:
+    """The stream without other languages' comments: SQL's `-- note` to the end of its
+    line (connectlang has no `-`), and C's `/* note */` (which lexes as a regex)."""
+    kept: list[Token] = []
+    sql_line = None
+    for at, token in enumerate(stream):
+        if token.line == sql_line:
+            continue
+        following = stream[at + 1] if at + 1 < len(stream) else None
+        dashes = token.value == "-" == (following.value if following else "") and (
+            token.type == "BAD_CHAR" == (following.type if following else "")) and (
+            token.end_pos == (following.start_pos if following else None))
+        if not (dashes or c_comment(token)):
+            kept.append(token)
+            continue
+        start = token.start_pos or 0
+        end = source.text.find("\n", start) if dashes else token.end_pos or 0
+        end = len(source.text) if end < 0 else end
+        note = source.text[start:end][2:].removesuffix("*/" if not dashes else "").strip()
+        diagnostics.append(Diagnostic.error("E002", "a comment starts with `#`", Span(start, end),
+                                            f"write `# {note}`" if note else "write `#`"))
+        if dashes:
+            sql_line = token.line
+    return kept
 
 
 def _unprefixed(stream: list[Token], diagnostics: list[Diagnostic]) -> list[Token]:
@@ -408,7 +437,7 @@ def syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
     bracket = _bracket_error(chunk, index, found, opened, expected, source, fail)
     if bracket is not None:
         return bracket
-    slip = _slip(chunk, index, found, source)
+    slip = _slip(chunk, index, found, following, source)
     if slip is not None:
         return fail(*slip)
     if not at_end and error.token.type == "NOT" and index + 1 < len(chunk) and (
@@ -569,10 +598,10 @@ _WHOLE_REGEX = re.compile(r"/([^\n]*?)/([A-Za-z]*)(?=[ \t)]|$)", re.MULTILINE)
 _INNER_SLASH = re.compile(r"\\.|/")  # an escape (`\\`, `\/`) is kept whole
 
 
-def _slip(chunk: list[Token], index: int, found: Token | None,
+def _slip(chunk: list[Token], index: int, found: Token | None, following: Token | None,
           source: Source) -> tuple[str, str] | None:
-    """A habit or slip recognised by the tokens around the error: the message and the
-    fix."""
+    """A habit or slip recognised by the tokens around the error (`following` starts the
+    next item): the message and the fix."""
     if found is None or index >= len(chunk):
         return None
     found_text = _describe(found)
@@ -594,10 +623,23 @@ def _slip(chunk: list[Token], index: int, found: Token | None,
         left = _left_of_test(chunk, index - 1, source)  # `x > 3 and < 10`
         return (f"{found_text} needs a value on its left",
                 f"repeat it: `{left} {found.value} ...`" if left else "write both values")
-    if chunk[0].type == "ELSE" and found.type == "IF":  # `else archive if c`
+    if chunk[0].type == "ELSE" and found.type == "BECAUSE" and index == 1:  # `else because "x"`
+        return ("expected an action after `else`, found `because`",
+                "write the action first, as in `else archive because ...`")
+    if chunk[0].type == "ELSE" and found.type == "IF":  # `else archive if c`, `else if c accept`
+        rest = [*chunk[index:], *([following] if following and following.line == found.line else [])]
+        action = _item_text(chunk[1:index], source) if index > 1 else next(
+            (token.value for token in rest if token.type in ACTION_TOKENS), "archive")
         return ("the default takes no condition: it decides every record no rule did",
-                f"make it a rule, `{_item_text(chunk[1:index], source)} if ...`, above "
-                "the `else`")
+                f"make it a rule, `{action} if ...`, above the `else`")
+    if previous.value in ("==", "!=") and found.type == "MISSING":  # `company == missing`
+        test = "is missing" if previous.value == "==" else "is not missing"
+        return ("`missing` is not a value to compare with", f"write `{test}` in place of "
+                f"`{previous.value} missing`")
+    negated = previous.type == "NOT" and index > 1 and chunk[index - 2].type == "IS"
+    if (previous.type == "IS" or negated) and found.type in _VALUE_TYPES:  # `company is "Acme"`
+        return ("`is` only tests `is missing` and `is not missing`",
+                f"compare values with `{'!=' if negated else '=='}`")
     if found.type == "BECAUSE" and not any(token.type == "IF" for token in chunk[:index]):
         return (f"expected `if` and the condition before `because`, found {found_text}",
                 "a rule reads `accept if CONDITION because \"REASON\"`")
@@ -617,6 +659,9 @@ def _slip(chunk: list[Token], index: int, found: Token | None,
         return (f"expected `=` or the end of the `field`, found {found_text}",
                 "a list holds strings: write `list`")
     return None
+
+
+_VALUE_TYPES = {"STRING", "INT", "DURATION", "TIME", "TRUE", "FALSE", "LSQB"}
 
 
 def _slashed_date(first: str, middle: str, last: Token | None) -> str | None:
