@@ -141,6 +141,22 @@ def test_select_ignore_and_strict(tmp_path: Path) -> None:
     assert code == 2
 
 
+@pytest.mark.parametrize(("selector", "meant"), [("unreachable", "unreachable-rule"),
+                                                 ("unused-lets", "unused-let"), ("L999", None)])
+def test_a_selector_naming_no_rule_gets_the_name_meant(tmp_path: Path, selector: str,
+                                                       meant: str | None) -> None:
+    (tmp_path / "p.conn").write_text(POLICY)
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--select", selector])
+    assert result.exit_code == 2 and f"`{selector}` names no rule" in result.stderr
+    assert (f"did you mean `{meant}`?" in result.stderr) if meant else "codes look like" in result.stderr
+
+
+def test_a_lookup_in_an_empty_list_is_named_as_why_a_rule_never_fires(tmp_path: Path) -> None:
+    out = check(tmp_path, "p.conn", "review if company in [] or has_message and not has_message\n"
+                "else archive\n")[1]
+    assert "help: `company in []`: an empty list holds nothing, so this is never true" in out
+
+
 def test_configuration_files(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.connectlang]\nignore = ["L201"]\n[tool.connectlang.severity]\nL301 = "error"\n'

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 
 from ._parser import Token, UnexpectedToken
 from .builtins import PREFIX_FUNCTIONS
@@ -194,6 +195,20 @@ _WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)$")
 _WORD_AFTER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def _smaller_unit(before: str, after: str) -> str:
+    """`1.5d`, cut at its `.`: the same duration in the largest unit that makes it whole."""
+    whole = re.search(r"([0-9_]+)$", before)
+    part = re.match(r"([0-9_]+)([A-Za-z]+)", after)
+    if whole and part and part[2] in UNIT_SECONDS and len(whole[1] + part[1]) < 20:
+        seconds = Fraction(f"{whole[1]}.{part[1]}".replace("_", "")) * UNIT_SECONDS[part[2]]
+        for unit in sorted(UNIT_SECONDS, key=UNIT_SECONDS.__getitem__, reverse=True):
+            if UNIT_SECONDS[unit] < UNIT_SECONDS[part[2]] and seconds % UNIT_SECONDS[unit] == 0:
+                return f"write `{seconds // UNIT_SECONDS[unit]}{unit}`"
+        if part[2] == "s":
+            return "the smallest unit is the second: round it"
+    return "use a smaller unit, as in `36h` for 1.5 days"
+
+
 def _stray_help(text: str, before: str, after: str) -> str | None:
     """What a stray character was probably meant as, from the text around it."""
     if text.isspace():  # U+00A0, U+2028: pasted from a web page
@@ -205,7 +220,7 @@ def _stray_help(text: str, before: str, after: str) -> str | None:
     digit_before, digit_after = before[-1:].isdigit(), after[:1].isdigit()
     if text == "." and digit_before and digit_after:  # `1.5d`, `3.5`
         if re.match(r"[0-9_]+[A-Za-z]", after):
-            return "durations are whole numbers: use a smaller unit, as in `36h` for 1.5 days"
+            return "durations are whole numbers: " + _smaller_unit(before, after)
         return "numbers are whole: connectlang has no fractions"
     if text == "-" and re.search(r"\bnow\s*$", before):  # `sent_at > now - 90d`
         return foreign_help("now")

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Severity, closest
 from ..nodes import IGNORE_COMMENT, IGNORE_SELECTORS, Comment, well_formed
 from ..source import Source, Span
 from .rule import Rule
@@ -99,6 +99,10 @@ def validate(selectors: Iterable[str], catalog: Sequence[type[Rule]], where: str
             raise ConfigError(f"{where}: an empty rule name selects nothing (codes look like L101, "
                               "names like unreachable-rule)")
         if not any(selects(selector, rule) for rule in catalog):
+            named = [rule.name for rule in catalog if rule.name.startswith(selector.lower())]
+            near = named[0] if len(named) == 1 else closest(selector, [rule.name for rule in catalog])
+            if near:
+                raise ConfigError(f"{where}: `{selector}` names no rule: did you mean `{near}`?")
             raise ConfigError(f"{where}: `{selector}` names no rule (codes look like L101, names like "
                               "unreachable-rule; `connectlang rule` lists them)")
         found.append(selector)

@@ -47,6 +47,7 @@ class ConditionNeverTrue(Rule):
                 yield Finding(rule.condition.span,
                               "this condition is never true, whatever the record: the rule never fires",
                               _never_missing(rule.condition, context.policy)
+                              or _empty_list(rule.condition, context.policy)
                               or "check for `and` where `or` was meant, or bounds the wrong way round")
 
 
@@ -59,4 +60,13 @@ def _never_missing(condition: c.Expr, policy: c.Policy) -> str | None:
                 and isinstance(node.args[0], c.FieldRef) and node.args[0].name in defaults):
             name = node.args[0].name
             return f"`{name}` is never missing: a record without it has {spell(defaults[name])}"
+    return None
+
+
+def _empty_list(condition: c.Expr, policy: c.Policy) -> str | None:
+    """The likeliest cause, when the condition looks a value up in an empty list."""
+    for node in policy.walk(condition):
+        if isinstance(node, c.Op) and node.op in ("in", "contains_any", "has_any") and any(
+                isinstance(arg, c.Const) and arg.value == () for arg in node.args):
+            return f"`{policy.text(node.span)}`: an empty list holds nothing, so this is never true"
     return None

@@ -19,10 +19,11 @@ class RegexIsContains(Rule):
 
     ## What it does
     Flags `text matches /free/i` and `text matches /free|click here/i`: a regex with
-    the `i` flag that is only literal words (ASCII letters, digits, spaces), one or an
-    alternation, which `contains "free"` or `contains_any ["free", "click here"]` says
-    more plainly. Without `i` the regex tells upper from lower case and `contains` does
-    not, so it is left alone.
+    the `i` flag that is only literal words (ASCII letters, digits, spaces and marks
+    that stand for themselves, such as `-`, `'` or `@`), one or an alternation, which
+    `contains "free"` or `contains_any ["free", "click here"]` says more plainly.
+    Without `i` the regex tells upper from lower case and `contains` does not, so it is
+    left alone.
 
     ## Why is this bad?
     `contains` reads as what it does; a regex makes the reader look for what else it
