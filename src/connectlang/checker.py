@@ -584,6 +584,10 @@ class _Checker:
                 return self.literal_fix(node, want)
         if Type.LIST in (lt, rt) and Type.STRING in (lt, rt):
             listed, text = (expr.left, expr.right) if lt is Type.LIST else (expr.right, expr.left)
+            if isinstance(listed, n.ListLit) and expr.op in ("==", "!="):  # `company == ["a", "b"]`
+                test = f"{self.text(text)} in {self.text(listed)}"
+                return (f"to test whether it is one of them, write `{test}`" if expr.op == "==" else
+                        f"to test that it is none of them, write `not {test}`")
             return f"test a list with `contains`: `{self.text(listed)} contains {self.text(text)}`"
         if isinstance(expr.right, n.IntLit) and lt is Type.STRING:
             return f'write `"{self.text(expr.right)}"` to compare text'

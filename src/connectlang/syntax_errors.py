@@ -457,7 +457,8 @@ def syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
         return fail(*slip)
     if not at_end and error.token.type == "NOT" and index + 1 < len(chunk) and (
             chunk[index + 1].value in TEST_OPERATORS):
-        test = f"not {prev} {chunk[index + 1].value} ..." if previous.type == "NAME" else None
+        test = (f"{prev} is not missing" if chunk[index + 1].type == "IS" else
+                f"not {prev} {chunk[index + 1].value} ...") if previous.type == "NAME" else None
         return fail("`not` goes before the whole test, not before its operator",
                     f"write `{test}`" if test else "write `not` before the test's first value")
     if found is not None and found.type == "EQUAL":
@@ -596,9 +597,9 @@ def _bracket_error(chunk: list[Token], index: int, found: Token | None, opened: 
         return None
     line, column = source.position(inner.start_pos or 0)
     close = "]" if inner.type == "LSQB" else ")"
-    if kind == "COMMA":  # `company in ("Acme", "Globex")`
-        return fail("a list is written in square brackets, not parentheses",
-                    f"write `[` at {line}:{column} and `]` at its end")
+    if kind == "COMMA":  # `company in ("Acme", "Globex")`: at the `(`
+        return Diagnostic.error("E001", "a list is written in square brackets, not parentheses",
+                                span_of(inner), "write `[` here and `]` at its end")
     return fail(f"expected `{close}` to close the `{inner.value}` at {line}:{column}, "
                 f"found {_describe(found)}", f"add `{close}` where the "
                 + ("list" if close == "]" else "parenthesis") + " ends")
