@@ -64,6 +64,24 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize(("now", "sent_at", "within"), [
+    ("0001-01-01T18:00:00-11:00", "0001-01-01T06:00:00Z", True),  # 23 hours before now
+    ("2026-01-01T00:00:00-05:00", "0001-01-01T00:00:00Z", False),  # the first instant there is
+    ("2026-01-01T00:00:00+05:00", "2025-12-30T18:00:00Z", False),  # 25 hours before now
+])
+def test_within_counts_instants_whatever_the_offset_of_now(now: str, sent_at: str, within: bool) -> None:
+    """`now - d` is counted in UTC: in now's own clock, a cutoff past the calendar's
+    first day was clamped to that day's start in now's offset, hours after the first
+    instant, and `age(sent_at) <= d` and `sent_within d` disagreed."""
+    policy = connectlang.compile("accept if sent_within 1d or sent_within 999999999d and "
+                                 "age(sent_at) > 1d\nelse archive")
+    now_, record = utc(now), {"sent_at": utc(sent_at)}
+    assert policy.evaluate(record, now=now_).action == "accept"  # in one window or the other
+    one_day = connectlang.compile("accept if sent_within 1d\nelse archive")
+    assert (one_day.evaluate(record, now=now_).action == "accept") is within
+    assert interpret_decision(one_day.checked, record, now_) == one_day.evaluate(record, now=now_)
+
+
 @pytest.mark.parametrize(("source", "record", "action", "line"), CASES,
                          ids=[c[0].split("\n")[-2][:50] for c in CASES])
 def test_decision_table_on_both_backends(source: str, record: dict, action: str,

@@ -133,6 +133,7 @@ def claims_hold(source: str, records: list[dict]) -> None:
     ('review if direction == "outgoing"\nreview if direction != "incoming"\n'
      'review if direction == "inbound"', ["", "1", "never"]),
     ('review if headline == ""\nreview if length(headline) == 0', ["", "1"]),
+    ("review if sent_at < 9999-12-31T23:00:00+10:00 or sent_at < 9999-12-31T20:00:00Z", [""]),
 ], ids=["unknown slips through", "missing covered too", "integers", "within nests", "within wider",
         "case-folded strings", "list items", "tautology only looks complete", "real tautology",
         "contradiction", "age and within agree", "the calendar's ends", "false or false",
@@ -142,7 +143,8 @@ def claims_hold(source: str, records: list[dict]) -> None:
         "a word within a word", "a start within a start", "not a word, not a longer one",
         "every text holds the empty word", "a regex matching every text",
         "anchors and boundaries are never read as every text", "direction takes two values",
-        "direction takes no other", "the empty text has length 0"])
+        "direction takes no other", "the empty text has length 0",
+        "between two times near the calendar's end, in their offsets' clocks"])
 def test_facts_are_found(source: str, expected: list[str]) -> None:
     policy = connectlang.compile(source + "\nelse archive\n")
     facts = analyse(policy.checked).facts
@@ -204,8 +206,13 @@ def test_a_reply_l401_passes_over_never_lacks_its_value(source: str, records: li
      "else archive", []),
     ('report if message contains "free"\nask "Hi {company}" if message matches /^hi (you|there)/i\n'
      "else archive", [2]),
+    ('ask "Hi {name}" if name == "bob" or direction == "incomin"\nelse archive', []),
+    ('ask "Hi {last_name}" if name == "john smith"\nelse archive', []),
+    ('let x = first_name\nask "Hi {x}" if name == "bob"\nelse archive', []),
+    ('accept if message contains "a" ask "Hi {name}" if message contains "ab" else archive', []),
 ], ids=["nothing before", "decided before", "partly decided before", "default after", "other value",
-        "texts that cannot be", "never fires", "a regex that can"])
+        "texts that cannot be", "never fires", "a regex that can", "no reader takes the direction",
+        "a last name from the name", "a let of a first name from the name", "two rules on a line"])
 def test_l401_counts_the_rules_before(source: str, lines: list[int]) -> None:
     """L401 claims a record gets the reply without the value: only on a record the
     evaluator confirms (tests taken as independent may not be met by one text)."""

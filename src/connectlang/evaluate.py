@@ -14,9 +14,10 @@ record an earlier rule already decided. Tests check both backends agree.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 
 from . import checked as c
@@ -147,12 +148,15 @@ def interpret(expr: c.Expr, env: Env) -> Any:
 
 def cutoff(now: datetime, duration: timedelta) -> datetime:
     """The earliest time `within duration` of now: `now - duration`, or the first or
-    last time there is when that lies beyond them (`sent_within 9999999w`)."""
+    last instant there is when that lies beyond them (`sent_within 9999999w`). Counted
+    in UTC: in `now`'s own clock (`-11:00`) the calendar's first day ends hours early."""
+    with contextlib.suppress(OverflowError):  # (an instant UTC has no room for: its own clock)
+        now = now.astimezone(timezone.utc)
     try:
         return now - duration
     except OverflowError:
         first = datetime.min if duration > timedelta(0) else datetime.max
-        return first.replace(tzinfo=now.tzinfo)
+        return first.replace(tzinfo=timezone.utc)
 
 
 def missing_fields(expr: c.Expr, env: Env) -> tuple[str, ...]:

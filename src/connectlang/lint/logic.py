@@ -514,7 +514,7 @@ class Space:
         other: set[str] = set()  # strings equal to none of the constants they are compared with
         words: dict[str, set[str]] = {}  # the words a text or list must hold
         ends: dict[str, tuple[str, str]] = {}  # what a text must start and end with
-        sized: set[str] = set()  # texts made only to have a length
+        sizes: dict[str, int] = {}  # the length of a text, or the count of a list, asked for
         for var, region in point.items():
             key = self.keys[var]
             if key[0] == "atom":
@@ -546,18 +546,24 @@ class Space:
             elif self._value(kind, name, region) > _LONGEST_BUILT:
                 return None
             elif name.startswith("count("):
-                values[name[6:-1]] = [f"item {i}" for i in range(self._value(kind, name, region))]
+                sizes[name[6:-1]] = self._value(kind, name, region)
+                values[name[6:-1]] = [f"item {i}" for i in range(sizes[name[6:-1]])]
             else:  # length(name): a text of that length, unless words must be in it
-                values[name[7:-1]] = "x" * self._value(kind, name, region)
-                sized.add(name[7:-1])
-        for name, has in words.items():
+                sizes[name[7:-1]] = self._value(kind, name, region)
+                values[name[7:-1]] = "x" * sizes[name[7:-1]]
+        for name, has in words.items():  # the words first, then filler to the size asked
             if isinstance(values.get(name), list) or name not in self._strings:
-                values[name] = [*values.get(name, []), *sorted(has)]
-            elif name not in values or name in sized:
-                values[name] = " ".join(sorted(has))
+                items = sorted(has)
+                values[name] = items + [f"item {i}" for i in range(sizes.get(name, 0) - len(items))]
+            elif name not in values or name in sizes:
+                text = " ".join(sorted(has))
+                values[name] = text + "x" * (sizes.get(name, 0) - len(text))
         for name, (start, end) in ends.items():
             if name not in values or name in words:
                 values[name] = " ".join(filter(None, (start, values.get(name), end)))
+        for name, allowed in FIELD_VALUES.items():  # a value no reader takes makes no record
+            if name in values and str(values[name]).casefold() not in allowed:
+                return None
         for name in other - values.keys():
             values[name] = next((value for value in FIELD_VALUES.get(name, ())
                                  if value not in self._strings[name]), "~")
@@ -678,7 +684,10 @@ def _between(low: Any, high: Any, number: _Numeric) -> Any:
             return extreme if (extreme < edge if low is None else edge < extreme) else None
     if whole:
         return low + 1 if high - low > 1 else None
-    middle = low + (high - low) / 2
+    try:
+        middle = low + (high - low) / 2
+    except OverflowError:  # a time near the calendar's end, counted in its offset's clock
+        middle = high - (high - low) / 2
     return middle if low < middle < high else None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from typing import Any
 
 from ... import checked as c
 from ...diagnostics import Severity
@@ -58,14 +59,15 @@ class ReplyValueMayBeMissing(Rule):
                 if isinstance(part, str):
                     continue
                 present = space.present(part)
-                if part.name == "first_name":  # given, or the first word of `name`
+                value = context.policy.unwrap(part)
+                if isinstance(value, c.FieldRef) and value.name == "first_name":  # or `name`'s first word
                     present = disj([present, space.present(c.FieldRef(part.span, part.ty, "name"))])
                 goal = conj([true, negate(present, space.vars)])
                 if not space.exact([goal, *earlier]):
                     continue  # a record found might be one no real record matches
                 solver = Solver(space, budget=20_000 + 10 * index)
                 try:
-                    found = _witness(context.policy, rule, part.name, space, goal, earlier, solver)
+                    found = _witness(context.policy, index, part, space, goal, earlier, solver)
                 except OutOfBudget:
                     continue
                 if found:
@@ -88,41 +90,42 @@ def _lacking(policy: c.Policy, name: str) -> str:
     return f"`{name}` is missing"
 
 
-_NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-
 # Records tried as witnesses before L401 gives up (and stays silent).
 _TRIES = 8
 
 
-def _witness(policy: c.Policy, rule: c.Rule, name: str, space: Space, goal: Formula,
-             earlier: list[Formula], solver: Solver) -> bool:
-    """Whether some record gets this reply without `name`. The reasoning takes tests
-    as independent (`count(shared_groups) > 0` and `shared_groups contains "py"`), so a
-    record it finds may fail the evaluator; then it looks again, that record ruled out."""
+def _witness(policy: c.Policy, index: int, part: c.FieldRef | c.LetRef, space: Space,
+             goal: Formula, earlier: list[Formula], solver: Solver) -> bool:
+    """Whether some record gets the reply of rule `index` (the default: the number of
+    rules) without the value of `part`. The reasoning takes tests as independent
+    (`count(shared_groups) > 0` and `shared_groups contains "py"`), so a record it finds
+    may fail the evaluator; then it looks again, that record ruled out."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)  # when a run would read it
     for _ in range(_TRIES):
         box = reaching(goal, earlier, solver)
         if box is None:
             return False
         point = {var: min(regions) for var, regions in box.items()}
-        if _sent_without(policy, rule, name, space, point):
+        if _sent_without(policy, index, part, space.record(point, now), now):
             return True
         goal = conj([goal, disj(Lit(var, space.vars[var].universe - {region})
                                 for var, region in point.items())])
     return False
 
 
-def _sent_without(policy: c.Policy, rule: c.Rule, name: str, space: Space,
-                  point: dict[int, int]) -> bool:
-    """Whether the record made from `point` gets this reply without `name`: the claim
-    is made only on a record the evaluator confirms."""
-    from ...evaluate import explain  # (a clean check does not load the evaluator)
-    record = space.record(point, _NOW)
+def _sent_without(policy: c.Policy, index: int, part: c.FieldRef | c.LetRef,
+                  record: dict[str, Any] | None, now: datetime) -> bool:
+    """Whether the record, as the evaluator reads it, gets the reply of rule `index`
+    with `part` missing: the claim is made only on a record the evaluator confirms."""
+    from ...evaluate import Env, interpret  # (a clean check does not load the evaluator)
     if record is None:
         return False
     types = policy.field_types()
     if not all(has_type(value, types[name]) for name, value in record.items()):
         return False  # not expected: a record the evaluator cannot take is no witness
-    decision = explain(policy, record, _NOW)
-    lacking = ("first_name", "name") if name == "first_name" else (name,)
-    return decision.line == rule.line and all(record.get(field) is None for field in lacking)
+    env = Env(policy, record, now)
+    rules = policy.rules
+    if any(interpret(rule.condition, env) is True for rule in rules[:index] if rule.condition is not None):
+        return False  # decided earlier
+    condition = rules[index].condition if index < len(rules) else None
+    return (condition is None or interpret(condition, env) is True) and interpret(part, env) is None
