@@ -152,9 +152,17 @@ def test_a_selector_naming_no_rule_gets_the_name_meant(tmp_path: Path, selector:
 
 
 def test_a_lookup_in_an_empty_list_is_named_as_why_a_rule_never_fires(tmp_path: Path) -> None:
-    out = check(tmp_path, "p.conn", "review if company in [] or has_message and not has_message\n"
-                "else archive\n")[1]
+    out = check(tmp_path, "p.conn", "review if company in [] and has_message\n"
+                "review if not (company in []) and has_message and not has_message\nelse archive\n")[1]
+    assert out.count("an empty list holds nothing") == 1  # not the cause on line 2
     assert "help: `company in []`: an empty list holds nothing, so this is never true" in out
+
+
+def test_minutes_for_months_in_a_field_default_too(tmp_path: Path) -> None:
+    out = check(tmp_path, "p.conn", "field window: duration = 12m\nreview if sent_within window\n"
+                "else archive\n")[1]
+    assert codes(out) == ["L106"] and "p.conn:1:26: warning[L106]" in out
+    assert "`1y` (365 days), or `52w`" in out
 
 
 def test_configuration_files(tmp_path: Path) -> None:
@@ -435,12 +443,23 @@ def test_a_comment_naming_a_rule_not_run_is_not_judged(tmp_path: Path) -> None:
     text = "accept if did_business  # connectlang: ignore[L301]\nelse archive\n"
     assert codes(check(tmp_path, "p.conn", text, "--select", "L1,L7")[1]) == []
     assert codes(check(tmp_path, "q.conn", text)[1]) == ["L702"]
+    text = "accept if true  # connectlang: ignore[L1]\nelse archive\n"  # for L103
+    assert codes(check(tmp_path, "r.conn", text, "--ignore", "L103")[1]) == []
+    # L601 runs only with --input, and a bare ignore is judged only when every rule ran
+    text = "accept if mutual_connections >= 10  # connectlang: ignore[L601]\nelse archive\n"
+    assert codes(check(tmp_path, "s.conn", text)[1]) == []
+    (tmp_path / "in.csv").write_text("name\nAnn\n")
+    text = "accept if mutual_connections >= 10  # connectlang: ignore\nelse archive\n"
+    assert codes(check(tmp_path, "t.conn", text)[1]) == []
+    assert codes(check(tmp_path, "t.conn", text, "--input", str(tmp_path / "in.csv"))[1]) == []
+    text = 'accept if name == "Ann"  # connectlang: ignore\nelse archive\n'
+    assert codes(check(tmp_path, "u.conn", text, "--input", str(tmp_path / "in.csv"))[1]) == ["L702"]
 
 
 def test_a_bare_ignore_on_a_rules_first_line_leaves_a_misspelt_code_below_reported(tmp_path: Path) -> None:
     text = ("accept if did_business  # connectlang: ignore\n"
             "  # connectlang: ignore[L9999]\n  and same_school\nelse archive\n")
-    assert codes(check(tmp_path, "p.conn", text)[1]) == ["L702", "L701"]  # the bare one silences nothing
+    assert codes(check(tmp_path, "p.conn", text)[1]) == ["L701"]
 
 
 def test_a_dotless_i_silences_nothing_and_a_pasted_space_is_a_space(tmp_path: Path) -> None:

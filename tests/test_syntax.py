@@ -89,6 +89,12 @@ def test_an_unquoted_reason_is_quoted_up_to_the_next_item_on_its_line() -> None:
     ("review if a && b || !c", "review if a and b or not c"),
     ("let x =!vip", "let x = not vip"),
     ("review if company == 'Acme' // a note", 'review if company == "Acme"'),
+    ("ask Please review if x", 'ask "Please review" if x'),
+    ("ask f'Hi {first_name}' if x", 'ask "Hi {first_name}" if x'),
+    ('review if message matches r"a\\/b"', "review if message matches /a\\/b/"),
+    ("policy my rules let x = y", 'policy "my rules" let x = y'),
+    ("accept if x because we met // at school", 'accept if x because "we met"'),
+    ("-- a note\nreview if x /* old */ and y", "review if x and y"),
 ])
 def test_a_slip_with_a_sure_fix_is_parsed_as_that_fix(text: str, read_as: str) -> None:
     module, diagnostics = syntax.parse(Source(text + "\n"))
@@ -102,6 +108,19 @@ def _read(text: str) -> list[str]:
     """The token values the parser is given for `text`."""
     with syntax._lock:
         return syntax._lex(Source(text), [])[0]
+
+
+def test_a_regex_after_matches_is_never_read_as_a_c_comment() -> None:
+    module, diagnostics = syntax.parse(Source("review if message matches /*x*/\nelse archive\n"))
+    assert diagnostics == [] and len(module.items) == 2  # (RE2 then says what is wrong with it)
+
+
+def test_a_place_inside_words_read_as_a_string_is_where_it_was_written() -> None:
+    from connectlang.analysis import analyse
+
+    source = Source('ask Hi {frist_name}, where did we meet? if has_message\nelse archive\n')
+    found = [d for d in analyse(source).diagnostics if d.code == "E201"]
+    assert [source.position(d.span.start) for d in found] == [(1, 8)]
 
 
 def test_bad_input_without_a_sure_fix_still_costs_its_item_and_nothing_else() -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .diagnostics import closest
+
+if TYPE_CHECKING:
+    from ._parser import Token
 
 ACTIONS = ("accept", "archive", "decline", "report", "review", "ask")
 
@@ -98,3 +103,23 @@ def value_then_value(value: str, found: str, argument: str, is_name: bool) -> tu
         help = foreign_help(argument) or (f"did you mean `{close}`?" if close else
                                           "did you forget `and` or `or` between two conditions?")
     return f"expected an operator, `and` or `or` after `{value}`, found {found}", help
+
+
+# -- tokens that are another language's habit ------------------------------------
+
+# What a string is due after (its terminal), and what that string is.
+STRING_DUE = {"BECAUSE": "the reason", "ASK": "the reply", "POLICY": "the policy's name"}
+_PREFIXES = {"f", "r", "b", "u", "rb", "br", "fr", "rf"}  # Python's, before a quote
+
+
+def string_prefix(token: Token, following: Token) -> bool:
+    """Whether `token` is Python's prefix of the string `following`: `f` in `f"Hi"` or
+    `f'Hi'`."""
+    return token.type == "NAME" and token.value.lower() in _PREFIXES and (
+        following.type in ("STRING", "BAD_QUOTE") and token.end_pos == following.start_pos)
+
+
+def c_comment(token: Token) -> bool:
+    """Whether a token is C's comment, `/* note */`, which lexes as a regex."""
+    return token.type == "REGEX" and len(token.value) > 3 and token.value.startswith("/*") and (
+        token.value.endswith("*/"))

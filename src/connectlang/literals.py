@@ -49,10 +49,13 @@ def parse_int(text: str) -> int:
 
 
 def months_help(digits: str) -> str:
-    """How to say `DIGITS` months in days or weeks (there is no month unit)."""
+    """How to say `DIGITS` months in days or weeks, or years (there is no month unit)."""
     if len(digits) > 9:
         return "use days or weeks, counting 30 days a month"
-    days = int(digits.replace("_", "")) * 30
+    months = int(digits.replace("_", ""))
+    if months and months % 12 == 0:
+        return f"use years: `{months // 12}y` (365 days), or `{months // 12 * 52}w`"
+    days = months * 30
     weeks = round(days / 7)
     return f"use days or weeks: `{days}d` (30 days a month) or `{weeks}w`"
 
@@ -74,8 +77,8 @@ def parse_duration(text: str) -> timedelta:
         raise LiteralError("months are not a duration unit: they have no fixed length"
                            + ("; `m` is minutes" if unit == "M" else ""), help=months_help(digits))
     known = UNIT_WORDS.get(unit.lower()) or (unit.lower() if unit.lower() in UNIT_SECONDS else None)
-    hint = (f"write `{count}{known}`" if known else
-            f"for {count} thousand, write `{count * 1000:_}`: a number takes no `k`" if unit in "kK" else
+    thousands = f"for {count} thousand, write `{count * 1000:_}`: a number takes no `k`"
+    hint = (f"write `{count}{known}`" if known else thousands if unit in {"k", "K"} else
             "units are s (seconds), m (minutes), h (hours), d (days), w (weeks), y (years)")
     raise LiteralError(f"`{unit}` is not a duration unit", help=hint)
 

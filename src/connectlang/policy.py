@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from . import checked as c
 from .analysis import analyse
+from .builtins import FIELD_VALUES
 from .diagnostics import PolicyError
 from .evaluate import Decider, Decision, Record, Tracked, compile_policy, explain
 from .source import Source
@@ -109,6 +110,9 @@ def _record_problem(record: object, checks: _Checks) -> str | None:
         value = get(name)
         if value is not None and not is_a(value):
             return f"field `{name}` should be {PYTHON_TYPES[ty]}, not {type(value).__name__} {value!r}"
+    way = get("direction")  # as the readers take it: the linter reasons on that
+    if isinstance(way, str) and way.casefold() not in FIELD_VALUES["direction"]:
+        return f"field `direction` is {way!r}, which is neither `incoming` nor `outgoing`"
     return None
 
 

@@ -27,10 +27,13 @@ from .keywords import (
     ACTION_TOKENS,
     ITEM_START_TOKENS,
     RESERVED,
+    STRING_DUE,
     TEST_OPERATORS,
+    c_comment,
     like_keyword,
     meant_item_start,
     miscased,
+    string_prefix,
 )
 from .lower import Lowering, span_of
 from .source import Source, Span
@@ -205,23 +208,6 @@ def _lex_raw(text: str) -> tuple[list[Token], list[Token]]:
     kept = list(_kept)
     _kept.clear()
     return tokens, kept
-
-
-# What a string is due after, and Python's prefixes before a string's quote.
-STRING_DUE = {"BECAUSE": "the reason", "ASK": "the reply", "POLICY": "the policy's name"}
-_PREFIXES = {"f", "r", "b", "u", "rb", "br", "fr", "rf"}
-
-
-def string_prefix(token: Token, following: Token) -> bool:
-    """Whether `token` is Python's prefix of the string `following`: `f` in `f"Hi"`."""
-    return token.type == "NAME" and token.value.lower() in _PREFIXES and (
-        following.type == "STRING" and token.end_pos == following.start_pos)
-
-
-def c_comment(token: Token) -> bool:
-    """Whether a token is C's comment, `/* note */`, which lexes as a regex."""
-    return token.type == "REGEX" and len(token.value) > 3 and token.value.startswith("/*") and (
-        token.value.endswith("*/"))
 
 
 def _slipped(tokens: list[Token]) -> bool:

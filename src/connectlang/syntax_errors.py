@@ -22,17 +22,19 @@ from .keywords import (
     ACTIONS,
     ITEM_START_TOKENS,
     RESERVED,
+    STRING_DUE,
     TEST_OPERATORS,
+    c_comment,
     foreign_help,
     meant_item_start,
     miscased,
     miscased_message,
+    string_prefix,
     value_then_value,
 )
 from .literals import MONTH_WORDS, UNIT_SECONDS, UNIT_WORDS, months_help
 from .lower import span_of
 from .source import Source, Span
-from .syntax import STRING_DUE, c_comment, string_prefix
 
 _EXPR_START = {"NAME", "LPAR", "INT", "STRING"}
 _WORDS = {
@@ -199,12 +201,13 @@ def _smaller_unit(before: str, after: str) -> str:
     """`1.5d`, cut at its `.`: the same duration in the largest unit that makes it whole."""
     whole = re.search(r"([0-9_]+)$", before)
     part = re.match(r"([0-9_]+)([A-Za-z]+)", after)
-    if whole and part and part[2] in UNIT_SECONDS and len(whole[1] + part[1]) < 20:
-        seconds = Fraction(f"{whole[1]}.{part[1]}".replace("_", "")) * UNIT_SECONDS[part[2]]
+    given = UNIT_WORDS.get(part[2].lower(), part[2]) if part else ""  # `2.5wk`
+    if whole and part and given in UNIT_SECONDS and len(whole[1] + part[1]) < 20:
+        seconds = Fraction(f"{whole[1]}.{part[1]}".replace("_", "")) * UNIT_SECONDS[given]
         for unit in sorted(UNIT_SECONDS, key=UNIT_SECONDS.__getitem__, reverse=True):
-            if UNIT_SECONDS[unit] < UNIT_SECONDS[part[2]] and seconds % UNIT_SECONDS[unit] == 0:
+            if UNIT_SECONDS[unit] <= UNIT_SECONDS[given] and seconds % UNIT_SECONDS[unit] == 0:
                 return f"write `{seconds // UNIT_SECONDS[unit]}{unit}`"
-        if part[2] == "s":
+        if given == "s":
             return "the smallest unit is the second: round it"
     return "use a smaller unit, as in `36h` for 1.5 days"
 
@@ -254,8 +257,9 @@ def repair(tokens: list[Token], bad: list[Token], source: Source, terminals: Ter
     """The tokens the parser is given, each slip with a sure fix read as that fix, and
     where the bad input with none starts; a diagnostic for each."""
     stream = sorted([*tokens, *bad], key=lambda token: token.start_pos or 0)
-    stream = _unquoted(_unprefixed(_uncommented(stream, source, diagnostics), diagnostics), source,
-                       diagnostics)
+    stream = _uncommented(stream, source, diagnostics)
+    stream = _unprefixed(stream, diagnostics)
+    stream = _unquoted(stream, source, diagnostics)
     diagnostics.extend(lexical_errors([token for token in stream if token.type in _BAD], source))
     repaired: list[Token] = []
     unread: list[int] = []
@@ -283,7 +287,7 @@ def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnost
         dashes = token.value == "-" == (following.value if following else "") and (
             token.type == "BAD_CHAR" == (following.type if following else "")) and (
             token.end_pos == (following.start_pos if following else None))
-        if not (dashes or c_comment(token)):
+        if not (dashes or c_comment(token)) or (kept and kept[-1].type == "MATCHES"):  # `/*x*/`
             kept.append(token)
             continue
         start = token.start_pos or 0
@@ -308,8 +312,9 @@ def _unprefixed(stream: list[Token], diagnostics: list[Diagnostic]) -> list[Toke
         if prefix is not None:
             raw, inner = "r" in prefix.value.lower(), token.value[1:-1]
             regex = raw and at > 1 and stream[at - 2].type == "MATCHES"
-            fixed = ("/" + inner.replace("/", "\\/") + "/" if regex
-                     else _quoted(inner) if raw else token.value)
+            fixed = ("/" + _INNER_SLASH.sub(lambda m: "\\/" if m[0] == "/" else m[0], inner) + "/"
+                     if regex else _quoted(inner) if raw
+                     else _double_quoted(token.value) if token.type == "BAD_QUOTE" else token.value)
             placeholders = "f" in prefix.value.lower() and "{" in fixed
             diagnostics.append(Diagnostic.error(
                 "E001", f"a string takes no `{prefix.value}` before its quote: that is Python",
@@ -342,16 +347,20 @@ def _unquoted(stream: list[Token], source: Source, diagnostics: list[Diagnostic]
             "E001", f"expected {STRING_DUE[token.type]}, a string in double quotes, after "
             f"`{token.value}`, found {_describe(first)}", span_of(first).cover(span_of(last)),
             f"put it in double quotes: `{token.value} {quoted}`"))
-        read.append(type(first)("STRING", quoted, first.start_pos, first.line, first.column,
-                                last.end_line, last.end_column, last.end_pos))
+        # Its quotes stand on the characters around the words, so that a place inside
+        # it (a misspelt `{placeholder}`) is where the user wrote it.
+        read.append(type(first)("STRING", quoted, (first.start_pos or 1) - 1, first.line,
+                                (first.column or 1) - 1, last.end_line, (last.end_column or 0) + 1,
+                                (last.end_pos or 0) + 1))
         at = end
     return read
 
 
 def _words_end(stream: list[Token], at: int, opener: Token) -> int:
-    """Where the words meant as a string after `opener` end: at the end of its line, at
-    an `if` after `ask`, or where an item plainly starts (`else archive`, `report if`).
-    `at` itself when a string, or nothing, is there."""
+    """Where the words meant as a string after `opener` end: at the end of its line or
+    a `//` comment, at an `if` after `ask`, or where an item plainly starts (`else
+    archive`; `report if` after a reason; `let` after a policy's name). `at` itself
+    when a string, or nothing, is there."""
     if at == len(stream) or stream[at].line != opener.line or stream[at].type in (
             "STRING", "BAD_QUOTE", "BAD_STRING", "IF"):
         return at
@@ -359,8 +368,10 @@ def _words_end(stream: list[Token], at: int, opener: Token) -> int:
     while end < len(stream) and stream[end].line == opener.line:
         kind = stream[end].type
         following = stream[end + 1].type if end + 1 < len(stream) else None
-        if (kind == "IF" and opener.type == "ASK") or (kind == "ELSE" and following in ACTION_TOKENS) or (
-                kind in ACTION_TOKENS and following == "IF"):
+        ask, policy = opener.type == "ASK", opener.type == "POLICY"
+        item_starts = (kind == "ELSE" and following in ACTION_TOKENS) or (
+            not ask and kind in ACTION_TOKENS and following == "IF") or (policy and kind in ("LET", "FIELD"))
+        if kind == "BAD_COMMENT" or (kind == "IF" and ask) or item_starts:
             break
         end += 1
     return end

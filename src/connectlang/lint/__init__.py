@@ -23,7 +23,8 @@ def lint(policy: c.Policy, comments: Iterable[Comment], settings: Settings | Non
     selected = list((settings or Settings()).rules(RULES, path))
     found: list[Diagnostic] = []
     for last in (False, True):  # (a rule after the others reads what they found)
-        context.found, context.ran = list(found), tuple(rule for rule, _ in selected)
+        context.found = list(found)
+        context.ran = tuple(rule for rule, _ in selected if inputs is not None or not rule.needs_inputs)
         for rule, severity in selected:
             if rule.after_others is last:
                 found.extend(Diagnostic(rule.code, severity, finding.message, finding.span, finding.help)

@@ -622,6 +622,8 @@ def _implies(k1: str, a: str, k2: str, b: str) -> bool:
     if k2 == "start":
         return k1 in ("eq", "start") and a.startswith(b)
     return k2 == "end" and k1 in ("eq", "end") and a.endswith(b)
+
+
 _ORDER = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
 

@@ -44,6 +44,8 @@ class Rule:
     after_others: ClassVar[bool] = False
     # Silenced only by an ignore comment naming it, not by a bare `ignore`.
     named_only: ClassVar[bool] = False
+    # Says something only of the inputs given (`--input`): without them it has not run.
+    needs_inputs: ClassVar[bool] = False
 
     def check(self, context: Context) -> Iterator[Finding]:
         raise NotImplementedError

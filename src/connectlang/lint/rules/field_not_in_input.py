@@ -46,6 +46,7 @@ class FieldNotInInput(Rule):
     code = "L601"
     name = "field-not-in-input"
     category = "inputs"
+    needs_inputs = True
     severity = Severity.WARNING
 
     def check(self, context: Context) -> Iterator[Finding]:

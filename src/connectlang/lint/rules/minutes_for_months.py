@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from ... import checked as c
 from ...diagnostics import Severity
 from ...literals import months_help
+from ...source import Span
 from ...types import Type
 from ..rule import Context, Finding, Rule
 
@@ -50,14 +51,21 @@ class MinutesForMonths(Rule):
     severity = Severity.WARNING
 
     def check(self, context: Context) -> Iterator[Finding]:
-        for const in context.policy.nodes():
-            if not isinstance(const, c.Const) or const.ty is not Type.DURATION:
-                continue
-            text = context.text(const.span)
+        spans = [const.span for const in context.policy.nodes()
+                 if isinstance(const, c.Const) and const.ty is Type.DURATION]
+        for field in context.policy.fields:  # a default is a value, not a node of a rule
+            default = _DEFAULT.search(context.text(field.span)) if field.ty is Type.DURATION else None
+            if default is not None:
+                spans.append(Span(field.span.start + default.start(1), field.span.start + default.end(1)))
+        for span in spans:
+            text = context.text(span)
             match = _MONTHS_LIKE.fullmatch(text.replace("_", ""))
             if match is not None:
                 count = match.group(1)
-                yield Finding(const.span, f"`{text}` is {count} minute{'s' * (count != '1')}, not "
+                yield Finding(span, f"`{text}` is {count} minute{'s' * (count != '1')}, not "
                               f"{count} month{'s' * (count != '1')}: `m` is minutes",
                               f"for months, {months_help(count)}; for minutes, write "
                               f"`{int(count) * 60}s`")
+
+
+_DEFAULT = re.compile(r"=\s*([0-9][0-9_]*[A-Za-z]+)\s*$")  # `field wait: duration = 6m`

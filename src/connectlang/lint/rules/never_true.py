@@ -64,8 +64,10 @@ def _never_missing(condition: c.Expr, policy: c.Policy) -> str | None:
 
 
 def _empty_list(condition: c.Expr, policy: c.Policy) -> str | None:
-    """The likeliest cause, when the condition looks a value up in an empty list."""
-    for node in policy.walk(condition):
+    """The cause, when the condition needs a value looked up in an empty list: the
+    whole condition, or one of the tests it joins with `and`."""
+    needed = list(condition.operands) if isinstance(condition, c.And) else [condition]
+    for node in map(policy.unwrap, needed):
         if isinstance(node, c.Op) and node.op in ("in", "contains_any", "has_any") and any(
                 isinstance(arg, c.Const) and arg.value == () for arg in node.args):
             return f"`{policy.text(node.span)}`: an empty list holds nothing, so this is never true"

@@ -16,9 +16,10 @@ class UnusedIgnore(Rule):
     Flags an ignore comment, or one rule it names, that silences no lint: the lint was
     fixed, the comment names another rule than the one reported, or it is on another
     line than the lint (a rule over several lines takes it on its first line too); the
-    help names the line to move it to. A rule that was not run (left out by `--select`
-    or the configuration) is not judged, nor is a bare `ignore` unless every rule ran,
-    and a name that is no rule is L701's. `ignore[L702]` keeps a comment this rule would
+    help names the line to move it to. A selector is judged only when every rule it
+    names ran (not left out by `--select` or the configuration; L601 runs only with
+    `--input`), a bare `ignore` only when every rule ran, and a name that is no rule is
+    L701's. `ignore[L702]` keeps a comment this rule would
     flag. The copies `fmt` makes of a comment on the parts of a line it breaks count as
     one.
 
@@ -66,9 +67,9 @@ class UnusedIgnore(Rule):
                     yield Finding(ignore.span, "this ignore comment silences nothing: no lint is "
                                   "reported on its line", _move(context, ignores, place, None, alone))
                 continue
-            idle = [(selector, span) for selector, span in ignore.selectors
-                    if any(selects(selector, rule) for rule in context.ran)
-                    and selector not in (self.code, self.name) and (place, selector) not in used | told]
+            idle = [(selector, span) for selector, span in dict(ignore.selectors).items()
+                    if _judged(selector, context, RULES) and selector not in (self.code, self.name)
+                    and (place, selector) not in used | told]
             told.update((place, selector) for selector, _ in idle)
             if idle and len(idle) == len(ignore.selectors):
                 yield Finding(ignore.span, f"this ignore comment silences nothing: no "
@@ -97,9 +98,15 @@ def _move(context: Context, ignores: Ignores, place: object, selector: str | Non
         if ignores.item_of(d.span.start) == place and (selector is None or selects(selector, rules[d.code])):
             line = context.policy.source.line(d.span.start)
             return f"move it to the end of line {line}, where the `{d.code}` lint starts"
-    if alone:
+    if alone and any(selector is None or selects(selector, rules[d.code]) for d in context.found):
         return "an ignore comment silences the line it ends: move it to the end of the lint's line"
     return remove
+
+
+def _judged(selector: str, context: Context, catalog: Sequence[type[Rule]]) -> bool:
+    """Whether every rule a selector names ran (`L1` with L103 ignored: not judged)."""
+    named = [rule for rule in catalog if selects(selector, rule)]
+    return bool(named) and all(rule in context.ran for rule in named)
 
 
 def _names(selectors: Sequence[tuple[str, object]]) -> str:
