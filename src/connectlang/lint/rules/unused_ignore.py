@@ -67,11 +67,12 @@ class UnusedIgnore(Rule):
                     yield Finding(ignore.span, "this ignore comment silences nothing: no lint is "
                                   "reported on its line", _move(context, ignores, place, None, alone))
                 continue
-            idle = [(selector, span) for selector, span in dict(ignore.selectors).items()
+            selectors = dict(ignore.selectors)  # (`ignore[L101, L101]`: once)
+            idle = [(selector, span) for selector, span in selectors.items()
                     if _judged(selector, context, RULES) and selector not in (self.code, self.name)
                     and (place, selector) not in used | told]
             told.update((place, selector) for selector, _ in idle)
-            if idle and len(idle) == len(ignore.selectors):
+            if idle and len(idle) == len(selectors):
                 yield Finding(ignore.span, f"this ignore comment silences nothing: no "
                               f"{_names(idle)} lint is reported on its line",
                               _move(context, ignores, place, idle[0][0], alone))
