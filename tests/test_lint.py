@@ -436,7 +436,21 @@ def test_an_ignore_comment_on_another_line_than_its_lint_is_told_where_it_belong
     out = check(tmp_path, "p.conn", text)[1]
     assert codes(out) == ["L101", "L702", "L702", "L301"]
     assert "move it to the end of line 3, where the `L101` lint starts" in out
-    assert "move it to the end of the lint's line" in out
+    assert "move it to the end of line 6, where the `L301` lint starts" in out
+
+
+def test_an_unused_ignore_says_what_to_write_instead(tmp_path: Path) -> None:
+    out = check(tmp_path, "p.conn", "accept if did_business\n"
+                "review if did_business  # connectlang: ignore[L104]\n"
+                "# connectlang: ignore[L301]\ndecline if has_message\nelse archive\n")[1]
+    assert "help: the lint here is `L101`: write `ignore[L101]`" in out
+    assert "move it to the end of line 4, where the `L301` lint starts" in out
+
+
+def test_a_default_the_rules_above_always_beat_is_told_which_rule_to_drop(tmp_path: Path) -> None:
+    out = check(tmp_path, "p.conn", "archive if not has_message\nreview if has_message\nelse review\n")[1]
+    assert codes(out) == ["L101"] and "p.conn:3:1: warning[L101]: the default never decides" in out
+    assert "help: remove line 2: the default, `else review`, decides those records the same way" in out
 
 
 def test_a_comment_naming_a_rule_not_run_is_not_judged(tmp_path: Path) -> None:

@@ -60,6 +60,15 @@ def months_help(digits: str) -> str:
     return f"use days or weeks: `{days}d` (30 days a month) or `{weeks}w`"
 
 
+def glued(digits: str, unit: str) -> str:
+    """How to write DIGITS of a unit: `write `90d``; a few minutes in seconds, since `6m`
+    reads as six months (L106)."""
+    count = int(digits.replace("_", "")) if len(digits) < 10 else 0
+    if unit == "m" and 1 <= count <= 24:
+        return f"write `{count * 60}s` ({count} minutes: `{count}m` reads as {count} months)"
+    return f"write `{digits}{unit}`"
+
+
 def parse_duration(text: str) -> timedelta:
     """`90d`, `12h`, `2w`, `1_000s`: an integer glued to one unit."""
     match = re.fullmatch(r"([0-9][0-9_]*)([A-Za-z][A-Za-z0-9_]*)", text)
@@ -78,7 +87,7 @@ def parse_duration(text: str) -> timedelta:
                            + ("; `m` is minutes" if unit == "M" else ""), help=months_help(digits))
     known = UNIT_WORDS.get(unit.lower()) or (unit.lower() if unit.lower() in UNIT_SECONDS else None)
     thousands = f"for {count} thousand, write `{count * 1000:_}`: a number takes no `k`"
-    hint = (f"write `{count}{known}`" if known else thousands if unit in {"k", "K"} else
+    hint = (glued(str(count), known) if known else thousands if unit in {"k", "K"} else
             "units are s (seconds), m (minutes), h (hours), d (days), w (weeks), y (years)")
     raise LiteralError(f"`{unit}` is not a duration unit", help=hint)
 

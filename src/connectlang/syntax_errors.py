@@ -32,7 +32,7 @@ from .keywords import (
     string_prefix,
     value_then_value,
 )
-from .literals import MONTH_WORDS, UNIT_SECONDS, UNIT_WORDS, months_help
+from .literals import MONTH_WORDS, UNIT_SECONDS, UNIT_WORDS, glued, months_help
 from .lower import span_of
 from .source import Source, Span
 
@@ -294,8 +294,12 @@ def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnost
         end = source.text.find("\n", start) if dashes else token.end_pos or 0
         end = len(source.text) if end < 0 else end
         note = source.text[start:end][2:].removesuffix("*/" if not dashes else "").strip()
-        diagnostics.append(Diagnostic.error("E002", "a comment starts with `#`", Span(start, end),
-                                            f"write `# {note}`" if note else "write `#`"))
+        line_end = source.text.find("\n", end)
+        code_after = source.text[end:len(source.text) if line_end < 0 else line_end].strip()
+        fix = (f"remove it, or write `# {note}` at the end of the line: a `#` comment runs to the "
+               "line's end" if code_after and not code_after.startswith("#") else
+               f"write `# {note}`" if note else "write `#`")
+        diagnostics.append(Diagnostic.error("E002", "a comment starts with `#`", Span(start, end), fix))
         if dashes:
             sql_line = token.line
     return kept
@@ -453,8 +457,10 @@ def syntax_error(error: UnexpectedToken, chunk: list[Token], index: int,
             duration = ("months are not a duration unit: they have no fixed length",
                         months_help(prev))
         elif word in UNIT_SECONDS or word in UNIT_WORDS:
+            unit = UNIT_WORDS.get(word, word)
             duration = ("a duration is written with its unit glued to the number",
-                        f"write `{prev}{UNIT_WORDS.get(word, word)}`")
+                        glued(prev, unit) if word != "m" else  # `6 m`: minutes, or months?
+                        f"{glued(prev, unit)}; for months, {months_help(prev)}")
         if duration is not None:
             return Diagnostic.error("E102", duration[0], span, duration[1])
     header = _declaration_error(chunk, index, found_text, fail)

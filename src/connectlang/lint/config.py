@@ -100,7 +100,8 @@ def validate(selectors: Iterable[str], catalog: Sequence[type[Rule]], where: str
                               "names like unreachable-rule)")
         if not any(selects(selector, rule) for rule in catalog):
             named = [rule.name for rule in catalog if rule.name.startswith(selector.lower())]
-            near = named[0] if len(named) == 1 else closest(selector, [rule.name for rule in catalog])
+            near = named[0] if len(named) == 1 else closest(
+                selector, [word for rule in catalog for word in (rule.code, rule.name)])
             if near:
                 raise ConfigError(f"{where}: `{selector}` names no rule: did you mean `{near}`?")
             raise ConfigError(f"{where}: `{selector}` names no rule (codes look like L101, names like "

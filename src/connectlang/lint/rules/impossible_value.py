@@ -63,7 +63,8 @@ class ImpossibleValue(Rule):
             told.add(value.span)
             values = " or ".join(f"`{each}`" for each in allowed)
             meant = _OTHER_WORDS.get(wrong[0].casefold()) or closest(wrong[0], allowed)
-            yield Finding(value.span, f"`{field.name}` is {values}, never `{wrong[0]}`",
+            shown = wrong[0] or '""'
+            yield Finding(value.span, f"`{field.name}` is {values}, never `{shown}`",
                           f"did you mean `{meant}`?" if meant else f"write {values}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ... import checked as c
+from ...builtins import FIELD_VALUES
 from ...diagnostics import Severity
 from ...literals import spell
 from ..rule import Context, Finding, Rule
@@ -47,7 +48,7 @@ class ConditionNeverTrue(Rule):
                 yield Finding(rule.condition.span,
                               "this condition is never true, whatever the record: the rule never fires",
                               _never_missing(rule.condition, context.policy)
-                              or _empty_list(rule.condition, context.policy)
+                              or _needed_test(rule.condition, context.policy)
                               or "check for `and` where `or` was meant, or bounds the wrong way round")
 
 
@@ -63,12 +64,23 @@ def _never_missing(condition: c.Expr, policy: c.Policy) -> str | None:
     return None
 
 
-def _empty_list(condition: c.Expr, policy: c.Policy) -> str | None:
-    """The cause, when the condition needs a value looked up in an empty list: the
-    whole condition, or one of the tests it joins with `and`."""
+def _needed_test(condition: c.Expr, policy: c.Policy) -> str | None:
+    """The cause, when the condition needs a test that is never true: the whole
+    condition, or one of the tests it joins with `and`, looks a value up in an empty
+    list, or compares a field with only values it never takes (L105)."""
     needed = list(condition.operands) if isinstance(condition, c.And) else [condition]
     for node in map(policy.unwrap, needed):
-        if isinstance(node, c.Op) and node.op in ("in", "contains_any", "has_any") and any(
-                isinstance(arg, c.Const) and arg.value == () for arg in node.args):
+        if not isinstance(node, c.Op) or node.op not in ("in", "contains_any", "has_any", "eq"):
+            continue
+        field, value = (policy.unwrap(arg) for arg in node.args)
+        if isinstance(field, c.Const):
+            field, value = value, field
+        if isinstance(value, c.Const) and value.value == ():
             return f"`{policy.text(node.span)}`: an empty list holds nothing, so this is never true"
+        given = value.value if isinstance(value, c.Const) else None
+        words = given if isinstance(given, tuple) else (given,)
+        if isinstance(field, c.FieldRef) and field.name in FIELD_VALUES and all(
+                isinstance(w, str) and w.casefold() not in FIELD_VALUES[field.name] for w in words):
+            allowed = " or ".join(FIELD_VALUES[field.name])
+            return f"`{policy.text(node.span)}`: `{field.name}` is only {allowed}, so this is never true"
     return None

@@ -64,9 +64,13 @@ class UnreachableRule(Rule):
         if context.analysis.default_cover:
             covers = [rules[i] for i in context.analysis.default_cover]
             default = context.policy.default
+            last = covers[-1]
             yield Finding(default.span, "the default never decides: the rules above decide every "
                           f"record between them, {_lines(context, covers)}",
-                          "if some records should reach the default, narrow one of these rules")
+                          f"remove line {last.line}: the default, `{context.rule_text(default)}`, "
+                          "decides those records the same way" if (
+                              context.policy.action_text(last) == context.policy.action_text(default))
+                          else "if some records should reach the default, narrow one of these rules")
 
 
 def _lines(context: Context, rules: list[c.Rule]) -> str:

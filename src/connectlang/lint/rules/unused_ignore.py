@@ -95,12 +95,18 @@ def _move(context: Context, ignores: Ignores, place: object, selector: str | Non
     reported there; otherwise how to drop it."""
     from . import RULES  # the catalog imports this module
     rules = {rule.code: rule for rule in RULES}
-    for d in sorted(context.found, key=lambda d: d.span.start):
-        if ignores.item_of(d.span.start) == place and (selector is None or selects(selector, rules[d.code])):
-            line = context.policy.source.line(d.span.start)
-            return f"move it to the end of line {line}, where the `{d.code}` lint starts"
-    if alone and any(selector is None or selects(selector, rules[d.code]) for d in context.found):
-        return "an ignore comment silences the line it ends: move it to the end of the lint's line"
+    source = context.policy.source
+    found = sorted(context.found, key=lambda d: d.span.start)
+    named = [d for d in found if selector is None or selects(selector, rules[d.code])]
+    for d in named:
+        if ignores.item_of(d.span.start) == place:
+            return f"move it to the end of line {source.line(d.span.start)}, where the `{d.code}` lint starts"
+    others = [d for d in found if ignores.item_of(d.span.start) == place]
+    if selector is not None and others:  # it names another rule than the one reported
+        return f"the lint here is `{others[0].code}`: write `ignore[{others[0].code}]`"
+    if alone and named:
+        return (f"an ignore comment silences the line it ends: move it to the end of line "
+                f"{source.line(named[0].span.start)}, where the `{named[0].code}` lint starts")
     return remove
 
 
