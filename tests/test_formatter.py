@@ -160,6 +160,18 @@ def test_an_ignore_comment_that_silences_nothing_stays_on_one_line(comment: str)
     assert formatted(text).count(comment) == 1
 
 
+def test_an_and_chain_inside_an_or_breaks_further_in() -> None:
+    """Broken at the same column as the `or`, the `and`s read as `(a or b) and c`."""
+    text = ('review if same_school or did_business and interacted_within 90d and '
+            'mutual_connections > 10 and message contains "hello there, my friend"\nelse archive\n')
+    assert formatted(text) == ("review  if same_school\n"
+                               "        or did_business\n"
+                               "            and interacted_within 90d\n"
+                               "            and mutual_connections > 10\n"
+                               '            and message contains "hello there, my friend"\n'
+                               "else archive\n")
+
+
 def test_an_ignore_comment_never_reaches_code_from_another_line() -> None:
     """Joining a continuation line onto its rule's line would carry its ignore comment
     over the code already there: such a rule stays broken, or as written."""

@@ -61,9 +61,14 @@ def format_source(source: Source) -> tuple[str, list[Diagnostic]]:
 def _expr(expr: n.Expr, source: Source) -> wl.AbstractDoc:
     if isinstance(expr, n.BoolOp):
         # One ConcatDoc of all parts: `a + b` copies a's, so `+` in a loop is quadratic.
-        chain = [_expr(expr.operands[0], source)]
-        for operand in expr.operands[1:]:
-            chain += [wl.BreakDoc(" "), wl.TextDoc(f"{expr.op} "), _expr(operand, source)]
+        # An `and` chain inside an `or` breaks four columns further in, so that it does
+        # not read as `(a or b) and c`.
+        parts = [_expr(operand, source) for operand in expr.operands]
+        parts = [part.nest(4) if isinstance(operand, n.BoolOp) else part
+                 for part, operand in zip(parts, expr.operands, strict=True)]
+        chain = [parts[0]]
+        for part in parts[1:]:
+            chain += [wl.BreakDoc(" "), wl.TextDoc(f"{expr.op} "), part]
         return _concat(chain).group()
     if isinstance(expr, n.Group):
         return wl.TextDoc("(") + _expr(expr.expr, source).nest(4) + wl.TextDoc(")")
