@@ -257,7 +257,7 @@ def repair(tokens: list[Token], bad: list[Token], source: Source, terminals: Ter
     """The tokens the parser is given, each slip with a sure fix read as that fix, and
     where the bad input with none starts; a diagnostic for each."""
     stream = sorted([*tokens, *bad], key=lambda token: token.start_pos or 0)
-    stream = _uncommented(stream, source, diagnostics)
+    stream = _unquoted_sql(_uncommented(stream, source, diagnostics))
     stream = _unprefixed(stream, diagnostics)
     stream = _unquoted(stream, source, diagnostics)
     diagnostics.extend(lexical_errors([token for token in stream if token.type in _BAD], source))
@@ -303,6 +303,21 @@ def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnost
         if dashes:
             sql_line = token.line
     return kept
+
+
+def _unquoted_sql(stream: list[Token]) -> list[Token]:
+    """SQL's `'it''s'`, lexed as two single-quoted strings side by side, as one: `'it\\'s'`."""
+    joined: list[Token] = []
+    for token in stream:
+        previous = joined[-1] if joined else None
+        if previous is not None and token.type == previous.type == "BAD_QUOTE" and (
+                previous.value[:1] == token.value[:1] == "'" and previous.end_pos == token.start_pos):
+            joined[-1] = type(token)("BAD_QUOTE", previous.value[:-1] + "\\'" + token.value[1:],
+                                     previous.start_pos, previous.line, previous.column,
+                                     token.end_line, token.end_column, token.end_pos)
+        else:
+            joined.append(token)
+    return joined
 
 
 def _unprefixed(stream: list[Token], diagnostics: list[Diagnostic]) -> list[Token]:
