@@ -245,9 +245,10 @@ def _stray_help(text: str, before: str, after: str) -> str | None:
 # -- what the parser reads instead ------------------------------------------------
 #
 # A slip with a sure fix (`&&`, `'spam'`, `because we met` without quotes, Python's
-# `f"..."`) is reported, then read as its fix: the rest of its item is still parsed
-# and checked, so the mistakes after it are reported in the same run. Bad input with
-# no sure fix (a stray `@`) costs its item, whose other errors would only follow from it.
+# `f"..."`, SQL's `-- note` and `'it''s'`, C's `/* note */`) is reported, then read as
+# its fix: the rest of its item is still parsed and checked, so the mistakes after it
+# are reported in the same run. Bad input with no sure fix (a stray `@`) costs its
+# item, whose other errors would only follow from it.
 
 Terminals = dict[str, str]  # a keyword's or an operator's terminal, by its text
 
@@ -257,7 +258,8 @@ def repair(tokens: list[Token], bad: list[Token], source: Source, terminals: Ter
     """The tokens the parser is given, each slip with a sure fix read as that fix, and
     where the bad input with none starts; a diagnostic for each."""
     stream = sorted([*tokens, *bad], key=lambda token: token.start_pos or 0)
-    stream = _unquoted_sql(_uncommented(stream, source, diagnostics))
+    stream = _uncommented(stream, source, diagnostics)
+    stream = _joined_sql_quotes(stream)
     stream = _unprefixed(stream, diagnostics)
     stream = _unquoted(stream, source, diagnostics)
     diagnostics.extend(lexical_errors([token for token in stream if token.type in _BAD], source))
@@ -305,7 +307,7 @@ def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnost
     return kept
 
 
-def _unquoted_sql(stream: list[Token]) -> list[Token]:
+def _joined_sql_quotes(stream: list[Token]) -> list[Token]:
     """SQL's `'it''s'`, lexed as two single-quoted strings side by side, as one: `'it\\'s'`."""
     joined: list[Token] = []
     for token in stream:
