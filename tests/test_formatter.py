@@ -160,6 +160,16 @@ def test_an_ignore_comment_that_silences_nothing_stays_on_one_line(comment: str)
     assert formatted(text).count(comment) == 1
 
 
+@pytest.mark.parametrize(("written", "kept"), [
+    ('"\\u{301}"', '"\\u{301}"'),  # a mark with nothing before it would sit on the quote
+    ('"e\\u{301}"', '"e\u0301"'),  # on a letter it shows
+    ('"\\u{200B}x"', '"\\u{200B}x"'),  # a zero-width space stays spelled out
+])
+def test_a_string_keeps_what_cannot_be_seen_escaped(written: str, kept: str) -> None:
+    assert formatted(f"review if company == {written}\nelse archive\n") == (
+        f"review  if company == {kept}\nelse archive\n")
+
+
 def test_an_and_chain_inside_an_or_breaks_further_in() -> None:
     """Broken at the same column as the `or`, the `and`s read as `(a or b) and c`."""
     text = ('review if same_school or did_business and interacted_within 90d and '

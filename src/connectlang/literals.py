@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -323,12 +324,12 @@ def visible(text: str, short: dict[str, str] = _SHORT) -> str:
     if short is _SHORT and text.isprintable():
         return text
     out = []
-    for char in text:
+    for at, char in enumerate(text):
         if char in short:
             out.append(short[char])
-        elif char.isprintable():
+        elif char.isprintable() and not (at == 0 and unicodedata.combining(char)):
             out.append(char)
-        else:
+        else:  # (a combining mark with nothing before it would sit on the quote)
             out.append(f"\\u{{{ord(char):X}}}")
     return "".join(out)
 
