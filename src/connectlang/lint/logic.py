@@ -448,9 +448,7 @@ class Space:
         """What a text test's outcome says of the field's other ones and of its equality
         tests: `contains "agency recruiter"` holds `contains "recruiter"`; not `starts_with
         "head of"` rules out `starts_with "head of sales"` and `== "head of sales"`."""
-        tests = self._texts.get(name, set())
-        if len(tests) > MAX_IMPLIED:
-            return []
+        tests = self._related(name)
         if want:
             return [Lit(self._atom((k, name, w)), frozenset({2})) for k, w in tests
                     if (k, w) != (kind, word) and _implies(kind, word, k, w)]
@@ -463,16 +461,20 @@ class Space:
             parts.append(Lit(var, self.vars[var].universe - ruled_out))
         return parts
 
+    def _related(self, name: str) -> set[tuple[str, str]]:
+        """The text tests of a field that say something of each other: none past
+        MAX_IMPLIED (a generated blocklist), whose tests are then each taken alone."""
+        tests = self._texts.get(name, set())
+        return tests if len(tests) <= MAX_IMPLIED else set()
+
     def _equal(self, var: int, name: str, named: frozenset[int]) -> Formula:
         """The text equals the constant of one of the `named` regions, with what that
         says of its other tests: `== "head of sales"` holds `starts_with "head of"`, and
         where the policy measures the text's length, `== ""` is `length(x) == 0` and
         any other constant makes it at least 1 (so `message == ""` and `has_message`
         between them decide every record)."""
-        tests = self._texts.get(name, set())
-        tests = tests if len(tests) <= MAX_IMPLIED else set()
         nonempty = self._not_empty(name, True)
-        if not tests and nonempty is TRUE:
+        if not self._related(name) and nonempty is TRUE:
             return Lit(var, named)
         plain = set(named)
         parts: list[Formula] = []
@@ -480,12 +482,11 @@ class Space:
         if empty in plain and nonempty is not TRUE:
             plain.discard(empty)
             parts.append(negate(nonempty, self.vars))
-        if tests:
-            value_of = self._constant_of.get(name) or self._constant_of.setdefault(
-                name, {region: value for value, region in self._strings[name].items()})
+        if self._related(name):
+            if name not in self._constant_of:
+                self._constant_of[name] = {region: value for value, region in self._strings[name].items()}
             for region in sorted(plain):
-                implied = [Lit(self._atom((k, name, w)), frozenset({2})) for k, w in tests
-                           if _implies("eq", value_of[region], k, w)]
+                implied = self._implied("eq", name, self._constant_of[name][region], True)
                 if implied:
                     plain.discard(region)
                     parts.append(conj([Lit(var, frozenset({region})), nonempty, *implied]))
