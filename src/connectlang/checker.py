@@ -556,8 +556,9 @@ class _Checker:
             return f'write `"{self.text(node)}"` for text'
         if not isinstance(node, n.StringLit) or node.value is None:
             return None
-        if want is Type.BOOL and node.value.strip().lower() in _TRUTHS:
-            return f"write `{_TRUTHS[node.value.strip().lower()]}`, without quotes"
+        truth = _TRUTHS.get(node.value.strip().lower())
+        if want is Type.BOOL and truth is not None:
+            return f"write `{truth}`, without quotes"
         if want not in (Type.INT, Type.TIME, Type.DURATION):
             return None
         kind, parse = {Type.INT: ("INT", parse_int), Type.TIME: ("TIME", parse_time),

@@ -314,9 +314,8 @@ def _joined_sql_quotes(stream: list[Token]) -> list[Token]:
         previous = joined[-1] if joined else None
         if previous is not None and token.type == previous.type == "BAD_QUOTE" and (
                 previous.value[:1] == token.value[:1] == "'" and previous.end_pos == token.start_pos):
-            joined[-1] = type(token)("BAD_QUOTE", previous.value[:-1] + "\\'" + token.value[1:],
-                                     previous.start_pos, previous.line, previous.column,
-                                     token.end_line, token.end_column, token.end_pos)
+            joined[-1] = _spanning("BAD_QUOTE", previous.value[:-1] + "\\'" + token.value[1:],
+                                   previous, token)
         else:
             joined.append(token)
     return joined
@@ -370,11 +369,16 @@ def _unquoted(stream: list[Token], source: Source, diagnostics: list[Diagnostic]
             f"put it in double quotes: `{token.value} {quoted}`"))
         # Its quotes stand on the characters around the words, so that a place inside
         # it (a misspelt `{placeholder}`) is where the user wrote it.
-        read.append(type(first)("STRING", quoted, (first.start_pos or 1) - 1, first.line,
-                                (first.column or 1) - 1, last.end_line, (last.end_column or 0) + 1,
-                                (last.end_pos or 0) + 1))
+        read.append(_spanning("STRING", quoted, first, last, around=1))
         at = end
     return read
+
+
+def _spanning(kind: str, value: str, first: Token, last: Token, around: int = 0) -> Token:
+    """A token from `first` to `last`, and `around` characters either side of them."""
+    return type(first)(kind, value, (first.start_pos or 0) - around, first.line,
+                       (first.column or 0) - around, last.end_line, (last.end_column or 0) + around,
+                       (last.end_pos or 0) + around)
 
 
 def _words_end(stream: list[Token], at: int, opener: Token) -> int:
