@@ -95,6 +95,9 @@ def test_an_unquoted_reason_is_quoted_up_to_the_next_item_on_its_line() -> None:
     ("policy my rules let x = y", 'policy "my rules" let x = y'),
     ("accept if x because we met // at school", 'accept if x because "we met"'),
     ("-- a note\nreview if x /* old */ and y", "review if x and y"),
+    ("/* my policy,\n   for 2026 */\nreview if x and y", "review if x and y"),
+    ("review if x /* was: or vip\n */ and y", "review if x and y"),
+    ("/* a note never closed\nreview if x", "review if x"),
     ("review if message contains 'it''s free'", 'review if message contains "it\'s free"'),
 ])
 def test_a_slip_with_a_sure_fix_is_parsed_as_that_fix(text: str, read_as: str) -> None:

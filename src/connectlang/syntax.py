@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import re
 import threading
 from collections.abc import Iterator
 from itertools import pairwise
@@ -191,6 +192,10 @@ def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], li
     """The tokens the parser is given, the comments, and where bad input starts that
     could not be read as its fix (`syntax_errors.repair`)."""
     tokens, kept = _lex_raw(source.text)
+    blocks = _block_comments(source.text, kept)
+    if blocks:  # lexed again without them, for what follows one on its last line
+        tokens, kept = _lex_raw(_blanked(source.text, blocks))
+        tokens = sorted([*tokens, *blocks], key=lambda token: token.start_pos or 0)
     comments = [n.Comment(span_of(token), token.value) for token in kept
                 if token.type == "COMMENT"]
     bad = [token for token in kept if token.type != "COMMENT"]
@@ -208,6 +213,36 @@ def _lex_raw(text: str) -> tuple[list[Token], list[Token]]:
     kept = list(_kept)
     _kept.clear()
     return tokens, kept
+
+
+def _block_comments(text: str, kept: list[Token]) -> list[Token]:
+    """C's `/* note */` over several lines, each as the one token (a regex, to
+    `syntax_errors`) it would be on one line; the lexer reads `/*` as an unclosed regex."""
+    blocks: list[Token] = []
+    for token in kept:
+        start = token.start_pos or 0
+        if token.type != "BAD_REGEX" or not token.value.startswith("/*") or (
+                blocks and start < (blocks[-1].end_pos or 0)):
+            continue
+        close = text.find("*/", start + 2)
+        if close >= 0:
+            end = close + 2
+            line = (token.line or 1) + text.count("\n", start, end)
+            blocks.append(Token("REGEX", text[start:end], start, token.line, token.column,
+                                line, end - text.rfind("\n", 0, end), end))
+    return blocks
+
+
+def _blanked(text: str, blocks: list[Token]) -> str:
+    """`text` with each block's characters but its line breaks as spaces: every other
+    token keeps its place."""
+    parts: list[str] = []
+    done = 0
+    for block in blocks:
+        start, end = block.start_pos or 0, block.end_pos or 0
+        parts += [text[done:start], re.sub(r"[^\n]", " ", text[start:end])]
+        done = end
+    return "".join([*parts, text[done:]])
 
 
 def _slipped(tokens: list[Token]) -> bool:

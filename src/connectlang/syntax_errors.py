@@ -279,7 +279,8 @@ _BAD = {"BAD_QUOTE", "BAD_OPERATOR", "BAD_COMMENT", "BAD_STRING", "BAD_REGEX", "
 
 def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnostic]) -> list[Token]:
     """The stream without other languages' comments: SQL's `-- note` to the end of its
-    line (connectlang has no `-`), and C's `/* note */` (which lexes as a regex)."""
+    line (connectlang has no `-`), and C's `/* note */` (which lexes as a regex; one
+    never closed, as an unclosed one, is taken to run to the end of its line)."""
     kept: list[Token] = []
     sql_line = None
     for at, token in enumerate(stream):
@@ -289,7 +290,9 @@ def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnost
         dashes = token.value == "-" == (following.value if following else "") and (
             token.type == "BAD_CHAR" == (following.type if following else "")) and (
             token.end_pos == (following.start_pos if following else None))
-        if not (dashes or c_comment(token)) or (kept and kept[-1].type == "MATCHES"):  # `/*x*/`
+        unclosed = token.type == "BAD_REGEX" and token.value.startswith("/*")
+        if not (dashes or unclosed or c_comment(token)) or (
+                kept and kept[-1].type == "MATCHES"):  # `matches /*x*/`
             kept.append(token)
             continue
         start = token.start_pos or 0
@@ -298,7 +301,8 @@ def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnost
         note = source.text[start:end][2:].removesuffix("*/" if not dashes else "").strip()
         line_end = source.text.find("\n", end)
         code_after = source.text[end:len(source.text) if line_end < 0 else line_end].strip()
-        fix = (f"remove it, or write `# {note}` at the end of the line: a `#` comment runs to the "
+        fix = ("start each of its lines with `#` instead" if "\n" in note else
+               f"remove it, or write `# {note}` at the end of the line: a `#` comment runs to the "
                "line's end" if code_after and not code_after.startswith("#") else
                f"write `# {note}`" if note else "write `#`")
         diagnostics.append(Diagnostic.error("E002", "a comment starts with `#`", Span(start, end), fix))
