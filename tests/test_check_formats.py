@@ -48,12 +48,29 @@ def test_sarif_is_valid_and_holds_every_result(tmp_path: Path) -> None:
             region = item["locations"][0]["physicalLocation"]["region"]
             assert item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "me.conn"
             assert region["startLine"] >= 1 and region["startColumn"] >= 1
+        for rule in rules:  # what code scanning shows of a rule, errors included
+            assert {"shortDescription", "fullDescription", "help", "helpUri"} <= set(rule), rule
     log = json.loads(run(tmp_path, "--format", "sarif").stdout)
     found = {(r["ruleId"], r["level"]) for r in log["runs"][0]["results"]}
     assert found == {("E201", "error")}  # a policy with errors is not linted
     log = json.loads(run(tmp_path, "--format", "sarif", text=CLEAN_ERRORS).stdout)
     assert {(r["ruleId"], r["level"]) for r in log["runs"][0]["results"]} == {
         ("L501", "note"), ("L502", "note")}
+
+
+def test_sarif_fingerprints_follow_a_result_when_lines_above_it_move(tmp_path: Path) -> None:
+    """Uploads that do not go through GitHub's action get no fingerprints from it: without
+    ours, every run would open new alerts for the same problems."""
+    text = "let a = did_business\nlet b = did_business\nelse archive\n"
+
+    def prints(text: str) -> list[str]:
+        results = json.loads(run(tmp_path, "--format", "sarif", text=text).stdout)["runs"][0]["results"]
+        return [r["partialFingerprints"]["connectlang/v1"] for r in results]
+    first = prints(text)
+    assert len(set(first)) == 2
+    assert prints("# a new note\n\n" + text) == first
+    renamed = prints(text.replace("let b", "let c"))
+    assert renamed[0] == first[0] and renamed[1] != first[1]
 
 
 def test_github_annotations(tmp_path: Path) -> None:
@@ -64,7 +81,8 @@ def test_github_annotations(tmp_path: Path) -> None:
         "(help: use it in a rule, or remove `let warm`)",
         "::warning file=me.conn,line=3,col=6,endLine=3,endColumn=13,title=L301::`decline` tells "
         "LinkedIn you do not know the sender, which can get them restricted (help: use `archive` to "
-        "set the invitation aside quietly, or `report` for spam)"]
+        "set the invitation aside quietly, or `report` for spam)",
+        "1 file checked: 2 warnings"]  # (the log's count: GitHub shows ten annotations of a kind)
     assert result.returncode == 0
 
 
@@ -145,7 +163,26 @@ def test_a_file_that_cannot_be_read_is_told_in_every_format(tmp_path: Path) -> N
         "artifactLocation"] == {"uri": "gone.conn", "uriBaseId": "%SRCROOT%"}
     assert len(log["runs"][0]["results"]) == 1  # me.conn's
     result = run(tmp_path, "--format", "github", "gone.conn")
-    assert result.stdout.splitlines()[-1] == (
-        "::error title=connectlang::cannot read gone.conn: No such file or directory")
+    assert result.stdout.splitlines()[-2:] == [
+        "::error title=connectlang::cannot read gone.conn: No such file or directory",
+        "1 file checked: 1 error; 1 could not be read"]
     assert json.loads(run(tmp_path, "--format", "sarif").stdout)["runs"][0]["invocations"] == [
         {"executionSuccessful": True, "toolExecutionNotifications": []}]
+
+
+def test_a_policy_on_stdin_is_named_by_stdin_filename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    """An editor pipes its buffer: the output names the file, and its per-file settings apply."""
+    from click.testing import CliRunner
+
+    from connectlang.cli import cli
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "connectlang.toml").write_text('[per-file-ignores]\n"legacy/" = ["decline"]\n')
+    text = "decline if did_business\nelse archive\n"
+    named = CliRunner().invoke(cli, ["check", "--format", "github", "-", "--stdin-filename",
+                                     "policies/me.conn"], input=text)
+    assert named.stdout.startswith("::warning file=policies/me.conn,line=1,col=1,")
+    ignored = CliRunner().invoke(cli, ["check", "-", "--stdin-filename", "legacy/old.conn"], input=text)
+    assert ignored.stdout == "1 file checked: no problems\n"
+    alone = CliRunner().invoke(cli, ["check", "me.conn", "--stdin-filename", "x.conn"])
+    assert alone.exit_code == 2 and "give `-` among the files too" in alone.stderr

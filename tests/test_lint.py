@@ -102,7 +102,8 @@ def test_connectlang_rule_prints_a_page_or_the_list() -> None:
 def test_the_error_codes_are_documented() -> None:
     from connectlang.diagnostics import CODES
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert re.findall(r"^\| `(E\d+)` \| ([a-z0-9-]+) \|$", text, re.MULTILINE) == list(CODES.items())
+    rows = re.findall(r"^\| `(E\d+)` \| ([a-z0-9-]+) \| (.+) \|$", text, re.MULTILINE)
+    assert rows == [(code, name, meaning) for code, (name, meaning) in CODES.items()]
 
 
 POLICY = """let warm = did_business or same_school
@@ -149,6 +150,30 @@ def test_a_selector_naming_no_rule_gets_the_name_meant(tmp_path: Path, selector:
     result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--select", selector])
     assert result.exit_code == 2 and f"`{selector}` names no rule" in result.stderr
     assert (f"did you mean `{meant}`?" in result.stderr) if meant else "codes look like" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("--ignore", "E201"), ("--select", "E2"), ("--ignore", "e")])
+def test_an_error_code_given_as_a_lint_is_told_apart(tmp_path: Path, args: tuple[str, str]) -> None:
+    (tmp_path / "p.conn").write_text(POLICY)
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), *args])
+    assert result.exit_code == 2 and "did you mean" not in result.stderr
+    assert f"`{args[1]}` names an error, not a lint rule: errors are always reported" in result.stderr
+
+
+@pytest.mark.parametrize("given", ["", " , "])
+def test_an_option_given_no_rule_is_refused_not_taken_as_unset(tmp_path: Path, given: str) -> None:
+    (tmp_path / "p.conn").write_text(POLICY)
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--select", given])
+    assert result.exit_code == 2 and result.stderr == (
+        "Error: --select was given no rule (codes look like L101, names like unreachable-rule)\n")
+
+
+def test_a_named_pyproject_without_our_table_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.black]\nline-length = 99\n')
+    (tmp_path / "p.conn").write_text(POLICY)
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--config",
+                                      str(tmp_path / "pyproject.toml")])
+    assert result.exit_code == 2 and "has no `[tool.connectlang]` table" in result.stderr
 
 
 def test_a_lookup_in_an_empty_list_is_named_as_why_a_rule_never_fires(tmp_path: Path) -> None:
@@ -226,6 +251,8 @@ def test_per_file_patterns_see_a_linked_folder_by_the_name_it_is_given(tmp_path:
     ('[severity]\nL301 = ["error"]\n', "severity of `L301` is `['error']`: use error, warning or info"),
     ('select = [" "]\n', "an empty rule name selects nothing (codes look like L101, names like "
      "unreachable-rule)"),
+    ('[severity]\nE201 = "warning"\n', "`E201` names an error, not a lint rule: errors are always "
+     "reported, and cannot be ignored or given another severity"),
     ('[per-file-ignores]\n"!legacy/*.conn" = ["L101"]\n', "the per-file pattern `!legacy/*.conn` is a "
      "negation, which matches no file: list the files to ignore instead"),
     ('[per-file-ignores]\n"legacy\\\\old.conn" = ["L101"]\n', "the per-file pattern `legacy\\old.conn` "

@@ -1,4 +1,5 @@
-"""The package: the wheel holds the generated parser, and one keyword list is the truth."""
+"""The package: the wheel holds the generated parser, one keyword list is the truth, and
+the pre-commit hooks run."""
 
 from __future__ import annotations
 
@@ -27,3 +28,26 @@ def test_the_wheel_holds_the_generated_parser(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "connectlang/_parser.py" in names
     assert "connectlang/cli.py" in names
+
+
+def test_each_pre_commit_hook_runs_as_pre_commit_calls_it(tmp_path: Path) -> None:
+    """pre-commit runs a hook's `entry` with the changed files after it: check passes a
+    clean policy and fails a broken one; fmt rewrites a file and fails, then passes."""
+    from click.testing import CliRunner
+
+    from connectlang.cli import cli
+    hooks = re.findall(r"^- id: (\S+)\n(?:  .*\n)*?  entry: connectlang (.+)$",
+                       (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"), re.MULTILINE)
+    assert [name for name, _ in hooks] == ["connectlang-check", "connectlang-fmt"]
+    entries = dict(hooks)
+    policy = tmp_path / "p.conn"
+    policy.write_text("accept   if did_business\nelse archive\n")
+    check = entries["connectlang-check"].split()
+    assert CliRunner().invoke(cli, [*check, str(policy)]).exit_code == 0
+    policy.write_text("decline if did_business\nelse archive\n")  # a warning, which --strict fails
+    assert CliRunner().invoke(cli, [*check, str(policy)]).exit_code == 1
+    policy.write_text("accept   if did_business  else archive\n")
+    fmt = entries["connectlang-fmt"].split()
+    assert CliRunner().invoke(cli, [*fmt, str(policy)]).exit_code == 0
+    assert policy.read_text().splitlines()[1] == "else archive"  # rewritten: pre-commit fails it
+    assert CliRunner().invoke(cli, ["fmt", "--check", str(policy)]).exit_code == 0

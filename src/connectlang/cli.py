@@ -73,9 +73,10 @@ def cli() -> None:
 
 # -- reading policies ------------------------------------------------------------
 
-def read_source(path: str) -> tuple[Source, list[Diagnostic]]:
+def read_source(path: str, name: str | None = None) -> tuple[Source, list[Diagnostic]]:
     """A policy file as text, without the byte-order mark some Windows editors start
-    UTF-8 with; bytes that are not UTF-8 become a diagnostic (exit 1)."""
+    UTF-8 with; bytes that are not UTF-8 become a diagnostic (exit 1). `name` is what
+    the file is called in messages, if not its path (`-`, standard input)."""
     from .diagnostics import Diagnostic
     from .source import Source, Span
     try:
@@ -83,26 +84,27 @@ def read_source(path: str) -> tuple[Source, list[Diagnostic]]:
     except OSError as exc:
         raise CannotRun(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        return Source(raw.decode("utf-8-sig"), path), []
+        return Source(raw.decode("utf-8-sig"), name or path), []
     except UnicodeDecodeError as exc:
         text = exc.object  # the bytes after the mark, which the error's offsets count in
         offset = len(text[: exc.start].decode("utf-8", "replace"))
-        source = Source(raw.decode("utf-8-sig", "replace"), path)
+        source = Source(raw.decode("utf-8-sig", "replace"), name or path)
         return source, [Diagnostic.error(
             "E005", f"this file is not UTF-8 text: byte 0x{text[exc.start]:02x} cannot start a "
             "character", Span(offset, offset + 1), "save the file as UTF-8")]
 
 
-def diagnose(path: str, settings: Settings | None = None,
-             inputs: frozenset[str] | None = None) -> tuple[Source, list[Diagnostic], c.Policy | None]:
+def diagnose(path: str, settings: Settings | None = None, inputs: frozenset[str] | None = None,
+             name: str | None = None) -> tuple[Source, list[Diagnostic], c.Policy | None]:
     """Parse and check one file: its source, every diagnostic, and the checked policy
     when it has no error (compiling it is left to the commands that evaluate). With
-    `settings`, a policy without errors is linted too."""
+    `settings`, a policy without errors is linted too, by the per-file settings of
+    `name` if given (standard input's file), else of `path`."""
     from .analysis import analyse
-    source, diagnostics = read_source(path)
+    source, diagnostics = read_source(path, name)
     if diagnostics:
         return source, diagnostics, None
-    _, diagnostics, checked = analyse(source, settings, path, inputs)
+    _, diagnostics, checked = analyse(source, settings, name or path, inputs)
     return source, diagnostics, checked
 
 
@@ -134,9 +136,11 @@ def colour_for(stream: IO[str]) -> bool:
               help="The format of the --input files (needed for `-`, stdin).")
 @click.option("--enrich", multiple=True, metavar="FILE", help="An enrichment file, as for eval: "
               "its columns count as given.")
+@click.option("--stdin-filename", metavar="NAME", help="The path of the policy read from `-` "
+              "(an editor's buffer): how messages name it, and which per-file settings apply.")
 def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...],
           ignore: tuple[str, ...], config: str | None, inputs: tuple[str, ...],
-          input_format: str | None, enrich: tuple[str, ...]) -> None:
+          input_format: str | None, enrich: tuple[str, ...], stdin_filename: str | None) -> None:
     """Parse, type-check and lint policy FILES; report every problem in one run.
 
     A folder stands for the .conn files under it. Errors (exit 1) make a policy
@@ -147,7 +151,7 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
 
     \b
     Example:
-      connectlang check policies/*.conn --strict
+      connectlang check policies/ --strict
       connectlang check me.conn --input export.zip --enrich crm.csv --format sarif
     """
     import gc
@@ -157,10 +161,13 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
     from .lint.rules import RULES
     if "-" in files and "-" in inputs + enrich:
         raise CannotRun("the policy and an --input cannot both be `-`: standard input is one stream")
+    if stdin_filename is not None and "-" not in files:
+        raise click.UsageError("--stdin-filename names the policy read from standard input: give "
+                               "`-` among the files too")
     try:
         settings = lint_config.load(RULES, config).with_options(
-            lint_config.validate(lint_config.split(select), RULES, "--select"),
-            lint_config.validate(lint_config.split(ignore), RULES, "--ignore"))
+            lint_config.validate(lint_config.split(select, "--select"), RULES, "--select"),
+            lint_config.validate(lint_config.split(ignore, "--ignore"), RULES, "--ignore"))
         given = _fields_given(inputs, input_format, enrich) if inputs or enrich else None
     except lint_config.ConfigError as exc:
         raise CannotRun(str(exc)) from None
@@ -168,7 +175,7 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
     unreadable: list[tuple[str, str]] = []  # (file, why), told in every format, not only on stderr
     for path in _policy_files(files):
         try:
-            results.append(diagnose(path, settings, given)[:2])
+            results.append(diagnose(path, settings, given, stdin_filename if path == "-" else None)[:2])
         except CannotRun as exc:
             unreadable.append((path, exc.message))
     counts: Counter[str] = Counter()
@@ -192,6 +199,7 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
                 click.echo(to_github(d, source))
         for _, why in unreadable:
             click.echo(f"::error title=connectlang::{github_data(why)}")
+        click.echo(_summary(len(results), counts, len(unreadable)))  # (GitHub shows 10 of a kind)
     else:
         colour = colour_for(sys.stdout)
         for source, diagnostics in results:
@@ -234,7 +242,7 @@ def rule(code: str | None) -> None:
     listed = [each for each in RULES if code is None or code.upper() == "ALL"
               or each.code.startswith(code.upper())]
     if code is not None and code.upper() in CODES:
-        raise CannotRun(f"`{code.upper()}` ({CODES[code.upper()]}) is an error, not a lint rule: "
+        raise CannotRun(f"`{code.upper()}` ({CODES[code.upper()][0]}) is an error, not a lint rule: "
                         "its message and help say what to fix, and it cannot be ignored")
     if not listed:
         from .diagnostics import closest

@@ -25,26 +25,38 @@ class Severity(str, enum.Enum):
 
 
 # code -> short name; the name is what documentation and `--select` users read.
-CODES: dict[str, str] = {
-    "E001": "syntax-error",
-    "E002": "invalid-character",
-    "E003": "unterminated-literal",
-    "E004": "nesting-too-deep",
-    "E005": "invalid-utf8",
-    "E101": "invalid-escape",
-    "E102": "invalid-duration",
-    "E103": "invalid-integer",
-    "E104": "invalid-time",
-    "E105": "invalid-regex",
-    "E106": "invalid-template",
-    "E201": "unknown-name",
-    "E202": "upper-case-name",
-    "E203": "duplicate-definition",
-    "E204": "policy-structure",
-    "E205": "unknown-function",
-    "E301": "type-mismatch",
-    "E302": "condition-not-bool",
-    "E303": "wrong-arguments",
+# Each error's code, name, and what it means (SARIF's description of it): errors have
+# no page of their own, their message and help say what to fix.
+CODES: dict[str, tuple[str, str]] = {
+    "E001": ("syntax-error", "The text does not read as connectlang: a word or sign is missing "
+             "or out of place."),
+    "E002": ("invalid-character", "A character connectlang does not use, or another language's "
+             "way of writing something (`&&`, `'text'`, `// note`)."),
+    "E003": ("unterminated-literal", "A string or regex that is not closed on its line."),
+    "E004": ("nesting-too-deep", "An expression nested more than 64 levels deep, or 128 with the "
+             "`let`s it uses written out."),
+    "E005": ("invalid-utf8", "The file is not UTF-8 text."),
+    "E101": ("invalid-escape", "An escape a string does not have, or a `\\u{...}` that is no "
+             "character."),
+    "E102": ("invalid-duration", "A duration with a unit connectlang does not have, or too long."),
+    "E103": ("invalid-integer", "An integer too large, or written with a sign, a fraction or "
+             "separators."),
+    "E104": ("invalid-time", "A time that is no real date and time."),
+    "E105": ("invalid-regex", "A regex that RE2 cannot compile, or one that needs what RE2 does "
+             "not have (look-around, back-references)."),
+    "E106": ("invalid-template", "An `ask` reply with a lone brace, or a placeholder that is no "
+             "string or int name."),
+    "E201": ("unknown-name", "A name that no field, `let` or built-in defines before its use."),
+    "E202": ("upper-case-name", "A name with an upper-case letter: names are lower case."),
+    "E203": ("duplicate-definition", "A `field` or `let` defined twice, or named as a standard "
+             "field or built-in."),
+    "E204": ("policy-structure", "The parts of the policy out of place: the header first, one "
+             "default, last."),
+    "E205": ("unknown-function", "A call of a function connectlang does not have."),
+    "E301": ("type-mismatch", "A value of the wrong type for its operator, function or field."),
+    "E302": ("condition-not-bool", "A condition that is not a bool."),
+    "E303": ("wrong-arguments", "A function called with the wrong arguments, or without "
+             "parentheses."),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,11 +26,11 @@ def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], unreadable: Se
     their alerts for fixed)."""
     descriptors = [_lint_rule(rule) for rule in RULES]
     used = sorted({d.code for _, diagnostics in results for d in diagnostics if d.code in CODES})
-    descriptors += [{"id": code, "name": CODES[code], "shortDescription": {"text": CODES[code]},
-                     "defaultConfiguration": {"level": "error"}} for code in used]
+    descriptors += [_error_rule(code) for code in used]
     index = {descriptor["id"]: i for i, descriptor in enumerate(descriptors)}
     found = []
     for source, diagnostics in results:
+        seen: Counter[str] = Counter()
         for d in diagnostics:
             item = to_json(d, source)
             text = d.message + (f" (help: {d.help})" if d.help else "")
@@ -39,6 +41,7 @@ def sarif(results: Sequence[tuple[Source, Sequence[Diagnostic]]], unreadable: Se
                     "artifactLocation": _location(item["file"]),
                     "region": {"startLine": item["line"], "startColumn": item["column"],
                                "endLine": item["end_line"], "endColumn": item["end_column"]}}}],
+                "partialFingerprints": {"connectlang/v1": _fingerprint(d, source, seen)},
             })
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [{
         "tool": {"driver": {"name": "connectlang", "version": version,
@@ -69,6 +72,26 @@ def _location(name: str) -> dict[str, str]:
     if Path(path).is_absolute():
         return {"uri": Path(path).as_uri()}
     return {"uri": quote(path), "uriBaseId": _ROOT}
+
+
+def _fingerprint(diagnostic: Diagnostic, source: Source, seen: Counter[str]) -> str:
+    """What identifies a result across commits, so code scanning keeps one alert for it
+    however the lines above it move: its rule, message and the source it points at
+    (spaces aside), and how many results of the file had all three before it."""
+    text = " ".join(source.text[diagnostic.span.start:diagnostic.span.end].split())
+    key = hashlib.sha256("\0".join((diagnostic.code, diagnostic.message, text)).encode()).hexdigest()[:32]
+    seen[key] += 1
+    return f"{key}:{seen[key]}"
+
+
+def _error_rule(code: str) -> dict[str, Any]:
+    """An error as a SARIF rule: its own message and help say what to fix."""
+    name, meaning = CODES[code]
+    return {"id": code, "name": name, "helpUri": f"{_HOME}/blob/main/docs/cli.md#errors",
+            "shortDescription": {"text": meaning}, "fullDescription": {"text": meaning},
+            "help": {"text": f"{meaning} The policy cannot run until it is fixed: the result's "
+                     "message says how."},
+            "defaultConfiguration": {"level": "error"}, "properties": {"tags": ["error"]}}
 
 
 def _lint_rule(rule: Any) -> dict[str, Any]:

@@ -83,6 +83,11 @@ def selects(selector: str, rule: type[Rule]) -> bool:
     return selector in ("ALL", rule.name) or rule.code.startswith(selector.upper())
 
 
+def names_error(selector: str) -> bool:
+    """Whether a selector that selects no lint names errors (`E201`, `E2`)."""
+    return re.fullmatch(r"[Ee]\d*", selector) is not None
+
+
 def _specificity(selector: str, rule: type[Rule]) -> int:
     """How closely a selector that selects `rule` names it: a code prefix by its length."""
     if selector == rule.name or selector.upper() == rule.code:
@@ -98,6 +103,9 @@ def validate(selectors: Iterable[str], catalog: Sequence[type[Rule]], where: str
         if not selector:
             raise ConfigError(f"{where}: an empty rule name selects nothing (codes look like L101, "
                               "names like unreachable-rule)")
+        if not any(selects(selector, rule) for rule in catalog) and names_error(selector):
+            raise ConfigError(f"{where}: `{selector}` names an error, not a lint rule: errors are "
+                              "always reported, and cannot be ignored or given another severity")
         if not any(selects(selector, rule) for rule in catalog):
             named = [rule.name for rule in catalog if rule.name.startswith(selector.lower())]
             near = named[0] if len(named) == 1 else closest(
@@ -110,9 +118,17 @@ def validate(selectors: Iterable[str], catalog: Sequence[type[Rule]], where: str
     return tuple(found)
 
 
-def split(values: Iterable[str]) -> list[str]:
-    """`--select L1,L3 --select decline` -> [`L1`, `L3`, `decline`]."""
-    return [part for value in values for part in value.split(",") if part.strip()]
+def split(values: Iterable[str], where: str) -> list[str]:
+    """`--select L1,L3 --select decline` -> [`L1`, `L3`, `decline`]; an option given
+    nothing (`--select ""`) is refused rather than taken as not given."""
+    parts = []
+    for value in values:
+        named = [part for part in value.split(",") if part.strip()]
+        if not named:
+            raise ConfigError(f"{where} was given no rule (codes look like L101, names like "
+                              "unreachable-rule)")
+        parts += named
+    return parts
 
 
 def load(catalog: Sequence[type[Rule]], explicit: str | None = None, start: Path | None = None) -> Settings:
@@ -121,7 +137,10 @@ def load(catalog: Sequence[type[Rule]], explicit: str | None = None, start: Path
         path = Path(explicit)
         data = _read(path)
         table = _section(data, path) if path.name == "pyproject.toml" else data
-        return _settings({} if table is None else table, catalog, path)
+        if table is None:
+            raise ConfigError(f"{path}: has no `[tool.connectlang]` table, so it configures nothing "
+                              "(name the file that has it, or add it)")
+        return _settings(table, catalog, path)
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         own = folder / "connectlang.toml"

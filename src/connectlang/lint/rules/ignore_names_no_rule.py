@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from ...diagnostics import Severity, closest
 from ...nodes import IGNORE_COMMENT
-from ..config import ignore_comments, selects
+from ..config import ignore_comments, names_error, selects
 from ..rule import Context, Finding, Rule
 
 
@@ -74,7 +74,7 @@ class IgnoreNamesNoRule(Rule):
 
 
 def _help(selector: str, catalog: Sequence[type[Rule]]) -> str:
-    if re.fullmatch(r"[Ee]\d+", selector):
+    if names_error(selector):
         return f"`{selector}` is an error: errors cannot be silenced, only fixed"
     close = closest(selector, [name for rule in catalog for name in (rule.code, rule.name)])
     return (f"did you mean `{close}`? " if close else "") + "`connectlang rule` lists the rules"
