@@ -38,13 +38,14 @@ def formatted(text: str) -> str:
 
 def shape(obj: Any) -> Any:
     """A tree with what only layout changes left out: spans, line numbers, a string's
-    spelling (its value stays) and the source text."""
+    spelling (its value stays), the source text and where comments are (their text is
+    compared on its own)."""
     if isinstance(obj, Source):
         return None
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return (type(obj).__name__, tuple(
             shape(getattr(obj, f.name)) for f in dataclasses.fields(obj)
-            if not f.name.endswith("span") and f.name not in ("raw", "line")))
+            if not f.name.endswith("span") and f.name not in ("raw", "line", "comments")))
     if isinstance(obj, (tuple, list)):
         return tuple(shape(o) for o in obj)
     return obj

@@ -480,6 +480,73 @@ def test_a_default_the_rules_above_always_beat_is_told_which_rule_to_drop(tmp_pa
     assert "help: remove line 2: the default, `else review`, decides those records the same way" in out
 
 
+@pytest.mark.parametrize("text", [
+    'accept if has_message\narchive if message == ""\nreview if did_business\nelse archive\n',
+    'accept if has_message\narchive if message == "" because "no note"\nelse archive\n',
+], ids=["a rule after it would take its records", "another reason"])
+def test_a_default_is_not_said_to_decide_the_same_way_when_it_would_not(tmp_path: Path, text: str) -> None:
+    """Removing the last rule sends its records on: to a rule after it, or to a default
+    that gives them another reason."""
+    out = check(tmp_path, "p.conn", text)[1]
+    assert "the default never decides" in out and "remove line" not in out
+    assert "help: if some records should reach the default, narrow one of these rules" in out
+
+
+@pytest.mark.parametrize(("text", "help"), [
+    ("archive if true\naccept if did_business\nelse archive\n",
+     "narrow it, or remove it and line 2: the default does the same"),
+    ("accept if true\naccept if did_business\nreview if same_school\nelse archive\n",
+     "narrow it, or make it the default (`else accept`) in place of lines 2 to 3"),
+    ('archive if true because "x"\nelse archive\n', 'make it the default (`else archive because "x"`), '
+     "or narrow it"),
+    ("archive if true\nelse archive\n", "remove it, as the default does the same, or narrow it"),
+])
+def test_an_always_true_rule_is_told_a_fix_that_keeps_the_decisions(tmp_path: Path, text: str,
+                                                                     help: str) -> None:
+    assert f"help: {help}\n" in check(tmp_path, "p.conn", text)[1]
+
+
+def test_a_repeated_rule_is_unreachable_when_duplicates_are_not_told(tmp_path: Path) -> None:
+    text = ('report if message contains "crypto"\naccept if did_business\n'
+            'report if message contains "crypto"\nelse archive\n')
+    assert codes(check(tmp_path, "p.conn", text)[1]) == ["L104"]
+    assert codes(check(tmp_path, "p.conn", text, "--ignore", "L104")[1]) == ["L101"]
+
+
+def test_a_rule_quoted_in_a_message_leaves_its_comments_out(tmp_path: Path) -> None:
+    text = ("accept if did_business   # we worked together\n    or same_school\n"
+            "archive if same_school\nelse archive\n")
+    assert "by line 1 (`accept if did_business or same_school`)" in check(tmp_path, "p.conn", text)[1]
+
+
+@pytest.mark.parametrize(("condition", "help"), [
+    ("(message is missing or did_business) and mutual_connections > 5 and mutual_connections < 3",
+     "check for `and` where `or` was meant, or bounds the wrong way round"),
+    ("has_message is missing", "`has_message` is never missing: `message` always has a value"),
+    ('company == "Acme" and company != "acme"',
+     '`company == "Acme"` and `company != "acme"` contradict: text comparisons ignore case'),
+    ("message contains_any [] or mutual_connections > 3 and mutual_connections < 2",
+     "each part of the `or` is never true: check the bounds and values"),
+    ("message contains_any [] or headline contains_any []",
+     "`message contains_any []`: an empty list holds nothing, so this is never true; "
+     "`headline contains_any []`: an empty list holds nothing, so this is never true"),
+])
+def test_a_condition_never_true_is_told_its_cause(tmp_path: Path, condition: str, help: str) -> None:
+    out = check(tmp_path, "p.conn", f"accept if {condition}\nelse archive\n", "--select", "L102")[1]
+    assert f"help: {help}\n" in out
+
+
+def test_a_value_already_in_the_list_is_not_suggested(tmp_path: Path) -> None:
+    out = check(tmp_path, "p.conn", 'accept if direction in ["incoming", "inbound"]\nelse archive\n')[1]
+    assert "help: remove `inbound`: `incoming` is in the list already" in out
+
+
+def test_a_default_reply_is_not_told_to_change_a_condition(tmp_path: Path) -> None:
+    out = check(tmp_path, "p.conn", 'accept if did_business\nelse ask "Hi {first_name}"\n')[1]
+    assert "help: the default takes every record: put this reply in a rule above it, `ask ... if " \
+        "first_name is not missing`, and give the default one without `{first_name}`" in out
+
+
 def test_a_comment_naming_a_rule_not_run_is_not_judged(tmp_path: Path) -> None:
     text = "accept if did_business  # connectlang: ignore[L301]\nelse archive\n"
     assert codes(check(tmp_path, "p.conn", text, "--select", "L1,L7")[1]) == []

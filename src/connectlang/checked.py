@@ -8,6 +8,7 @@ every consumer handles a handful of node kinds. Spans point back at the source.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -156,6 +157,7 @@ class Policy:
     lets: tuple[Let, ...]
     rules: tuple[Rule, ...]
     default: Rule
+    comments: tuple[Span, ...] = ()  # in source order: quoted rules leave them out
 
     def defaults(self) -> dict[str, object]:
         """The value a record has for a field it lacks, for the fields that have one
@@ -215,8 +217,16 @@ class Policy:
             roots.extend(children(node))
 
     def text(self, span: Span) -> str:
-        """The source text of a span, its runs of white space made one space."""
-        return " ".join(self.source.text[span.start:span.end].split())
+        """The source text of a span without its comments (quoted on one line, a `#`
+        would comment out the rest), its runs of white space made one space."""
+        parts, at = [], span.start
+        for comment in self.comments[bisect_left(self.comments, span.start, key=_start):]:
+            if comment.start >= span.end:
+                break
+            parts.append(self.source.text[at:comment.start])
+            at = comment.end
+        parts.append(self.source.text[at:span.end])
+        return " ".join("".join(parts).split())
 
     def action_text(self, rule: Rule) -> str:
         """The action as written, an `ask` with its reply: `ask "Who are you?"`."""
@@ -240,6 +250,10 @@ class Policy:
         cut = text[: width - 1]
         space = cut.rfind(" ")  # a whole word, unless that leaves too little
         return (cut[:space] + " …" if space >= width // 2 else cut + "…")
+
+
+def _start(span: Span) -> int:
+    return span.start
 
 
 _ASK = re.compile(r'(?:else\s+)?ask\s+("(?:[^"\\\n]|\\.)*")')

@@ -131,7 +131,8 @@ class _Checker:
         self.loose_names()
         if default is None:
             default = c.Rule(_ERROR_SPAN, 0, "archive", None, None, None)
-        return c.Policy(self.source, name, tuple(fields), tuple(lets), tuple(rules), default)
+        return c.Policy(self.source, name, tuple(fields), tuple(lets), tuple(rules), default,
+                        tuple(comment.span for comment in self.module.comments))
 
     def loose_names(self) -> None:
         """A misspelt name in an item with a syntax error is an error of its own, reported

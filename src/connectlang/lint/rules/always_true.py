@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ... import checked as c
 from ...diagnostics import Severity
 from ...literals import quote
 from ..rule import Context, Finding, Rule
@@ -54,12 +55,18 @@ class ConditionAlwaysTrue(Rule):
                          f"lines {after[0]} to {after[-1]}" if after else "")
                 hidden = (f"the rules after it ({lines}) and the default never decide" if after
                           else f"the default (`else {default}`) never decides")
-                rule = rules[index]
-                action = context.policy.action_text(rule)  # `ask "Who are you?"`, as written
-                if rule.reason is not None:
-                    action += f" because {quote(rule.reason)}"
-                fix = (f"make it the default (`else {action}`), or narrow it"
-                       if action != context.policy.action_text(context.policy.default)
-                       else "remove it, as the default does the same, or narrow it")
+                action = _outcome(context, rules[index])
+                if action == _outcome(context, context.policy.default):
+                    fix = (f"narrow it, or remove it and {lines}: the default does the same" if after
+                           else "remove it, as the default does the same, or narrow it")
+                else:
+                    fix = (f"narrow it, or make it the default (`else {action}`) in place of {lines}"
+                           if after else f"make it the default (`else {action}`), or narrow it")
                 yield Finding(condition.span,
                               f"this condition is true on every record: {hidden}", fix)
+
+
+def _outcome(context: Context, rule: c.Rule) -> str:
+    """The action as written, with its reason: `archive because "spam"`."""
+    action = context.policy.action_text(rule)  # `ask "Who are you?"`, as written
+    return action if rule.reason is None else f"{action} because {quote(rule.reason)}"

@@ -64,7 +64,10 @@ class ImpossibleValue(Rule):
             values = " or ".join(f"`{each}`" for each in allowed)
             meant = _OTHER_WORDS.get(wrong[0].casefold()) or closest(wrong[0], allowed)
             shown = wrong[0] or '""'
+            listed = meant is not None and meant in {text.casefold() for text in given
+                                                     if isinstance(text, str)}
             yield Finding(value.span, f"`{field.name}` is {values}, never `{shown}`",
+                          f"remove `{shown}`: `{meant}` is in the list already" if listed else
                           f"did you mean `{meant}`?" if meant else f"write {values}")
 
 

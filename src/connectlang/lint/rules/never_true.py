@@ -45,42 +45,78 @@ class ConditionNeverTrue(Rule):
         for rule, facts in zip(context.policy.rules, context.analysis.facts, strict=False):
             if facts.never_true:
                 assert rule.condition is not None
+                condition = context.policy.unwrap(rule.condition)
                 yield Finding(rule.condition.span,
                               "this condition is never true, whatever the record: the rule never fires",
-                              _never_missing(rule.condition, context.policy)
-                              or _needed_test(rule.condition, context.policy)
-                              or "check for `and` where `or` was meant, or bounds the wrong way round")
+                              _cause(condition, context.policy) or (
+                                  "each part of the `or` is never true: check the bounds and values"
+                                  if isinstance(condition, c.Or) else
+                                  "check for `and` where `or` was meant, or bounds the wrong way round"))
 
 
-def _never_missing(condition: c.Expr, policy: c.Policy) -> str | None:
-    """The likeliest cause, when the condition asks whether a field with a default is
-    missing: it never is."""
-    defaults = policy.defaults()
-    for node in policy.walk(condition):
-        if (isinstance(node, c.Op) and node.op == "is_missing"
-                and isinstance(node.args[0], c.FieldRef) and node.args[0].name in defaults):
-            name = node.args[0].name
-            return f"`{name}` is never missing: a record without it has {spell(defaults[name])}"
+def _cause(condition: c.Expr, policy: c.Policy) -> str | None:
+    """Why a condition that is never true is: a test it needs (the whole condition, a
+    part of its `and`, every part of its `or`) that is never true for a reason a user
+    can fix, or two parts of its `and` that differ only in case."""
+    condition = policy.unwrap(condition)
+    if isinstance(condition, c.And):
+        return next(filter(None, (_cause(part, policy) for part in condition.operands)),
+                    None) or _case_clash(condition, policy)
+    if isinstance(condition, c.Or):
+        causes = [_cause(part, policy) for part in condition.operands]
+        return "; ".join(dict.fromkeys(causes)) if all(causes) else None  # type: ignore[arg-type]
+    if isinstance(condition, c.Op):
+        return _never_missing(condition, policy) or _needed_test(condition, policy)
     return None
 
 
-def _needed_test(condition: c.Expr, policy: c.Policy) -> str | None:
-    """The cause, when the condition needs a test that is never true: the whole
-    condition, or one of the tests it joins with `and`, looks a value up in an empty
-    list, or compares a field with only values it never takes (L105)."""
-    needed = list(condition.operands) if isinstance(condition, c.And) else [condition]
-    for node in map(policy.unwrap, needed):
-        if not isinstance(node, c.Op) or node.op not in ("in", "contains_any", "has_any", "eq"):
-            continue
-        field, value = (policy.unwrap(arg) for arg in node.args)
-        if isinstance(field, c.Const):
-            field, value = value, field
-        if isinstance(value, c.Const) and value.value == ():
-            return f"`{policy.text(node.span)}`: an empty list holds nothing, so this is never true"
-        given = value.value if isinstance(value, c.Const) else None
-        words = given if isinstance(given, tuple) else (given,)
-        if isinstance(field, c.FieldRef) and field.name in FIELD_VALUES and all(
-                isinstance(w, str) and w.casefold() not in FIELD_VALUES[field.name] for w in words):
-            allowed = " or ".join(FIELD_VALUES[field.name])
-            return f"`{policy.text(node.span)}`: `{field.name}` is only {allowed}, so this is never true"
+def _never_missing(test: c.Op, policy: c.Policy) -> str | None:
+    """`message is missing`: a field with a default, or a value read only from such
+    fields (`has_message`), never is."""
+    if test.op != "is_missing":
+        return None
+    defaults = policy.defaults()
+    operand = policy.unwrap(test.args[0])
+    fields = {node.name for node in policy.walk(operand) if isinstance(node, c.FieldRef)}
+    if not fields or not fields <= set(defaults):
+        return None
+    if isinstance(operand, c.FieldRef):
+        return f"`{operand.name}` is never missing: a record without it has {spell(defaults[operand.name])}"
+    read = " and ".join(f"`{name}`" for name in sorted(fields))
+    return f"`{policy.text(test.args[0].span)}` is never missing: {read} always has a value"
+
+
+def _needed_test(node: c.Op, policy: c.Policy) -> str | None:
+    """A lookup in an empty list, or a comparison of a field with only values it never
+    takes (L105)."""
+    if node.op not in ("in", "contains_any", "has_any", "eq"):
+        return None
+    field, value = (policy.unwrap(arg) for arg in node.args)
+    if isinstance(field, c.Const):
+        field, value = value, field
+    if isinstance(value, c.Const) and value.value == ():
+        return f"`{policy.text(node.span)}`: an empty list holds nothing, so this is never true"
+    given = value.value if isinstance(value, c.Const) else None
+    words = given if isinstance(given, tuple) else (given,)
+    if isinstance(field, c.FieldRef) and field.name in FIELD_VALUES and all(
+            isinstance(w, str) and w.casefold() not in FIELD_VALUES[field.name] for w in words):
+        allowed = " or ".join(FIELD_VALUES[field.name])
+        return f"`{policy.text(node.span)}`: `{field.name}` is only {allowed}, so this is never true"
+    return None
+
+
+def _case_clash(condition: c.And, policy: c.Policy) -> str | None:
+    """`company == "Acme" and company != "acme"`: text comparisons ignore case."""
+    tests: dict[tuple[str, str], dict[str, tuple[c.Op, str]]] = {}
+    for part in map(policy.unwrap, condition.operands):
+        if isinstance(part, c.Op) and part.op in ("eq", "ne"):
+            field, value = (policy.unwrap(arg) for arg in part.args)
+            if isinstance(field, c.Const):
+                field, value = value, field
+            if isinstance(field, c.FieldRef) and isinstance(value, c.Const) and isinstance(value.value, str):
+                tests.setdefault((field.name, value.value.casefold()), {})[part.op] = (part, value.value)
+    for found in tests.values():
+        if len(found) == 2 and found["eq"][1] != found["ne"][1]:
+            return (f"`{policy.text(found['eq'][0].span)}` and `{policy.text(found['ne'][0].span)}` "
+                    "contradict: text comparisons ignore case")
     return None

@@ -20,8 +20,9 @@ class ReplyValueMayBeMissing(Rule):
     Flags a `{placeholder}` of an `ask` reply whose value can be missing on a record the
     rule fires for. A missing value renders as nothing, so `Hi {first_name},` becomes
     `Hi ,`. The rule's condition is taken into account: `ask "Hi {first_name}" if name is
-    not missing` is fine, since `first_name` comes from `name` when it is not given. So
-    are the rules before it: after `review if name is missing`, no record without a name
+    not missing` is fine, since `first_name` comes from `name` when it is not given (a
+    name of no word at all, `""`, is left out of the count: no export has one). So are
+    the rules before it: after `review if name is missing`, no record without a name
     reaches the `ask`. It warns only when it has built a record that the evaluator
     confirms gets the reply without the value.
 
@@ -37,7 +38,7 @@ class ReplyValueMayBeMissing(Rule):
 
     ## Use instead
     ```connectlang
-    ask "Hi {first_name}, where did we meet?" if has_message and name is not missing
+    ask "Hi {first_name}, where did we meet?" if has_message and first_name is not missing
     else archive
     ```
     """
@@ -74,7 +75,11 @@ class ReplyValueMayBeMissing(Rule):
                     yield Finding(part.span, f"`{{{part.name}}}` is empty in the reply when "
                                   + _lacking(context.policy, part.name),
                                   f"add `and {part.name} is not missing` to the condition, or "
-                                  "ignore this line if an empty value reads well")
+                                  "ignore this line if an empty value reads well"
+                                  if rule.condition is not None else
+                                  f"the default takes every record: put this reply in a rule above "
+                                  f"it, `ask ... if {part.name} is not missing`, and give the "
+                                  f"default one without `{{{part.name}}}`")
 
 
 def _lacking(policy: c.Policy, name: str) -> str:
@@ -82,6 +87,8 @@ def _lacking(policy: c.Policy, name: str) -> str:
     is named by that field."""
     if name == "first_name":
         return "a record has neither `first_name` nor `name`"
+    if name == "last_name":
+        return "a record has no `last_name`, and `name` has no second word to take it from"
     if name not in {let.name for let in policy.lets}:
         return f"a record has no `{name}`"
     expr = policy.unwrap(policy.let(name).expr)

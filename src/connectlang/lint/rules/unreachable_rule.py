@@ -50,8 +50,10 @@ class UnreachableRule(Rule):
 
     def check(self, context: Context) -> Iterator[Finding]:
         rules = context.policy.rules
+        duplicates_told = any(rule.code == "L104" for rule in context.ran)  # (else told here)
         for index, facts in enumerate(context.analysis.facts):
-            if not facts.covered_by or index in context.duplicates or facts.never_true:
+            if not facts.covered_by or facts.never_true or (
+                    duplicates_told and index in context.duplicates):
                 continue
             rule = rules[index]
             assert rule.condition is not None
@@ -65,11 +67,14 @@ class UnreachableRule(Rule):
             covers = [rules[i] for i in context.analysis.default_cover]
             default = context.policy.default
             last = covers[-1]
+            # Without the last rule, its records fall to the default: the same decision
+            # only if no rule comes between them and both give the same reason.
+            same = last is rules[-1] and last.reason == default.reason and (
+                context.policy.action_text(last) == context.policy.action_text(default))
             yield Finding(default.span, "the default never decides: the rules above decide every "
                           f"record between them, {_lines(context, covers)}",
                           f"remove line {last.line}: the default, `{context.rule_text(default)}`, "
-                          "decides those records the same way" if (
-                              context.policy.action_text(last) == context.policy.action_text(default))
+                          "decides those records the same way" if same
                           else "if some records should reach the default, narrow one of these rules")
 
 
