@@ -52,6 +52,10 @@ SAMPLE_TESTS = [
     'headline contains_any ["", "ceo"]', "message matches /free|/", "message matches /^$/",
     'message == ""', 'direction == "outgoing"', 'direction in ["incoming", "inbound"]',
     'direction != "incoming"',
+    # two values compared, in either order
+    "mutual_connections > connections", "connections >= mutual_connections",
+    "connections < mutual_connections", "last_interaction <= sent_at", "sent_at < last_interaction",
+    "company == headline", "headline != company",
 ]
 
 

@@ -22,7 +22,7 @@ RECORDS = st.fixed_dictionaries({}, optional={
     "connections": st.sampled_from([0, 500, 501, 10_000]),
     "did_business": st.booleans(),
     "same_school": st.booleans(),
-    "company": st.sampled_from(["acme", "ACME", "Initech", "stuff", "Straße", "me", ""]),
+    "company": st.sampled_from(["acme", "ACME", "Initech", "stuff", "Straße", "me", "", "X"]),
     "shared_groups": st.lists(st.sampled_from(["Py", "go", "Rust", "x"]), max_size=3),
     "message": st.sampled_from(["", "free stuff", "CLICK here", "hello"]),
     "headline": st.sampled_from(["", "Head of Sales", "head of SALES at x", "Agency Recruiter",
@@ -134,6 +134,12 @@ def claims_hold(source: str, records: list[dict]) -> None:
      'review if direction == "inbound"', ["", "1", "never"]),
     ('review if headline == ""\nreview if length(headline) == 0', ["", "1"]),
     ("review if sent_at < 9999-12-31T23:00:00+10:00 or sent_at < 9999-12-31T20:00:00Z", [""]),
+    ("review if last_interaction > sent_at\nreview if sent_at < last_interaction\n"
+     "review if last_interaction <= sent_at\nreview if sent_at is not missing", ["", "1", "", ""]),
+    ("review if mutual_connections > connections\nreview if connections >= mutual_connections\n"
+     "review if connections is not missing and mutual_connections is not missing",
+     ["", "", "1 2"]),
+    ('review if company != headline and headline == company', ["never"]),
 ], ids=["unknown slips through", "missing covered too", "integers", "within nests", "within wider",
         "case-folded strings", "list items", "tautology only looks complete", "real tautology",
         "contradiction", "age and within agree", "the calendar's ends", "false or false",
@@ -144,7 +150,9 @@ def claims_hold(source: str, records: list[dict]) -> None:
         "every text holds the empty word", "a regex matching every text",
         "anchors and boundaries are never read as every text", "direction takes two values",
         "direction takes no other", "the empty text has length 0",
-        "between two times near the calendar's end, in their offsets' clocks"])
+        "between two times near the calendar's end, in their offsets' clocks",
+        "two values compared either way round", "a comparison and its complement",
+        "equal and not equal"])
 def test_facts_are_found(source: str, expected: list[str]) -> None:
     policy = connectlang.compile(source + "\nelse archive\n")
     facts = analyse(policy.checked).facts

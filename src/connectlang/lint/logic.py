@@ -6,7 +6,9 @@ number, duration or time, the intervals between the constants it is compared wit
 for a string, each constant it is compared with (case-folded) and "any other" (for
 `direction`, only the values it takes); for a bool, false and true; and "missing",
 unless the field has a default. A test the regions cannot settle (`message matches
-/free/`, `headline contains "CEO"`, two fields compared) becomes a variable of its own.
+/free/`, `headline contains "CEO"`, two fields compared) becomes a variable of its own;
+one for a comparison however it is written (`a < b` is `b > a`, and `a <= b` is its
+negation on present operands).
 Treating such tests as independent can only add combinations that no record has, so
 every "no record can ..." conclusion drawn here holds for real records: the linter
 never calls a reachable rule unreachable. Some of what tests of one text say of each
@@ -423,9 +425,23 @@ class Space:
         regex = self._const(op.args[1]) if op.op == "matches" else None
         if isinstance(regex, Regex) and matches_everything(regex):  # `/free|/`, `/.*/`
             return TRUE if want else FALSE
-        atom = self._atom(("test", self.shape(op)))
+        shape, negated = self._test_key(op)
+        atom = self._atom(("test", shape))
         self.tests.setdefault(atom, op)
-        return Lit(atom, frozenset({2 if want else 1}))
+        return Lit(atom, frozenset({2 if want is not negated else 1}))
+
+    def _test_key(self, op: c.Op) -> tuple[object, bool]:
+        """A test of its own as one key for all the ways to write it, and whether the
+        test is the key's negation: `sent_at < last_interaction` is `last_interaction >
+        sent_at`, and on present operands `a <= b` is not `a > b`, `a != b` not `a == b`."""
+        if op.op not in _FLIPPED or len(op.args) != 2:
+            return self.shape(op), False
+        left, right = (self.shape(arg) for arg in op.args)
+        name = op.op
+        if repr(left) > repr(right):
+            left, right, name = right, left, _FLIPPED[name]
+        complement = _COMPLEMENT.get(name)
+        return ("compare", complement or name, left, right), complement is not None
 
     def _text_test(self, kind: str, name: str, word: str, want: bool) -> Formula:
         """A present text holds `word` (`kind` within), starts (start) or ends (end) with
@@ -573,7 +589,34 @@ class Space:
         for var, op in self.tests.items():  # (a test the point leaves out is at its default: false)
             if point.get(var, self.vars[var].default) == 1:
                 self._unmatched(op, values)
+            if var in point:
+                self._compared(self.keys[var][2], op, point[var] == 2, values)
         return values
+
+    def _compared(self, shape: Any, op: c.Op, holds: bool, values: dict[str, Any]) -> None:
+        """Two fields compared (`mutual_connections > connections`, as `_test_key` keys
+        it) get values that make the test hold or not as asked: the first keeps its
+        value, and the second is set one step below, at or above it."""
+        if not (isinstance(shape, tuple) and shape[0] == "compare"):
+            return
+        _, name, left, right = shape
+        terms = {self.shape(arg): self._term(arg) for arg in op.args}
+        first, second = terms.get(left), terms.get(right)
+        if first is None or second is None or first[1] == second[1] or "(" in first[1] + second[1] or (
+                first[1] not in values or values[first[1]] is None):
+            return
+        base = values[first[1]]
+        step: Any = (timedelta(seconds=1) if isinstance(base, (datetime, timedelta)) else
+                     1 if isinstance(base, int) and not isinstance(base, bool) else None)
+        try:
+            if name == "eq":
+                values[second[1]] = base if holds else (
+                    base + step if step is not None else base + "!" if isinstance(base, str) else
+                    not base if isinstance(base, bool) else base)
+            elif step is not None:
+                values[second[1]] = base if not holds else base - step if name == "gt" else base + step
+        except OverflowError:  # at the calendar's end: the evaluator judges the record as it is
+            pass
 
     def _unmatched(self, op: c.Op, values: dict[str, Any]) -> None:
         """A text left to its default, which a regex the record must not match matches
@@ -605,6 +648,7 @@ class Space:
 
 
 _FLIPPED = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}
+_COMPLEMENT = {"le": "gt", "ge": "lt", "ne": "eq"}  # on present operands
 # The tests of a text for a word, by where the word is.
 _TEXT_TESTS = {"contains": "within", "contains_any": "within", "starts_with": "start",
                "ends_with": "end"}
