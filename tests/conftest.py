@@ -55,7 +55,7 @@ SAMPLE_TESTS = [
     # two values compared, in either order
     "mutual_connections > connections", "connections >= mutual_connections",
     "connections < mutual_connections", "last_interaction <= sent_at", "sent_at < last_interaction",
-    "company == headline", "headline != company",
+    "company == headline", "headline != company", '"PY" in shared_groups',
 ]
 
 

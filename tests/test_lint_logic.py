@@ -140,6 +140,8 @@ def claims_hold(source: str, records: list[dict]) -> None:
      "review if connections is not missing and mutual_connections is not missing",
      ["", "", "1 2"]),
     ('review if company != headline and headline == company', ["never"]),
+    ('review if shared_groups contains_any ["LION", "open"]\nreview if "lion" in shared_groups\n'
+     'review if "x" in shared_groups and not (shared_groups contains "X")', ["", "1", "never"]),
 ], ids=["unknown slips through", "missing covered too", "integers", "within nests", "within wider",
         "case-folded strings", "list items", "tautology only looks complete", "real tautology",
         "contradiction", "age and within agree", "the calendar's ends", "false or false",
@@ -152,7 +154,7 @@ def claims_hold(source: str, records: list[dict]) -> None:
         "direction takes no other", "the empty text has length 0",
         "between two times near the calendar's end, in their offsets' clocks",
         "two values compared either way round", "a comparison and its complement",
-        "equal and not equal"])
+        "equal and not equal", "a word in a list is the list holding it"])
 def test_facts_are_found(source: str, expected: list[str]) -> None:
     policy = connectlang.compile(source + "\nelse archive\n")
     facts = analyse(policy.checked).facts
