@@ -513,6 +513,16 @@ def test_a_repeated_rule_is_unreachable_when_duplicates_are_not_told(tmp_path: P
     assert codes(check(tmp_path, "p.conn", text, "--ignore", "L104")[1]) == ["L101"]
 
 
+def test_rules_that_differ_only_in_the_case_of_their_text_are_duplicates(tmp_path: Path) -> None:
+    text = ('report if message contains "crypto"\nreport if message contains "CRYPTO"\n'
+            "report if message matches /crypto/\nreport if message matches /CRYPTO/\n"
+            'review if length(headline) == length("ß")\nreview if length(headline) == length("SS")\n'
+            "else archive\n")
+    out = check(tmp_path, "p.conn", text, "--select", "L104")[1]
+    assert codes(out) == ["L104"]  # not the regexes, which do not ignore case, nor 1 and 2 letters
+    assert "p.conn:2:1: warning[L104]: this rule repeats line 1" in out
+
+
 def test_a_rule_quoted_in_a_message_leaves_its_comments_out(tmp_path: Path) -> None:
     text = ("accept if did_business   # we worked together\n    or same_school\n"
             "archive if same_school\nelse archive\n")

@@ -772,6 +772,8 @@ class Shapes:
             key = ("const", repr(expr.value))
         elif isinstance(expr, c.FieldRef):
             key = ("field", expr.name)
+        elif isinstance(expr, c.Op) and expr.op in _CASELESS:  # `contains "CRYPTO"` is `"crypto"`'s
+            key = (expr.op, *(self(_folded(arg)) for arg in expr.args))
         elif isinstance(expr, c.Op):
             key = (expr.op, *map(self, expr.args))
         elif isinstance(expr, (c.And, c.Or)):  # in any order, each once: `b and a` is `a and b`
@@ -779,6 +781,20 @@ class Shapes:
         else:
             key = (type(expr).__name__, *map(self, c.children(expr)))
         return self._numbers.setdefault(key, len(self._numbers))
+
+
+# The tests that compare text ignoring case (`length` and `matches` do not).
+_CASELESS = {"eq", "ne", "contains", "has", "contains_any", "has_any", "starts_with", "ends_with", "in"}
+
+
+def _folded(expr: c.Expr) -> c.Expr:
+    """A text constant, or a list of them, case-folded; anything else as it is."""
+    if isinstance(expr, c.Const) and isinstance(expr.value, str):
+        return c.Const(expr.span, expr.ty, expr.value.casefold())
+    if isinstance(expr, c.Const) and isinstance(expr.value, tuple) and all(
+            isinstance(item, str) for item in expr.value):
+        return c.Const(expr.span, expr.ty, tuple(item.casefold() for item in expr.value))
+    return expr
 
 
 # A formula larger than this, written out as a tree, is replaced by a variable of its
