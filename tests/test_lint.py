@@ -551,6 +551,13 @@ def test_a_value_already_in_the_list_is_not_suggested(tmp_path: Path) -> None:
     assert "help: remove `inbound`: `incoming` is in the list already" in out
 
 
+def test_a_reply_value_computed_from_a_field_is_named_by_that_field(tmp_path: Path) -> None:
+    out = check(tmp_path, "p.conn", 'let n = count(shared_groups)\nask "We share {n}" if did_business\n'
+                "else archive\n")[1]
+    assert "`{n}` is empty in the reply when a record has no `shared_groups` (which `n` is " \
+        "computed from)" in out
+
+
 def test_a_default_reply_is_not_told_to_change_a_condition(tmp_path: Path) -> None:
     out = check(tmp_path, "p.conn", 'accept if did_business\nelse ask "Hi {first_name}"\n')[1]
     assert "help: the default takes every record: put this reply in a rule above it, `ask ... if " \

@@ -94,6 +94,9 @@ def _lacking(policy: c.Policy, name: str) -> str:
     expr = policy.unwrap(policy.let(name).expr)
     if isinstance(expr, c.FieldRef):
         return f"a record has no `{expr.name}` (which `{name}` is)"
+    read = {node.name for node in policy.walk(expr) if isinstance(node, c.FieldRef)}
+    if len(read) == 1:
+        return f"a record has no `{read.pop()}` (which `{name}` is computed from)"
     return f"`{name}` is missing"
 
 
