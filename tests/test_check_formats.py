@@ -61,13 +61,14 @@ def test_sarif_is_valid_and_holds_every_result(tmp_path: Path) -> None:
 def test_sarif_fingerprints_follow_a_result_when_lines_above_it_move(tmp_path: Path) -> None:
     """Uploads that do not go through GitHub's action get no fingerprints from it: without
     ours, every run would open new alerts for the same problems."""
-    text = "let a = did_business\nlet b = did_business\nelse archive\n"
+    text = ("let a = did_business\nlet b = did_business\naccept if did_business\n"
+            "review if did_business\nelse archive\n")  # (L101's message names line 3)
 
     def prints(text: str) -> list[str]:
         results = json.loads(run(tmp_path, "--format", "sarif", text=text).stdout)["runs"][0]["results"]
         return [r["partialFingerprints"]["connectlang/v1"] for r in results]
     first = prints(text)
-    assert len(set(first)) == 2
+    assert len(set(first)) == 3
     assert prints("# a new note\n\n" + text) == first
     renamed = prints(text.replace("let b", "let c"))
     assert renamed[0] == first[0] and renamed[1] != first[1]
@@ -185,4 +186,4 @@ def test_a_policy_on_stdin_is_named_by_stdin_filename(tmp_path: Path, monkeypatc
     ignored = CliRunner().invoke(cli, ["check", "-", "--stdin-filename", "legacy/old.conn"], input=text)
     assert ignored.stdout == "1 file checked: no problems\n"
     alone = CliRunner().invoke(cli, ["check", "me.conn", "--stdin-filename", "x.conn"])
-    assert alone.exit_code == 2 and "give `-` among the files too" in alone.stderr
+    assert alone.exit_code == 2 and "give it a path, and `-` among the files" in alone.stderr

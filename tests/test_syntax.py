@@ -98,6 +98,10 @@ def test_an_unquoted_reason_is_quoted_up_to_the_next_item_on_its_line() -> None:
     ("/* my policy,\n   for 2026 */\nreview if x and y", "review if x and y"),
     ("review if x /* was: or vip\n */ and y", "review if x and y"),
     ("/* a note never closed\nreview if x", "review if x"),
+    ("/* for accept/archive\n   decisions */\nreview if x", "review if x"),  # its first line a regex
+    ("/* one\n*/ review if x /* two\nlines */", "review if x"),  # a second where the first ends
+    ("/* never closed\nreview if x\nreview if message matches /a*/",
+     "review if x\nreview if message matches /a*/"),  # a `*/` in a regex closes nothing
     ("review if message contains 'it''s free'", 'review if message contains "it\'s free"'),
 ])
 def test_a_slip_with_a_sure_fix_is_parsed_as_that_fix(text: str, read_as: str) -> None:
@@ -117,6 +121,10 @@ def _read(text: str) -> list[str]:
 def test_a_regex_after_matches_is_never_read_as_a_c_comment() -> None:
     module, diagnostics = syntax.parse(Source("review if message matches /*x*/\nelse archive\n"))
     assert diagnostics == [] and len(module.items) == 2  # (RE2 then says what is wrong with it)
+    from connectlang.analysis import analyse
+    found = analyse(Source('accept if message matches /*spam\nreview if headlin == "x"\n'
+                           "decline if headline matches /ceo*/\nelse archive\n")).diagnostics
+    assert [d.code for d in found] == ["E003", "E201"]  # the lines up to the next `*/` still read
 
 
 def test_a_place_inside_words_read_as_a_string_is_where_it_was_written() -> None:

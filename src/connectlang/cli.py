@@ -161,9 +161,9 @@ def check(files: tuple[str, ...], fmt: str, strict: bool, select: tuple[str, ...
     from .lint.rules import RULES
     if "-" in files and "-" in inputs + enrich:
         raise CannotRun("the policy and an --input cannot both be `-`: standard input is one stream")
-    if stdin_filename is not None and "-" not in files:
+    if stdin_filename is not None and ("-" not in files or not stdin_filename.strip()):
         raise click.UsageError("--stdin-filename names the policy read from standard input: give "
-                               "`-` among the files too")
+                               "it a path, and `-` among the files")
     try:
         settings = lint_config.load(RULES, config).with_options(
             lint_config.validate(lint_config.split(select, "--select"), RULES, "--select"),

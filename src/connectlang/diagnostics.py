@@ -24,7 +24,6 @@ class Severity(str, enum.Enum):
     INFO = "info"
 
 
-# code -> short name; the name is what documentation and `--select` users read.
 # Each error's code, name, and what it means (SARIF's description of it): errors have
 # no page of their own, their message and help say what to fix.
 CODES: dict[str, tuple[str, str]] = {
@@ -39,8 +38,8 @@ CODES: dict[str, tuple[str, str]] = {
     "E101": ("invalid-escape", "An escape a string does not have, or a `\\u{...}` that is no "
              "character."),
     "E102": ("invalid-duration", "A duration with a unit connectlang does not have, or too long."),
-    "E103": ("invalid-integer", "An integer too large, or written with a sign, a fraction or "
-             "separators."),
+    "E103": ("invalid-integer", "An integer too large for 64 bits, or with a `_` that does not "
+             "stand between digits."),
     "E104": ("invalid-time", "A time that is no real date and time."),
     "E105": ("invalid-regex", "A regex that RE2 cannot compile, or one that needs what RE2 does "
              "not have (look-around, back-references)."),

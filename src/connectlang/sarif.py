@@ -76,10 +76,12 @@ def _location(name: str) -> dict[str, str]:
 
 def _fingerprint(diagnostic: Diagnostic, source: Source, seen: Counter[str]) -> str:
     """What identifies a result across commits, so code scanning keeps one alert for it
-    however the lines above it move: its rule, message and the source it points at
-    (spaces aside), and how many results of the file had all three before it."""
-    text = " ".join(source.text[diagnostic.span.start:diagnostic.span.end].split())
-    key = hashlib.sha256("\0".join((diagnostic.code, diagnostic.message, text)).encode()).hexdigest()[:32]
+    however the lines above it move: its rule, the source it points at and the line that
+    starts there (spaces aside; not the message, which may name line numbers), and how
+    many results of the file had all three before it."""
+    pointed = " ".join(source.text[diagnostic.span.start:diagnostic.span.end].split())
+    line = " ".join(source.line_text(source.position(diagnostic.span.start)[0]).split())
+    key = hashlib.sha256("\0".join((diagnostic.code, pointed, line)).encode()).hexdigest()[:32]
     seen[key] += 1
     return f"{key}:{seen[key]}"
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import functools
 import gc
+import heapq
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
@@ -192,7 +194,7 @@ def _lex(source: Source, diagnostics: list[Diagnostic]) -> tuple[list[Token], li
     """The tokens the parser is given, the comments, and where bad input starts that
     could not be read as its fix (`syntax_errors.repair`)."""
     tokens, kept = _lex_raw(source.text)
-    blocks = _block_comments(source.text, kept)
+    blocks = _block_comments(source.text, tokens, kept)
     if blocks:  # lexed again without them, for what follows one on its last line
         tokens, kept = _lex_raw(_blanked(source.text, blocks))
         tokens = sorted([*tokens, *blocks], key=lambda token: token.start_pos or 0)
@@ -215,22 +217,41 @@ def _lex_raw(text: str) -> tuple[list[Token], list[Token]]:
     return tokens, kept
 
 
-def _block_comments(text: str, kept: list[Token]) -> list[Token]:
+def _block_comments(text: str, tokens: list[Token], kept: list[Token]) -> list[Token]:
     """C's `/* note */` over several lines, each as the one token (a regex, to
-    `syntax_errors`) it would be on one line; the lexer reads `/*` as an unclosed regex."""
+    `syntax_errors`) it would be on one line. The lexer reads its `/*` as a regex, closed
+    or not on its line, and its `*/` as a stray `*`: one inside a string or a regex
+    (`/a*/`) closes nothing. Not after `matches`, where `/*` is a broken regex. What
+    follows a block on its last line was lexed as part of it, so is lexed again for
+    another `/*`."""
+    closes = [token.start_pos or 0 for token in kept if token.type == "BAD_CHAR" and (
+        token.value == "*" and text.startswith("*/", token.start_pos or 0))]
+    starts = [token.start_pos or 0 for token in [*tokens, *kept] if token.type in ("REGEX", "BAD_REGEX")
+              and token.value.startswith("/*") and not c_comment(token)]
+    heapq.heapify(starts)
     blocks: list[Token] = []
-    for token in kept:
-        start = token.start_pos or 0
-        if token.type != "BAD_REGEX" or not token.value.startswith("/*") or (
-                blocks and start < (blocks[-1].end_pos or 0)):
+    while starts:
+        start = heapq.heappop(starts)
+        at = bisect_left(closes, start)
+        line_start = text.rfind("\n", 0, start) + 1
+        if at == len(closes) or (blocks and start < (blocks[-1].end_pos or 0)) or (
+                _AFTER_MATCHES.search(text, line_start, start)):
             continue
-        close = text.find("*/", start + 2)
-        if close >= 0:
-            end = close + 2
-            line = (token.line or 1) + text.count("\n", start, end)
-            blocks.append(Token("REGEX", text[start:end], start, token.line, token.column,
-                                line, end - text.rfind("\n", 0, end), end))
+        end = closes[at] + 2
+        line, column = text.count("\n", 0, start) + 1, start - line_start + 1
+        blocks.append(Token("REGEX", text[start:end], start, line, column,
+                            line + text.count("\n", start, end), end - text.rfind("\n", 0, end), end))
+        line_end = text.find("\n", end)
+        rest = text[end:len(text) if line_end < 0 else line_end]
+        if "/*" in rest:
+            lexed, aside = _lex_raw(rest)
+            for token in [*lexed, *aside]:
+                if token.type in ("REGEX", "BAD_REGEX") and token.value.startswith("/*"):
+                    heapq.heappush(starts, end + (token.start_pos or 0))
     return blocks
+
+
+_AFTER_MATCHES = re.compile(r"\bmatches\s*$")
 
 
 def _blanked(text: str, blocks: list[Token]) -> str:

@@ -301,10 +301,14 @@ def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnost
         note = source.text[start:end][2:].removesuffix("*/" if not dashes else "").strip()
         line_end = source.text.find("\n", end)
         code_after = source.text[end:len(source.text) if line_end < 0 else line_end].strip()
-        fix = ("start each of its lines with `#` instead" if "\n" in note else
+        code_after = code_after if not code_after.startswith("#") else ""
+        several = "\n" in source.text[start:end]
+        fix = ("remove it, and keep its note on lines of their own, each starting with `#`: a `#` "
+               "comment runs to the line's end" if several and code_after else
+               "start each of its lines with `#` instead" if several else
                f"remove it, or write `# {note}` at the end of the line: a `#` comment runs to the "
-               "line's end" if code_after and not code_after.startswith("#") else
-               f"write `# {note}`" if note else "write `#`")
+               "line's end" if code_after and note else
+               "remove it" if code_after else f"write `# {note}`" if note else "write `#`")
         diagnostics.append(Diagnostic.error("E002", "a comment starts with `#`", Span(start, end), fix))
         if dashes:
             sql_line = token.line

@@ -85,7 +85,9 @@ def selects(selector: str, rule: type[Rule]) -> bool:
 
 def names_error(selector: str) -> bool:
     """Whether a selector that selects no lint names errors (`E201`, `E2`)."""
-    return re.fullmatch(r"[Ee]\d*", selector) is not None
+    from ..diagnostics import CODES
+    return re.fullmatch(r"E\d*", selector.upper()) is not None and any(
+        code.startswith(selector.upper()) for code in CODES)
 
 
 def _specificity(selector: str, rule: type[Rule]) -> int:
@@ -138,8 +140,8 @@ def load(catalog: Sequence[type[Rule]], explicit: str | None = None, start: Path
         data = _read(path)
         table = _section(data, path) if path.name == "pyproject.toml" else data
         if table is None:
-            raise ConfigError(f"{path}: has no `[tool.connectlang]` table, so it configures nothing "
-                              "(name the file that has it, or add it)")
+            raise ConfigError(f"{path}: no `[tool.connectlang]` table here, so it configures nothing "
+                              "(name the file that has one, or add it)")
         return _settings(table, catalog, path)
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):

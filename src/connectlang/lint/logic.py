@@ -416,9 +416,9 @@ class Space:
                     r for r in present if _holds(operation, self._value(kind, name, r), constant) is want))
             return found
         where = _TEXT_TESTS.get(op.op) or ("item" if op.op in ("has", "has_any") else None)
-        listed, items = op.args if op.op == "in" and len(op.args) == 2 else (None, None)
-        if listed is not None and items is not None and self._const(listed) is not _NO_CONST:
-            where, op = "item", c.Op(op.span, op.ty, "has", (items, listed))  # `"py" in shared_groups`
+        word, items = op.args if op.op == "in" and len(op.args) == 2 else (None, None)
+        if word is not None and items is not None and self._const(word) is not _NO_CONST:
+            where, op = "item", c.Op(op.span, op.ty, "has", (items, word))  # `"py" in shared_groups`
         if where is not None:
             words = self._const(op.args[1])
             term = self._term(op.args[0])
@@ -441,7 +441,7 @@ class Space:
             return self.shape(op), False
         left, right = (self.shape(arg) for arg in op.args)
         name = op.op
-        if repr(left) > repr(right):
+        if left > right:
             left, right, name = right, left, _FLIPPED[name]
         complement = _COMPLEMENT.get(name)
         return ("compare", complement or name, left, right), complement is not None

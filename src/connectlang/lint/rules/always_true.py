@@ -60,8 +60,8 @@ class ConditionAlwaysTrue(Rule):
                     fix = (f"narrow it, or remove it and {lines}: the default does the same" if after
                            else "remove it, as the default does the same, or narrow it")
                 else:
-                    fix = (f"narrow it, or make it the default (`else {action}`) in place of {lines}"
-                           if after else f"make it the default (`else {action}`), or narrow it")
+                    fix = (f"narrow it, or replace it, {lines} and the default with `else {action}`"
+                           if after else f"replace it and the default with `else {action}`, or narrow it")
                 yield Finding(condition.span,
                               f"this condition is true on every record: {hidden}", fix)
 

@@ -83,7 +83,8 @@ def _never_missing(test: c.Op, policy: c.Policy) -> str | None:
     if isinstance(operand, c.FieldRef):
         return f"`{operand.name}` is never missing: a record without it has {spell(defaults[operand.name])}"
     read = " and ".join(f"`{name}`" for name in sorted(fields))
-    return f"`{policy.text(test.args[0].span)}` is never missing: {read} always has a value"
+    have = "has" if len(fields) == 1 else "have"
+    return f"`{policy.text(test.args[0].span)}` is never missing: {read} always {have} a value"
 
 
 def _needed_test(node: c.Op, policy: c.Policy) -> str | None:

@@ -77,9 +77,9 @@ class ReplyValueMayBeMissing(Rule):
                                   f"add `and {part.name} is not missing` to the condition, or "
                                   "ignore this line if an empty value reads well"
                                   if rule.condition is not None else
-                                  f"the default takes every record: put this reply in a rule above "
-                                  f"it, `ask ... if {part.name} is not missing`, and give the "
-                                  f"default one without `{{{part.name}}}`")
+                                  f"the default takes every record the rules leave: put this reply "
+                                  f"in a rule above it, `ask ... if {part.name} is not missing`, and "
+                                  f"give the default one without `{{{part.name}}}`")
 
 
 def _lacking(policy: c.Policy, name: str) -> str:
