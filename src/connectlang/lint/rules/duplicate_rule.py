@@ -14,7 +14,9 @@ class DuplicateRule(Rule):
     ## What it does
     Flags a rule with the same condition, action, reason and reply as an earlier rule.
     Conditions are compared by what they compute, so `let` names are seen through, the
-    order of the parts of an `and` or `or` and spacing do not matter.
+    order of the parts of an `and` or `or` and spacing do not matter, nor the case of
+    the text a comparison that ignores case is given (`contains "CRYPTO"` repeats
+    `contains "crypto"`; two regexes differing in case do not repeat each other).
 
     ## Why is this bad?
     The second copy never fires. It is usually left over from an edit, and the next
