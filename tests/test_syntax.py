@@ -99,6 +99,7 @@ def test_an_unquoted_reason_is_quoted_up_to_the_next_item_on_its_line() -> None:
     ("review if x /* was: or vip\n */ and y", "review if x and y"),
     ("/* a note never closed\nreview if x", "review if x"),
     ("/* for accept/archive\n   decisions */\nreview if x", "review if x"),  # its first line a regex
+    ("/* for accept/archive, never closed\nreview if x", "review if x"),
     ("/* one\n*/ review if x /* two\nlines */", "review if x"),  # a second where the first ends
     ("/* never closed\nreview if x\nreview if message matches /a*/",
      "review if x\nreview if message matches /a*/"),  # a `*/` in a regex closes nothing

@@ -268,11 +268,12 @@ def _blanked(text: str, blocks: list[Token]) -> str:
 
 def _slipped(tokens: list[Token]) -> bool:
     """Whether clean tokens hold a slip the parser is given the fix of: words where a
-    string is due (`because we met`), a string with a prefix (`f"Hi"`), or a C comment."""
+    string is due (`because we met`), a string with a prefix (`f"Hi"`), or a C comment
+    (`/* note */`, or `/* for accept/archive` unclosed, read as a regex to its `/`)."""
     return any(string_prefix(token, following) or (
         token.type in STRING_DUE and following.line == token.line
         and following.type not in ("STRING", "IF")) for token, following in pairwise(tokens)) or (
-        any(c_comment(token) for token in tokens))
+        any(token.type == "REGEX" and token.value.startswith("/*") for token in tokens))
 
 
 @functools.cache

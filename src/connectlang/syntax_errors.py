@@ -282,21 +282,22 @@ def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnost
     line (connectlang has no `-`), and C's `/* note */` (which lexes as a regex; one
     never closed, as an unclosed one, is taken to run to the end of its line)."""
     kept: list[Token] = []
-    sql_line = None
+    rest_of_line = None  # (a comment running to its line's end)
     for at, token in enumerate(stream):
-        if token.line == sql_line:
+        if token.line == rest_of_line:
             continue
         following = stream[at + 1] if at + 1 < len(stream) else None
         dashes = token.value == "-" == (following.value if following else "") and (
             token.type == "BAD_CHAR" == (following.type if following else "")) and (
             token.end_pos == (following.start_pos if following else None))
-        unclosed = token.type == "BAD_REGEX" and token.value.startswith("/*")
+        unclosed = token.type in ("REGEX", "BAD_REGEX") and token.value.startswith("/*") and (
+            not c_comment(token))  # (`/* for accept/archive` reads as a regex up to its `/`)
         if not (dashes or unclosed or c_comment(token)) or (
                 kept and kept[-1].type == "MATCHES"):  # `matches /*x*/`
             kept.append(token)
             continue
         start = token.start_pos or 0
-        end = source.text.find("\n", start) if dashes else token.end_pos or 0
+        end = source.text.find("\n", start) if dashes or unclosed else token.end_pos or 0
         end = len(source.text) if end < 0 else end
         note = source.text[start:end][2:].removesuffix("*/" if not dashes else "").strip()
         line_end = source.text.find("\n", end)
@@ -310,8 +311,8 @@ def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnost
                "line's end" if code_after and note else
                "remove it" if code_after else f"write `# {note}`" if note else "write `#`")
         diagnostics.append(Diagnostic.error("E002", "a comment starts with `#`", Span(start, end), fix))
-        if dashes:
-            sql_line = token.line
+        if dashes or unclosed:
+            rest_of_line = token.line
     return kept
 
 
