@@ -96,7 +96,9 @@ def test_connectlang_rule_prints_a_page_or_the_list() -> None:
     for near in ("unreachable", "unreachabel-rule"):
         assert "did you mean `unreachable-rule`?" in CliRunner().invoke(cli, ["rule", near]).stderr
     error = CliRunner().invoke(cli, ["rule", "e201"])
-    assert error.exit_code == 2 and "`E201` (unknown-name) is an error, not a lint rule" in error.stderr
+    assert error.exit_code == 0 and error.stdout == (
+        "E201 (unknown-name) is an error, not a lint rule: A name that no field, `let` or built-in "
+        "defines before its use.\nIts message and help say what to fix, and it cannot be ignored.\n")
 
 
 def test_the_error_codes_are_documented() -> None:
@@ -209,7 +211,12 @@ def test_configuration_files(tmp_path: Path) -> None:
     (tmp_path / "connectlang.toml").write_text('[tool.connectlang]\nselect = ["L5"]\n')
     result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--config",
                                       str(tmp_path / "connectlang.toml")])
-    assert result.exit_code == 2 and "`[tool.connectlang]` is for pyproject.toml" in result.stderr
+    assert result.exit_code == 2 and "`[tool.connectlang]` is read from a file named pyproject.toml" \
+        in result.stderr
+    (tmp_path / "pyproject.bak").write_text('[project]\nname = "x"\n[tool.connectlang]\nselect = ["L5"]\n')
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "p.conn"), "--config",
+                                      str(tmp_path / "pyproject.bak")])
+    assert "unknown setting `project` (it is read as a connectlang.toml" in result.stderr
 
 
 @pytest.mark.parametrize(("pattern", "matched"), [

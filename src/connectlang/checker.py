@@ -418,7 +418,7 @@ class _Checker:
         else:
             known = [*self.scope, *STANDARD_FIELDS, *BUILTIN_VALUES]
             self.error("E201", f"unknown name `{ident}`", name.span,
-                       foreign_help(ident) or self.suggest(ident, known))
+                       foreign_help(ident) or self.suggest(ident, known, _declare(ident)))
         return c.Const(name.span, Type.ERROR, None)
 
     def call(self, call: n.Call) -> c.Expr:
@@ -659,3 +659,9 @@ _KIND_WORDS: dict[type, str] = {n.StringLit: "a string", n.IntLit: "a number",
 
 def _a(ty: Type) -> str:
     return f"an {ty}" if str(ty)[0] in "aeiou" else f"a {ty}"
+
+
+def _declare(ident: str) -> str:
+    """The help for a name nothing defines: a column of the user's own is declared."""
+    return (f"if it is a column of your input, declare it first: `field {ident}: TYPE` (bool, "
+            "int, string, duration, time or list)")

@@ -242,8 +242,10 @@ def rule(code: str | None) -> None:
     listed = [each for each in RULES if code is None or code.upper() == "ALL"
               or each.code.startswith(code.upper())]
     if code is not None and code.upper() in CODES:
-        raise CannotRun(f"`{code.upper()}` ({CODES[code.upper()][0]}) is an error, not a lint rule: "
-                        "its message and help say what to fix, and it cannot be ignored")
+        name, meaning = CODES[code.upper()]
+        click.echo(f"{code.upper()} ({name}) is an error, not a lint rule: {meaning}\nIts message and "
+                   "help say what to fix, and it cannot be ignored.")
+        return
     if not listed:
         from .diagnostics import closest
         assert code is not None

@@ -706,6 +706,9 @@ def _slip(chunk: list[Token], index: int, found: Token | None, following: Token 
     if found.type == "BECAUSE" and not any(token.type == "IF" for token in chunk[:index]):
         return (f"expected `if` and the condition before `because`, found {found_text}",
                 "a rule reads `accept if CONDITION because \"REASON\"`")
+    listed = _unbracketed(chunk, index, source) if found.type == "COMMA" else None
+    if listed is not None:  # `contains_any "sales", "marketing"`
+        return "a list is written in brackets", f"write `{listed}`"
     if previous.type == "INT" and found.type == "COMMA" and touching and (
             after is not None and after.type == "INT"):  # `1,000`
         return "a number is written without `,`", f"write `{previous.value}_{after.value}`"
@@ -726,6 +729,19 @@ def _slip(chunk: list[Token], index: int, found: Token | None, following: Token 
 
 _VALUE_TYPES = {"STRING", "INT", "DURATION", "TIME", "TRUE", "FALSE", "LSQB"}
 
+
+
+def _unbracketed(chunk: list[Token], index: int, source: Source) -> str | None:
+    """`contains_any "a", "b"` or `in "a", "b"` as it is meant, with the strings in
+    brackets, when the `,` at `index` follows the first of them."""
+    if index < 2 or chunk[index - 1].type != "STRING" or chunk[index - 2].value not in (
+            "contains_any", "in"):
+        return None
+    end = index - 1
+    while end + 2 < len(chunk) and chunk[end + 1].type == "COMMA" and chunk[end + 2].type == "STRING":
+        end += 2
+    words = ", ".join(token.value for token in chunk[index - 1:end + 1:2])
+    return f"{chunk[index - 2].value} [{words}]"
 
 def _slashed_date(first: str, middle: str, last: Token | None) -> str | None:
     """`2025/01/31` or `7/8/26` (month first, as LinkedIn writes it) as ISO 8601."""

@@ -204,8 +204,10 @@ def _section(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
 def _settings(table: dict[str, Any], catalog: Sequence[type[Rule]], path: Path) -> Settings:
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
-        hint = ("write them at the top level: `[tool.connectlang]` is for pyproject.toml"
-                if unknown[0] == "tool" else f"the settings are {', '.join(KEYS)}")
+        hint = ("it is read as a connectlang.toml, whose settings stand at the top level: "
+                "`[tool.connectlang]` is read from a file named pyproject.toml"
+                if unknown[0] in ("tool", "project", "build-system") else
+                f"the settings are {', '.join(KEYS)}")
         raise ConfigError(f"{path}: unknown setting `{unknown[0]}` ({hint})")
     where = str(path)
     select = validate(_strings(table.get("select", ["ALL"]), where, "select"), catalog, where)
