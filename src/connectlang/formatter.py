@@ -233,7 +233,7 @@ class _Layout:
             return _Entry(item, self._headed(head, item.condition, CONDITION_INDENT, width), reason)
         ask = f"ask {_string(item.action.template)}"
         lines = self._headed(f"{ask} if ", item.condition, CONDITION_INDENT, width)
-        if len(lines[0]) > WIDTH:
+        if len(lines) > 1 or len(lines[0]) > WIDTH:  # the whole rule does not fit on its line
             lines = [ask, *self._headed(" " * ASK_INDENT + "if ", item.condition, ASK_INDENT, width)]
         return _Entry(item, lines, reason)
 
