@@ -367,7 +367,7 @@ def highlight(file: str, fmt: str, color: bool | None) -> None:
 
     \b
     Examples:
-      connectlang highlight policy.conn | less -R
+      connectlang highlight --color policy.conn | less -R
       connectlang highlight --format html policy.conn > policy.html
     """
     from .highlight import render
