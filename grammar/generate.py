@@ -69,6 +69,11 @@ RUNTIME_EDITS = (
      "logger.addHandler(logging.StreamHandler())\n", QUIET_LOGGER),
     ("logger.setLevel(logging.CRITICAL)\n", ""),
     ("import pickle, zlib, base64\n", ""),
+    # Lark imports the third-party `regex` module whenever it is installed, though only
+    # `Lark(regex=True)` uses it (and its `\\p{...}` widths): 10 ms of a small check in an
+    # environment that happens to have it (docs/performance.md).
+    ("try:\n    import regex\n    _has_regex = True\nexcept ImportError:\n    _has_regex = False\n",
+     "_has_regex = False  # (grammar/generate.py: connectlang never asks for `regex`)\n"),
 )
 
 

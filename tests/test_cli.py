@@ -363,8 +363,10 @@ def test_help_does_not_load_the_parser() -> None:
     assert result.stdout.strip().splitlines()[-1] == "False False"
 
 
-def modules_loaded_by_check(policy: Path) -> set[str]:
-    code = ("import sys; from connectlang.cli import cli\n"
+def modules_loaded_by_check(policy: Path, path: str = "") -> set[str]:
+    """The modules a `check` of `policy` imports, with `path` first on the module path."""
+    code = (f"import sys; sys.path.insert(0, {path!r}) if {path!r} else None\n"
+            "from connectlang.cli import cli\n"
             f"try: cli(['check', {str(policy)!r}])\n"
             "except SystemExit: pass\n"
             "print(*sys.modules)")
@@ -390,6 +392,8 @@ def test_a_clean_check_loads_only_what_it_uses(tmp_path: Path) -> None:
         "logging", "pickle", "difflib", "re2", "connectlang.evaluate", "connectlang.policy",
         "connectlang.syntax_errors"} == set()
     assert "re2" in modules_loaded_by_check(ROOT / "examples" / "selective.conn")
+    (tmp_path / "regex.py").write_text("")  # the third-party `regex`, which Lark imports if it can
+    assert "regex" not in modules_loaded_by_check(policy, str(tmp_path))
 
 
 def _eval_on_a_terminal(tmp_path: Path, records: int,
