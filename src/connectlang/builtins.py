@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .types import Type
 
 
-@dataclass(frozen=True)
-class StandardField:
+class StandardField(NamedTuple):
     """A field every request may carry, its type and its value when absent."""
 
     name: str
@@ -55,8 +54,7 @@ def split_name(name: str) -> tuple[str | None, str | None]:
     return parts[0], parts[1].rstrip() if len(parts) > 1 else None
 
 
-@dataclass(frozen=True)
-class Function:
+class Function(NamedTuple):
     """A built-in's signature; a `prefix` one may be written without parentheses."""
 
     name: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import checked as c
 from . import nodes as n
@@ -31,8 +31,7 @@ _ERROR_SPAN = Span(0, 0)
 MAX_LET_NESTING = 2 * MAX_NESTING
 
 
-@dataclass(frozen=True)
-class _Symbol:
+class _Symbol(NamedTuple):
     """What a `field` or `let` name stands for, while uses are resolved."""
 
     kind: str  # "field" | "let"

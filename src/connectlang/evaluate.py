@@ -18,7 +18,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from . import checked as c
 from .builtins import DERIVED_FROM_NAME, split_name
@@ -522,7 +522,6 @@ def _folded_regex(op: c.Op) -> bool:
     return isinstance(regex, Regex) and regex.required is not None and regex.fold
 
 
-@dataclass(frozen=True, slots=True)
-class _Operand:
+class _Operand(NamedTuple):
     guard: str  # code that binds the operand (when needed) and is True if it is present
     use: str  # code for the present value

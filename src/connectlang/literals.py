@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -26,14 +25,13 @@ _LONGEST = timedelta.max.days * 86_400 + timedelta.max.seconds
 MONTH_WORDS = frozenset({"mo", "mos", "mon", "mth", "mths", "month", "months"})
 
 
-@dataclass(frozen=True)
 class LiteralError(Exception):
     """Why a literal cannot be read; offsets are relative to the literal's text."""
 
-    message: str
-    start: int = 0
-    end: int | None = None
-    help: str | None = None
+    def __init__(self, message: str, start: int = 0, end: int | None = None,
+                 help: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.start, self.end, self.help = message, start, end, help
 
 
 def parse_int(text: str) -> int:

@@ -26,9 +26,8 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..diagnostics import Diagnostic, Severity, closest
 from ..nodes import IGNORE_COMMENT, IGNORE_SELECTORS, Comment, well_formed
@@ -45,22 +44,21 @@ class ConfigError(Exception):
     """A configuration that cannot be used: exit code 2, as for a bad option."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Which rules run and at what severity: the configuration file, then the command line."""
 
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    root: Path = field(default_factory=Path.cwd)  # per-file patterns are relative to it
+    root: Path | None = None  # per-file patterns are relative to it; None: the current folder
 
     def rules(self, catalog: Sequence[type[Rule]],
               path: str | None = None) -> list[tuple[type[Rule], Severity]]:
         """The rules that run on a file, each with its severity."""
         ignored = list(self.ignore)
         if path is not None and self.per_file_ignores:
-            relative = _relative(Path(path), self.root)
+            relative = _relative(Path(path), self.root or Path.cwd())
             for pattern, selectors in self.per_file_ignores:
                 if _matcher(pattern).match_file(relative):
                     ignored += selectors
@@ -294,8 +292,7 @@ def _matcher(pattern: str) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines([pattern.removeprefix("./")])
 
 
-@dataclass(frozen=True)
-class IgnoreComment:
+class IgnoreComment(NamedTuple):
     """`# connectlang: ignore[...]`: the line it silences, its span, and its selectors
     with their spans in the comment (None for a bare `ignore`, which silences every
     lint). A `malformed` one (`ignore: L101`, `ignore [L101]`, `IGNORE[L101]`) silences

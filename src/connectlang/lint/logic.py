@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import operator
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
@@ -123,8 +122,7 @@ def _gather(parts: Iterable[Formula], nested: type[All] | type[AnyOf], absorbing
 
 # -- variables -------------------------------------------------------------------
 
-@dataclass
-class Var:
+class Var(NamedTuple):
     """A tested value: a field, a value derived from one, or a test of its own."""
 
     universe: frozenset[int]  # the regions a value can be in
@@ -134,18 +132,20 @@ class Var:
 _NO_CONST = object()
 
 
-@dataclass
 class _Numeric:
     """A number, duration or time: its constants, then its regions."""
 
-    whole: bool  # integers: no value lies strictly between n and n + 1
-    ty: Type  # int, duration or time
-    at_least: Any = None  # counts and lengths are never negative
-    # an age lies within the calendar's 10,000 years: never near the ends of its type
-    within_calendar: bool = False
-    constants: set[Any] = field(default_factory=set)
-    samples: list[Any] = field(default_factory=list)  # a value in each region (from 1)
-    overflow: bool = False  # too many constants: tests on it are variables of their own
+    __slots__ = ("at_least", "constants", "overflow", "samples", "ty", "whole", "within_calendar")
+
+    def __init__(self, whole: bool, ty: Type, at_least: Any = None, within_calendar: bool = False) -> None:
+        self.whole = whole  # integers: no value lies strictly between n and n + 1
+        self.ty = ty  # int, duration or time
+        self.at_least = at_least  # counts and lengths are never negative
+        # an age lies within the calendar's 10,000 years: never near the ends of its type
+        self.within_calendar = within_calendar
+        self.constants: set[Any] = set()
+        self.samples: list[Any] = []  # a value in each region (from 1)
+        self.overflow = False  # too many constants: tests on it are variables of their own
 
 
 class Space:
@@ -953,8 +953,7 @@ def points(box: Box, vars_: Sequence[Var]) -> Iterator[dict[int, int]]:
 
 # -- what a policy's rules can do ----------------------------------------------------
 
-@dataclass(frozen=True)
-class RuleFacts:
+class RuleFacts(NamedTuple):
     """What no record can escape: a rule's condition is never true, always true, or
     only true on records an earlier rule decides (`covered_by`, their indices)."""
 
@@ -963,8 +962,7 @@ class RuleFacts:
     covered_by: tuple[int, ...] = ()
 
 
-@dataclass
-class Analysis:
+class Analysis(NamedTuple):
     """What the rules' conditions can do, as far as the work budget let it be found."""
 
     facts: list[RuleFacts]  # one a rule

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from .. import checked as c
 from ..diagnostics import Diagnostic, Severity
@@ -24,8 +23,7 @@ from .logic import Analysis, Space, analyse
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """What a rule found; the linter adds the rule's code and severity."""
 
     span: Span
