@@ -706,7 +706,7 @@ def _slip(chunk: list[Token], index: int, found: Token | None, following: Token 
     if found.type == "BECAUSE" and not any(token.type == "IF" for token in chunk[:index]):
         return (f"expected `if` and the condition before `because`, found {found_text}",
                 "a rule reads `accept if CONDITION because \"REASON\"`")
-    listed = _unbracketed(chunk, index, source) if found.type == "COMMA" else None
+    listed = _unbracketed(chunk, index) if found.type == "COMMA" else None
     if listed is not None:  # `contains_any "sales", "marketing"`
         return "a list is written in brackets", f"write `{listed}`"
     if previous.type == "INT" and found.type == "COMMA" and touching and (
@@ -730,8 +730,7 @@ def _slip(chunk: list[Token], index: int, found: Token | None, following: Token 
 _VALUE_TYPES = {"STRING", "INT", "DURATION", "TIME", "TRUE", "FALSE", "LSQB"}
 
 
-
-def _unbracketed(chunk: list[Token], index: int, source: Source) -> str | None:
+def _unbracketed(chunk: list[Token], index: int) -> str | None:
     """`contains_any "a", "b"` or `in "a", "b"` as it is meant, with the strings in
     brackets, when the `,` at `index` follows the first of them."""
     if index < 2 or chunk[index - 1].type != "STRING" or chunk[index - 2].value not in (
