@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .builtins import STANDARD_FIELDS
+from .literals import quote
 from .source import Source, Span
 from .types import Type
 
@@ -181,6 +182,12 @@ class Policy:
             expr = self.let(expr.name).expr
         return expr
 
+    def operands(self, test: Op) -> tuple[Expr, Expr]:
+        """A two-operand test's operands through `let`s, a constant second: `"x" in
+        shared_groups` and `way == out` read as (the value tested, what it is tested by)."""
+        first, second = (self.unwrap(arg) for arg in test.args)
+        return (second, first) if isinstance(first, Const) else (first, second)
+
     @cached_property
     def _lets(self) -> dict[str, Let]:
         return {let.name: let for let in self.lets}
@@ -227,6 +234,11 @@ class Policy:
             at = comment.end
         parts.append(self.source.text[at:span.end])
         return " ".join("".join(parts).split())
+
+    def outcome(self, rule: Rule) -> str:
+        """The action as written, with its reason: `archive because "spam"`."""
+        action = self.action_text(rule)
+        return action if rule.reason is None else f"{action} because {quote(rule.reason)}"
 
     def action_text(self, rule: Rule) -> str:
         """The action as written, an `ask` with its reply: `ask "Who are you?"`."""

@@ -103,10 +103,10 @@ def validate(selectors: Iterable[str], catalog: Sequence[type[Rule]], where: str
         if not selector:
             raise ConfigError(f"{where}: an empty rule name selects nothing (codes look like L101, "
                               "names like unreachable-rule)")
-        if not any(selects(selector, rule) for rule in catalog) and names_error(selector):
-            raise ConfigError(f"{where}: `{selector}` names an error, not a lint rule: errors are "
-                              "always reported, and cannot be ignored or given another severity")
         if not any(selects(selector, rule) for rule in catalog):
+            if names_error(selector):
+                raise ConfigError(f"{where}: `{selector}` names an error, not a lint rule: errors "
+                                  "are always reported, and cannot be ignored or given another severity")
             named = [rule.name for rule in catalog if rule.name.startswith(selector.lower())]
             near = named[0] if len(named) == 1 else closest(
                 selector, [word for rule in catalog for word in (rule.code, rule.name)])

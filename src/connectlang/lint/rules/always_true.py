@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ... import checked as c
 from ...diagnostics import Severity
-from ...literals import quote
 from ..rule import Context, Finding, Rule
 
 
@@ -55,8 +53,8 @@ class ConditionAlwaysTrue(Rule):
                          f"lines {after[0]} to {after[-1]}" if after else "")
                 hidden = (f"the rules after it ({lines}) and the default never decide" if after
                           else f"the default (`else {default}`) never decides")
-                action = _outcome(context, rules[index])
-                if action == _outcome(context, context.policy.default):
+                action = context.policy.outcome(rules[index])
+                if action == context.policy.outcome(context.policy.default):
                     fix = (f"narrow it, or remove it and {lines}: the default does the same" if after
                            else "remove it, as the default does the same, or narrow it")
                 else:
@@ -65,8 +63,3 @@ class ConditionAlwaysTrue(Rule):
                 yield Finding(condition.span,
                               f"this condition is true on every record: {hidden}", fix)
 
-
-def _outcome(context: Context, rule: c.Rule) -> str:
-    """The action as written, with its reason: `archive because "spam"`."""
-    action = context.policy.action_text(rule)  # `ask "Who are you?"`, as written
-    return action if rule.reason is None else f"{action} because {quote(rule.reason)}"

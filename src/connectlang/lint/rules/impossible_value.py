@@ -47,9 +47,7 @@ class ImpossibleValue(Rule):
         for op in context.policy.nodes():
             if not isinstance(op, c.Op) or op.op not in ("eq", "ne", "in") or len(op.args) != 2:
                 continue
-            field, value = (context.policy.unwrap(arg) for arg in op.args)
-            if isinstance(field, c.Const):
-                field, value = value, field
+            field, value = context.policy.operands(op)
             if not isinstance(field, c.FieldRef) or not isinstance(value, c.Const):
                 continue
             allowed = FIELD_VALUES.get(field.name)

@@ -92,9 +92,7 @@ def _needed_test(node: c.Op, policy: c.Policy) -> str | None:
     takes (L105)."""
     if node.op not in ("in", "contains_any", "has_any", "eq"):
         return None
-    field, value = (policy.unwrap(arg) for arg in node.args)
-    if isinstance(field, c.Const):
-        field, value = value, field
+    field, value = policy.operands(node)
     if isinstance(value, c.Const) and value.value == ():
         return f"`{policy.text(node.span)}`: an empty list holds nothing, so this is never true"
     given = value.value if isinstance(value, c.Const) else None
@@ -111,9 +109,7 @@ def _case_clash(condition: c.And, policy: c.Policy) -> str | None:
     tests: dict[tuple[str, str], dict[str, tuple[c.Op, str]]] = {}
     for part in map(policy.unwrap, condition.operands):
         if isinstance(part, c.Op) and part.op in ("eq", "ne"):
-            field, value = (policy.unwrap(arg) for arg in part.args)
-            if isinstance(field, c.Const):
-                field, value = value, field
+            field, value = policy.operands(part)
             if isinstance(field, c.FieldRef) and isinstance(value, c.Const) and isinstance(value.value, str):
                 tests.setdefault((field.name, value.value.casefold()), {})[part.op] = (part, value.value)
     for found in tests.values():

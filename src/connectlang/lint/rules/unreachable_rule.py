@@ -69,8 +69,7 @@ class UnreachableRule(Rule):
             last = covers[-1]
             # Without the last rule, its records fall to the default: the same decision
             # only if no rule comes between them and both give the same reason.
-            same = last is rules[-1] and last.reason == default.reason and (
-                context.policy.action_text(last) == context.policy.action_text(default))
+            same = last is rules[-1] and context.policy.outcome(last) == context.policy.outcome(default)
             yield Finding(default.span, "the default never decides: the rules above decide every "
                           f"record between them, {_lines(context, covers)}",
                           f"remove line {last.line}: the default, `{context.rule_text(default)}`, "
