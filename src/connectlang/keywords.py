@@ -123,3 +123,10 @@ def c_comment(token: Token) -> bool:
     """Whether a token is C's comment, `/* note */`, which lexes as a regex."""
     return token.type == "REGEX" and len(token.value) > 3 and token.value.startswith("/*") and (
         token.value.endswith("*/"))
+
+
+def c_comment_opened(token: Token) -> bool:
+    """Whether a token starts C's comment without closing it on its line: `/* note`
+    lexes as an unclosed regex, `/* for accept/archive` as a regex up to its `/`."""
+    return token.type in ("REGEX", "BAD_REGEX") and token.value.startswith("/*") and (
+        not c_comment(token))

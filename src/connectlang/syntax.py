@@ -33,6 +33,7 @@ from .keywords import (
     STRING_DUE,
     TEST_OPERATORS,
     c_comment,
+    c_comment_opened,
     like_keyword,
     meant_item_start,
     miscased,
@@ -226,8 +227,7 @@ def _block_comments(text: str, tokens: list[Token], kept: list[Token]) -> list[T
     another `/*`."""
     closes = [token.start_pos or 0 for token in kept if token.type == "BAD_CHAR" and (
         token.value == "*" and text.startswith("*/", token.start_pos or 0))]
-    starts = [token.start_pos or 0 for token in [*tokens, *kept] if token.type in ("REGEX", "BAD_REGEX")
-              and token.value.startswith("/*") and not c_comment(token)]
+    starts = [token.start_pos or 0 for token in [*tokens, *kept] if c_comment_opened(token)]
     heapq.heapify(starts)
     blocks: list[Token] = []
     while starts:
@@ -246,7 +246,7 @@ def _block_comments(text: str, tokens: list[Token], kept: list[Token]) -> list[T
         if "/*" in rest:
             lexed, aside = _lex_raw(rest)
             for token in [*lexed, *aside]:
-                if token.type in ("REGEX", "BAD_REGEX") and token.value.startswith("/*"):
+                if c_comment_opened(token):
                     heapq.heappush(starts, end + (token.start_pos or 0))
     return blocks
 
@@ -273,7 +273,7 @@ def _slipped(tokens: list[Token]) -> bool:
     return any(string_prefix(token, following) or (
         token.type in STRING_DUE and following.line == token.line
         and following.type not in ("STRING", "IF")) for token, following in pairwise(tokens)) or (
-        any(token.type == "REGEX" and token.value.startswith("/*") for token in tokens))
+        any(c_comment(token) or c_comment_opened(token) for token in tokens))
 
 
 @functools.cache

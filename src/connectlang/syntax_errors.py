@@ -25,6 +25,7 @@ from .keywords import (
     STRING_DUE,
     TEST_OPERATORS,
     c_comment,
+    c_comment_opened,
     foreign_help,
     meant_item_start,
     miscased,
@@ -290,8 +291,7 @@ def _uncommented(stream: list[Token], source: Source, diagnostics: list[Diagnost
         dashes = token.value == "-" == (following.value if following else "") and (
             token.type == "BAD_CHAR" == (following.type if following else "")) and (
             token.end_pos == (following.start_pos if following else None))
-        unclosed = token.type in ("REGEX", "BAD_REGEX") and token.value.startswith("/*") and (
-            not c_comment(token))  # (`/* for accept/archive` reads as a regex up to its `/`)
+        unclosed = c_comment_opened(token)
         if not (dashes or unclosed or c_comment(token)) or (
                 kept and kept[-1].type == "MATCHES"):  # `matches /*x*/`
             kept.append(token)
